@@ -1,0 +1,69 @@
+# Makefile for pg_migrate
+#
+# "make" / "make install" build and install the extension (PGXS) and the
+# pg_migrate client (client/, a separate PGXS program build: PGXS cannot
+# build a module and a program from one Makefile).  "make up" starts a
+# throw-away local cluster in the checkout and migrates it; "make test" runs
+# the whole suite.  Operator targets (migrate, migrate-check, ...) live in
+# mk/operator.mk.
+
+EXTENSION = pg_migrate
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+MODULE_big = pg_migrate
+OBJS = \
+	src/pg_migrate.o \
+	src/revfile.o \
+	src/revgraph.o \
+	src/catalog.o \
+	src/runner.o \
+	src/register.o \
+	src/commands.o \
+	src/report.o
+
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+
+# PostgreSQL's own headers are not clean under -Wextra's unused-parameter,
+# sign-compare and missing-field-initializers checks; everything else is on.
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers
+
+# pg_regress inputs are test/sql/*.sql, expected output test/expected/*.out
+# (PostgreSQL 15 reads both from --inputdir).
+REGRESS = register revfile upgrade branches stamp reports errors \
+	transactions privileges
+REGRESS_OPTS = --inputdir=test --outputdir=test
+
+EXTRA_CLEAN = test/results test/regression.diffs test/regression.out
+
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# the client program
+all: client
+client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG)
+install: install-client
+install-client: client
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) install
+clean: clean-client
+clean-client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) clean
+
+.PHONY: client install-client clean-client
+
+# the whole test suite, against a throw-away cluster of its own
+test:
+	bash test/run_all.sh
+
+# local cluster: set up everything, migrate, report
+up:
+	bash scripts/up.sh
+
+down:
+	bash scripts/cluster.sh stop
+
+.PHONY: test up down
+
+include mk/operator.mk

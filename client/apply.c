@@ -1,0 +1,374 @@
+/*-------------------------------------------------------------------------
+ *
+ * apply.c
+ *	  The verbs that change the current revisions: upgrade, downgrade and
+ *	  stamp.
+ *
+ * The revision files are registered in the same transaction as the change,
+ * so a failure leaves neither behind.  A non-transactional revision (such
+ * as one running CREATE INDEX CONCURRENTLY) cannot run inside a server
+ * function, so when the plan holds one the client takes the run apart:
+ * the transactional steps before it run through migrate_upgrade() or
+ * migrate_downgrade() in a transaction that is then committed, the
+ * revision's own statements run one by one outside any transaction block,
+ * migrate_record() notes the step, and the run goes on.
+ *
+ * Upgrades in that mode go one revision id at a time, which is exact
+ * whatever the shape of the graph.  A downgrade to a revision reverts its
+ * descendants, so the steps before a non-transactional revision N are
+ * reverted with migrate_downgrade(N); any step of the plan that is not a
+ * descendant of N is left for the final call with the user's target.
+ *
+ * IDENTIFICATION
+ *	  client/apply.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres_fe.h"
+
+#include <time.h>
+
+#include "common/logging.h"
+#include "pg_migrate.h"
+#include "pqexpbuffer.h"
+
+/* One step of a plan, from migrate_pending() or migrate_script(). */
+typedef struct Step
+{
+	char	   *rev;
+	char	   *message;
+	bool		transactional;
+	char	   *sql;			/* NULL when not fetched or not present */
+} Step;
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * The plan for operation ("upgrade" or "downgrade") to target.  With
+ * with_sql it comes from migrate_script(), else from migrate_pending().
+ */
+static Step *
+fetch_plan(PGconn *conn, const char *operation, const char *target,
+		   bool with_sql, int *n)
+{
+	PGresult   *res;
+	Step	   *steps;
+	char	   *sql;
+	const char *params[2];
+	int			i;
+
+	if (with_sql)
+	{
+		sql = psprintf("SELECT revision, message, transactional, sql"
+					   " FROM %s.migrate_script($1, $2) ORDER BY step",
+					   ext_schema);
+		params[0] = operation;
+		params[1] = target;
+		res = run_query(conn, sql, 2, params);
+	}
+	else
+	{
+		sql = psprintf("SELECT revision, message, transactional"
+					   " FROM %s.migrate_pending($1) ORDER BY step",
+					   ext_schema);
+		res = run_query(conn, sql, 1, &target);
+	}
+	*n = PQntuples(res);
+	steps = pg_malloc0(sizeof(Step) * (*n + 1));
+	for (i = 0; i < *n; i++)
+	{
+		steps[i].rev = pg_strdup(PQgetvalue(res, i, 0));
+		steps[i].message = pg_strdup(PQgetvalue(res, i, 1));
+		steps[i].transactional = PQgetvalue(res, i, 2)[0] == 't';
+		if (with_sql && !PQgetisnull(res, i, 3))
+			steps[i].sql = pg_strdup(PQgetvalue(res, i, 3));
+	}
+	PQclear(res);
+	pg_free(sql);
+	return steps;
+}
+
+/* --sql: print the plan as a script, changing nothing. */
+static void
+print_script(const char *operation, const char *target, const Step *steps,
+			 int n)
+{
+	int			i;
+
+	printf("-- pg_migrate %s to \"%s\": %d revision(s)\n", operation, target, n);
+	for (i = 0; i < n; i++)
+	{
+		const char *sql = steps[i].sql ? steps[i].sql : "";
+		size_t		len = strlen(sql);
+
+		printf("\n-- %d/%d %s %s: %s%s\n", i + 1, n, operation, steps[i].rev,
+			   steps[i].message,
+			   steps[i].transactional ? "" :
+			   " (non-transactional: runs outside a transaction block)");
+		printf("%s%s", sql, len > 0 && sql[len - 1] != '\n' ? "\n" : "");
+	}
+}
+
+/*
+ * Call migrate_upgrade(target) or migrate_downgrade(target), showing
+ * progress as step offset+1 onwards of total.  Returns how many steps ran;
+ * adds their time to *ms.
+ */
+static int
+call_server(PGconn *conn, const char *operation, const char *target,
+			int offset, int total, double *ms)
+{
+	PGresult   *res;
+	char	   *sql;
+	int			rows;
+	int			i;
+	double		last = -1;
+
+	sql = psprintf("SELECT step, revision, message, operation, duration_ms"
+				   " FROM %s.migrate_%s($1)", ext_schema, operation);
+	progress_begin(offset, total);
+	res = run_query(conn, sql, 1, &target);
+	rows = PQntuples(res);
+	for (i = 0; i < rows; i++)
+	{
+		last = atof(PQgetvalue(res, i, 4));
+		*ms += last;
+	}
+	progress_end(rows > 0 ? last : -1);
+	PQclear(res);
+	pg_free(sql);
+	return rows;
+}
+
+/*
+ * Run a non-transactional step from the client: its statements one at a
+ * time outside any transaction block, then migrate_record().
+ */
+static void
+run_outside(PGconn *conn, const char *operation, const Step *step,
+			int n, int total, double *ms)
+{
+	char	  **stmts;
+	int			nstmts = split_sql_statements(step->sql ? step->sql : "", &stmts);
+	double		start;
+	double		elapsed;
+	char	   *sql;
+	char		duration[64];
+	const char *params[3];
+	int			i;
+
+	Assert(PQtransactionStatus(conn) == PQTRANS_IDLE);
+	progress_step(strcmp(operation, "upgrade") == 0 ? "applying" : "reverting",
+				  step->rev, step->message, n, total);
+	start = now_ms();
+	for (i = 0; i < nstmts; i++)
+	{
+		PGresult   *res = PQexec(conn, stmts[i]);
+		ExecStatusType st = PQresultStatus(res);
+
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		{
+			report_server_error(res, stmts[i]);
+			pg_log_error("statement %d of %d of non-transactional revision \"%s\" failed",
+						 i + 1, nstmts, step->rev);
+			pg_log_error_detail("The steps before it are committed; the revision is not recorded.");
+			PQclear(res);
+			finish_and_exit(conn, EXIT_SQL);
+		}
+		PQclear(res);
+	}
+	elapsed = now_ms() - start;
+	*ms += elapsed;
+	progress_end(elapsed);
+
+	snprintf(duration, sizeof(duration), "%.3f", elapsed);
+	params[0] = step->rev;
+	params[1] = operation;
+	params[2] = duration;
+	sql = psprintf("SELECT %s.migrate_record($1, $2, $3)", ext_schema);
+	PQclear(run_query(conn, sql, 3, params));
+	pg_free(sql);
+}
+
+/* True for a target relative to the current revision, such as -2 or +1. */
+static bool
+purely_relative(const char *target)
+{
+	const char *p = target;
+
+	if (*p != '-' && *p != '+')
+		return false;
+	for (p++; *p; p++)
+		if (!isdigit((unsigned char) *p))
+			return false;
+	return p > target + 1;
+}
+
+/* Print the closing line of a run. */
+static void
+print_summary(const char *operation, int nsteps, double ms)
+{
+	if (nsteps == 0)
+		printf("nothing to %s\n", operation);
+	else
+		printf("%d revision(s) %s in %.1f ms\n", nsteps,
+			   strcmp(operation, "upgrade") == 0 ? "applied" : "reverted", ms);
+}
+
+/*
+ * Run a plan that holds non-transactional steps.  The connection is in
+ * the transaction that registered the files.
+ */
+static int
+run_split(PGconn *conn, const char *operation, const char *target,
+		  const Step *steps, int n, double *ms)
+{
+	bool		upgrade = strcmp(operation, "upgrade") == 0;
+	bool		in_tx = true;
+	int			done = 0;
+	int			i = 0;
+
+	while (i < n)
+	{
+		if (!steps[i].transactional)
+		{
+			if (in_tx)
+				run_command(conn, "COMMIT");
+			in_tx = false;
+			run_outside(conn, operation, &steps[i], done + 1, n, ms);
+			done++;
+			i++;
+			continue;
+		}
+		if (!in_tx)
+			run_command(conn, "BEGIN");
+		in_tx = true;
+		if (upgrade)
+		{
+			done += call_server(conn, operation, steps[i].rev, done, n, ms);
+			i++;
+		}
+		else
+		{
+			int			j = i;
+
+			while (j < n && steps[j].transactional)
+				j++;
+			if (j == n)
+				break;			/* the final call below reverts the rest */
+			done += call_server(conn, operation, steps[j].rev, done, n, ms);
+			i = j;
+		}
+	}
+	if (!upgrade && done < n)
+	{
+		char	   *last = purely_relative(target) ?
+			psprintf("-%d", n - done) : pg_strdup(target);
+
+		if (!in_tx)
+			run_command(conn, "BEGIN");
+		in_tx = true;
+		done += call_server(conn, operation, last, done, n, ms);
+	}
+	if (in_tx)
+		run_command(conn, "COMMIT");
+	return done;
+}
+
+/* upgrade and downgrade share everything but the operation's name. */
+static int
+upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
+					 const char *target)
+{
+	bool		upgrade = strcmp(operation, "upgrade") == 0;
+	RevFileSet	set;
+	PGconn	   *conn;
+	Step	   *steps;
+	int			n;
+	int			i;
+	int			done;
+	double		ms = 0;
+	bool		all_transactional = true;
+
+	load_revision_files(opts->dir, &set);
+	conn = open_session(opts, &set);
+
+	steps = fetch_plan(conn, operation, target, opts->sql_only || !upgrade, &n);
+	if (opts->sql_only)
+	{
+		print_script(operation, target, steps, n);
+		run_command(conn, "ROLLBACK");
+		PQfinish(conn);
+		return EXIT_OK;
+	}
+	for (i = 0; i < n; i++)
+		if (!steps[i].transactional)
+			all_transactional = false;
+
+	if (all_transactional)
+	{
+		done = call_server(conn, operation, target, 0, n, &ms);
+		run_command(conn, "COMMIT");
+	}
+	else
+	{
+		if (upgrade)
+			steps = fetch_plan(conn, operation, target, true, &n);
+		done = run_split(conn, operation, target, steps, n, &ms);
+	}
+	print_summary(operation, done, ms);
+	PQfinish(conn);
+	return EXIT_OK;
+}
+
+/* upgrade [TARGET]: apply revisions up to TARGET, head by default. */
+int
+verb_upgrade(const MigrateOptions *opts)
+{
+	return upgrade_or_downgrade(opts, "upgrade",
+								opts->nargs > 0 ? opts->args[0] : "head");
+}
+
+/* downgrade TARGET: revert revisions down to TARGET. */
+int
+verb_downgrade(const MigrateOptions *opts)
+{
+	return upgrade_or_downgrade(opts, "downgrade", opts->args[0]);
+}
+
+/* stamp TARGET...: set the current revisions without running any SQL. */
+int
+verb_stamp(const MigrateOptions *opts)
+{
+	RevFileSet	set;
+	PGconn	   *conn;
+	PGresult   *res;
+	PQExpBufferData sql;
+	int			i;
+
+	load_revision_files(opts->dir, &set);
+	conn = open_session(opts, &set);
+	initPQExpBuffer(&sql);
+	appendPQExpBuffer(&sql, "SELECT s FROM %s.migrate_stamp(", ext_schema);
+	for (i = 0; i < opts->nargs; i++)
+		appendPQExpBuffer(&sql, "%s$%d", i > 0 ? ", " : "", i + 1);
+	appendPQExpBufferStr(&sql, ") s");
+	res = run_query(conn, sql.data, opts->nargs,
+					(const char *const *) opts->args);
+	run_command(conn, "COMMIT");
+	if (PQntuples(res) == 0)
+		printf("stamped: base\n");
+	for (i = 0; i < PQntuples(res); i++)
+		printf("stamped: %s\n", PQgetvalue(res, i, 0));
+	PQclear(res);
+	termPQExpBuffer(&sql);
+	PQfinish(conn);
+	return EXIT_OK;
+}

@@ -1,0 +1,359 @@
+/*-------------------------------------------------------------------------
+ *
+ * main.c
+ *	  Command line of the pg_migrate client: options, verbs, dispatch.
+ *
+ * Options may stand before or after the verb, as with Alembic.  Relative
+ * targets such as "-1" or history ranges such as "-3:" begin with a dash
+ * and would be taken for options by getopt, so any argument that starts
+ * with a dash and a digit is hidden from getopt (marked with a leading
+ * byte) and unmarked once parsing is done; no option is a digit.
+ *
+ * IDENTIFICATION
+ *	  client/main.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres_fe.h"
+
+#include <unistd.h>
+
+#include "common/logging.h"
+#include "getopt_long.h"
+#include "pg_migrate.h"
+
+#define MIGRATE_CLIENT_VERSION "0.1"
+
+/* marks an argument that getopt must not take for an option */
+#define HIDDEN_DASH '\001'
+
+bool		stdout_is_tty = false;
+
+/* bits naming the verb-specific options, to reject misplaced ones */
+#define OPT_VERBOSE		(1 << 0)
+#define OPT_RANGE		(1 << 1)
+#define OPT_INDICATE	(1 << 2)
+#define OPT_SQL			(1 << 3)
+#define OPT_MESSAGE		(1 << 4)
+#define OPT_HEAD		(1 << 5)
+#define OPT_DEPENDS		(1 << 6)
+#define OPT_LABEL		(1 << 7)
+#define OPT_REVID		(1 << 8)
+#define OPT_NONTX		(1 << 9)
+#define OPT_TIMEOUT		(1 << 10)
+
+typedef struct VerbDef
+{
+	const char *name;
+	int			(*fn) (const MigrateOptions *opts);
+	int			min_args;
+	int			max_args;		/* -1: no limit */
+	int			allowed;		/* OPT_* bits */
+} VerbDef;
+
+static const VerbDef verbs[] = {
+	{"upgrade", verb_upgrade, 0, 1, OPT_SQL},
+	{"downgrade", verb_downgrade, 1, 1, OPT_SQL},
+	{"current", verb_current, 0, 0, OPT_VERBOSE},
+	{"history", verb_history, 0, 0, OPT_VERBOSE | OPT_RANGE | OPT_INDICATE},
+	{"heads", verb_heads, 0, 0, OPT_VERBOSE},
+	{"branches", verb_branches, 0, 0, OPT_VERBOSE},
+	{"show", verb_show, 1, 1, 0},
+	{"stamp", verb_stamp, 1, -1, 0},
+	{"check", verb_check, 0, 1, 0},
+	{"status", verb_status, 0, 0, 0},
+	{"pending", verb_pending, 0, 1, 0},
+	{"merge", verb_merge, 1, -1, OPT_MESSAGE | OPT_LABEL | OPT_REVID},
+	{"revision", verb_revision, 0, 0,
+	OPT_MESSAGE | OPT_HEAD | OPT_DEPENDS | OPT_LABEL | OPT_REVID | OPT_NONTX},
+	{"init", verb_init, 0, 0, 0},
+	{"wait", verb_wait, 0, 1, OPT_TIMEOUT},
+	{NULL, NULL, 0, 0, 0}
+};
+
+/* Print the help text. */
+static void
+usage(const char *progname)
+{
+	printf("%s manages schema migrations kept by the pg_migrate extension.\n\n",
+		   progname);
+	printf("Usage:\n  %s [OPTION]... VERB [ARG]...\n\n", progname);
+	printf("Verbs:\n");
+	printf("  upgrade [TARGET]        apply revisions up to TARGET (default head)\n");
+	printf("  downgrade TARGET        revert revisions down to TARGET\n");
+	printf("  current                 show the current revisions\n");
+	printf("  history                 list revisions, newest first\n");
+	printf("  heads                   show the head revisions\n");
+	printf("  branches                show the branch points\n");
+	printf("  show REV                show one revision in detail\n");
+	printf("  stamp TARGET...         set the current revisions without running SQL\n");
+	printf("  check [TARGET]          fail if revisions are pending (default heads)\n");
+	printf("  status                  print the health report as JSON\n");
+	printf("  pending [TARGET]        list the revisions an upgrade would apply\n");
+	printf("  merge -m MSG REV...     write a revision merging the given heads\n");
+	printf("  revision -m MSG         write a new, empty revision file\n");
+	printf("  init                    create the directory and the extension\n");
+	printf("  wait [TARGET]           wait until TARGET is reached (default heads)\n");
+	printf("\nConnection options:\n");
+	printf("  -d, --dbname=CONNSTR    database name, connection string or URI\n");
+	printf("  -h, --host=HOSTNAME     database server host or socket directory\n");
+	printf("  -p, --port=PORT         database server port\n");
+	printf("  -U, --username=USERNAME database user name\n");
+	printf("  --wait                  wait for the server to accept connections first\n");
+	printf("  --max-retries=N         tries for --wait (default $MAX_RETRIES or 30)\n");
+	printf("  --retry-interval=SECS   seconds between tries (default $RETRY_INTERVAL or 2)\n");
+	printf("\nOther options:\n");
+	printf("  --dir=DIR               directory of revision files (default ./migrations)\n");
+	printf("  -v, --verbose           more detail (current, history, heads, branches)\n");
+	printf("  -r, --rev-range=RANGE   history range such as base:head or current:\n");
+	printf("  -i, --indicate-current  mark the current revisions in history\n");
+	printf("  --sql                   print the SQL upgrade or downgrade would run\n");
+	printf("  -m, --message=MSG       message of a new revision\n");
+	printf("  --head=REV              parent of a new revision (default the heads)\n");
+	printf("  --depends-on=REV        dependency of a new revision (repeatable)\n");
+	printf("  --branch-label=LABEL    branch label of a new revision (repeatable)\n");
+	printf("  --rev-id=ID             id of a new revision instead of a random one\n");
+	printf("  --non-transactional     a new revision runs outside a transaction\n");
+	printf("  --timeout=SECS          how long wait waits (default 60)\n");
+	printf("  -V, --version           print the version and exit\n");
+	printf("  -?, --help              print this help and exit\n");
+	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
+		   "DB_NAME and DB_PASSWORD stand in for unset ones.\n");
+	printf("\nExit status:\n");
+	printf("  %d  success\n", EXIT_OK);
+	printf("  %d  the server reported an error (SQL failure)\n", EXIT_SQL);
+	printf("  %d  usage error\n", EXIT_USAGE);
+	printf("  %d  connection failure\n", EXIT_CONNECT);
+	printf("  %d  --wait: the server did not accept connections in time\n",
+		   EXIT_NOT_READY);
+	printf("  %d  a revision file is invalid\n", EXIT_BAD_FILES);
+	printf("  %d  check: revisions are pending\n", EXIT_PENDING);
+	printf("  %d  other failure (unknown revision, file not writable)\n",
+		   EXIT_OTHER);
+}
+
+/* Report a usage error and exit. */
+static void
+usage_error(const char *fmt, const char *arg)
+{
+	pg_log_error(fmt, arg);
+	pg_log_error_hint("Try \"pg_migrate --help\" for more information.");
+	exit(EXIT_USAGE);
+}
+
+/* Undo the marking of dash-digit arguments; NULL stays NULL. */
+static const char *
+unmark(const char *s)
+{
+	if (s && s[0] == HIDDEN_DASH)
+		return s + 1;
+	return s;
+}
+
+/* Parse a non-negative integer option, or fail with a usage error. */
+static int
+parse_count(const char *s, const char *what)
+{
+	char	   *end;
+	long		v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1000000)
+		usage_error("invalid value for %s", what);
+	return (int) v;
+}
+
+/* Read an integer setting from the environment, with a default. */
+static int
+env_count(const char *name, int dflt)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL || v[0] == '\0')
+		return dflt;
+	return parse_count(v, name);
+}
+
+/* Append s to a growing array of strings. */
+static void
+push(char ***arr, int *n, const char *s)
+{
+	*arr = pg_realloc(*arr, sizeof(char *) * (*n + 1));
+	(*arr)[(*n)++] = pg_strdup(s);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct option long_options[] = {
+		{"dbname", required_argument, NULL, 'd'},
+		{"host", required_argument, NULL, 'h'},
+		{"port", required_argument, NULL, 'p'},
+		{"username", required_argument, NULL, 'U'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"rev-range", required_argument, NULL, 'r'},
+		{"indicate-current", no_argument, NULL, 'i'},
+		{"message", required_argument, NULL, 'm'},
+		{"version", no_argument, NULL, 'V'},
+		{"wait", no_argument, NULL, 1},
+		{"max-retries", required_argument, NULL, 2},
+		{"retry-interval", required_argument, NULL, 3},
+		{"dir", required_argument, NULL, 4},
+		{"sql", no_argument, NULL, 5},
+		{"head", required_argument, NULL, 6},
+		{"depends-on", required_argument, NULL, 7},
+		{"branch-label", required_argument, NULL, 8},
+		{"rev-id", required_argument, NULL, 9},
+		{"non-transactional", no_argument, NULL, 10},
+		{"timeout", required_argument, NULL, 11},
+		{NULL, 0, NULL, 0}
+	};
+	static const int bit_of_option[256] = {
+		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
+		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
+		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
+		[10] = OPT_NONTX, [11] = OPT_TIMEOUT
+	};
+	MigrateOptions opts;
+	const VerbDef *verb;
+	int			used = 0;
+	int			c;
+	int			i;
+	const char *progname;
+
+	pg_logging_init(argv[0]);
+	progname = get_progname(argv[0]);
+	stdout_is_tty = isatty(fileno(stdout));
+
+	memset(&opts, 0, sizeof(opts));
+	opts.dir = "migrations";
+	opts.max_retries = env_count("MAX_RETRIES", 30);
+	opts.retry_interval = env_count("RETRY_INTERVAL", 2);
+
+	for (i = 1; i < argc; i++)
+	{
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-?") == 0)
+		{
+			usage(progname);
+			exit(EXIT_OK);
+		}
+	}
+
+	for (i = 1; i < argc; i++)
+	{
+		if (argv[i][0] == '-' && isdigit((unsigned char) argv[i][1]))
+		{
+			char	   *m = pg_malloc(strlen(argv[i]) + 2);
+
+			m[0] = HIDDEN_DASH;
+			strcpy(m + 1, argv[i]);
+			argv[i] = m;
+		}
+	}
+
+	while ((c = getopt_long(argc, argv, "d:h:p:U:vr:im:V", long_options,
+							NULL)) != -1)
+	{
+		const char *arg = unmark(optarg);
+
+		if (c >= 0 && c < 256)
+			used |= bit_of_option[c];
+		switch (c)
+		{
+			case 'd':
+				opts.dbname = arg;
+				break;
+			case 'h':
+				opts.host = arg;
+				break;
+			case 'p':
+				opts.port = arg;
+				break;
+			case 'U':
+				opts.username = arg;
+				break;
+			case 'v':
+				opts.verbose = true;
+				break;
+			case 'r':
+				opts.rev_range = arg;
+				break;
+			case 'i':
+				opts.indicate_current = true;
+				break;
+			case 'm':
+				opts.message = arg;
+				break;
+			case 'V':
+				printf("pg_migrate %s\n", MIGRATE_CLIENT_VERSION);
+				exit(EXIT_OK);
+			case 1:
+				opts.wait = true;
+				break;
+			case 2:
+				opts.max_retries = parse_count(arg, "--max-retries");
+				break;
+			case 3:
+				opts.retry_interval = parse_count(arg, "--retry-interval");
+				break;
+			case 4:
+				opts.dir = arg;
+				break;
+			case 5:
+				opts.sql_only = true;
+				break;
+			case 6:
+				opts.head = arg;
+				break;
+			case 7:
+				push(&opts.depends_on, &opts.ndepends_on, arg);
+				break;
+			case 8:
+				push(&opts.branch_labels, &opts.nbranch_labels, arg);
+				break;
+			case 9:
+				opts.rev_id = arg;
+				break;
+			case 10:
+				opts.non_transactional = true;
+				break;
+			case 11:
+				opts.timeout = arg;
+				break;
+			default:
+				pg_log_error_hint("Try \"%s --help\" for more information.",
+								  progname);
+				exit(EXIT_USAGE);
+		}
+	}
+
+	if (optind >= argc)
+		usage_error("no verb given%s", "");
+	opts.verb = unmark(argv[optind++]);
+	for (; optind < argc; optind++)
+		push(&opts.args, &opts.nargs, unmark(argv[optind]));
+
+	for (verb = verbs; verb->name != NULL; verb++)
+		if (strcmp(verb->name, opts.verb) == 0)
+			break;
+	if (verb->name == NULL)
+		usage_error("unknown verb \"%s\"", opts.verb);
+	if (opts.nargs < verb->min_args)
+		usage_error("too few arguments for \"%s\"", verb->name);
+	if (verb->max_args >= 0 && opts.nargs > verb->max_args)
+		usage_error("too many arguments for \"%s\"", verb->name);
+	if ((used & ~verb->allowed) != 0)
+		usage_error("an option given does not apply to \"%s\"", verb->name);
+	if ((verb->allowed & OPT_MESSAGE) && opts.message == NULL)
+		usage_error("\"%s\" needs a message (-m)", verb->name);
+	if (opts.max_retries < 1)
+		usage_error("%s must be at least 1", "--max-retries");
+
+	if (opts.wait)
+		wait_for_server(&opts);
+
+	return verb->fn(&opts);
+}

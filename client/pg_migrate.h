@@ -1,0 +1,159 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_migrate.h
+ *	  Declarations shared by the files of the pg_migrate client program.
+ *
+ * The client is split by concern: main.c parses the command line and
+ * dispatches, conn.c talks to the server, files.c reads and writes
+ * revision files, sqlsplit.c cuts SQL into statements, report.c holds the
+ * verbs that only read, apply.c the verbs that change the version rows, and
+ * author.c the verbs that write new revision files.  Declarations below are
+ * grouped by the file that defines them.
+ *
+ * IDENTIFICATION
+ *	  client/pg_migrate.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_CLIENT_H
+#define PG_MIGRATE_CLIENT_H
+
+#include "libpq-fe.h"
+#include "revfile.h"
+
+/*
+ * Exit statuses.  They are part of the interface (scripts test them), so
+ * they are documented in --help and in the man page; never renumber.
+ */
+#define EXIT_OK			0		/* success */
+#define EXIT_SQL		1		/* the server reported an error */
+#define EXIT_USAGE		2		/* bad command line */
+#define EXIT_CONNECT	3		/* could not connect */
+#define EXIT_NOT_READY	4		/* --wait: the server never came up */
+#define EXIT_BAD_FILES	5		/* a revision file is invalid */
+#define EXIT_PENDING	6		/* check: revisions are pending */
+#define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
+
+/* Everything the command line said. */
+typedef struct MigrateOptions
+{
+	const char *verb;
+	char	  **args;			/* positional arguments after the verb */
+	int			nargs;
+
+	/* connection */
+	const char *dbname;			/* -d: a database name, conninfo or URI */
+	const char *host;
+	const char *port;
+	const char *username;
+	bool		wait;
+	int			max_retries;
+	int			retry_interval;
+
+	/* revision files */
+	const char *dir;
+
+	/* verb options */
+	bool		verbose;
+	bool		indicate_current;
+	bool		sql_only;
+	bool		non_transactional;
+	const char *rev_range;
+	const char *message;
+	const char *head;
+	const char *rev_id;
+	const char *timeout;
+	char	  **depends_on;
+	int			ndepends_on;
+	char	  **branch_labels;
+	int			nbranch_labels;
+} MigrateOptions;
+
+/* One revision file read from the directory. */
+typedef struct RevFileEntry
+{
+	char	   *path;			/* as found, for messages */
+	char	   *name;			/* file name alone, sent to the server */
+	char	   *content;
+	MigrateRevFile rev;
+} RevFileEntry;
+
+typedef struct RevFileSet
+{
+	bool		dir_exists;
+	RevFileEntry *files;
+	int			nfiles;
+} RevFileSet;
+
+/* One row of migrate_history(), with its arrays split. */
+typedef struct RevInfo
+{
+	char	   *id;
+	char	  **revises;
+	int			nrevises;
+	char	  **depends_on;
+	int			ndepends_on;
+	char	  **labels;
+	int			nlabels;
+	char	   *message;
+	bool		is_head;
+	bool		is_branch_point;
+	bool		is_merge_point;
+	bool		is_current;
+	bool		applied;
+	char	   *applied_at;		/* NULL when not applied */
+	char	   *file_name;		/* NULL when not known */
+} RevInfo;
+
+/* main.c */
+extern bool stdout_is_tty;
+
+/* conn.c */
+extern const char *ext_schema;	/* quoted schema of the extension's functions */
+extern void wait_for_server(const MigrateOptions *opts);
+extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
+extern bool find_extension(PGconn *conn);
+extern PGconn *open_session(const MigrateOptions *opts, const RevFileSet *set);
+extern PGresult *run_query(PGconn *conn, const char *sql,
+						   int nparams, const char *const *params);
+extern void run_command(PGconn *conn, const char *sql);
+extern void report_server_error(const PGresult *res, const char *query);
+extern void finish_and_exit(PGconn *conn, int status);
+extern void progress_begin(int offset, int total);
+extern void progress_end(double last_duration_ms);
+extern void progress_step(const char *verb, const char *rev,
+						  const char *message, int n, int total);
+extern int	split_words(const char *s, char ***out);
+
+/* files.c */
+extern void load_revision_files(const char *dir, RevFileSet *set);
+extern void send_revision_files(PGconn *conn, const RevFileSet *set);
+extern char *make_revision_id(void);
+extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
+
+/* sqlsplit.c */
+extern int	split_sql_statements(const char *sql, char ***stmts);
+
+/* report.c */
+extern RevInfo *fetch_history(PGconn *conn, const char *range, int *n);
+extern int	verb_current(const MigrateOptions *opts);
+extern int	verb_heads(const MigrateOptions *opts);
+extern int	verb_branches(const MigrateOptions *opts);
+extern int	verb_history(const MigrateOptions *opts);
+extern int	verb_show(const MigrateOptions *opts);
+extern int	verb_status(const MigrateOptions *opts);
+extern int	verb_pending(const MigrateOptions *opts);
+extern int	verb_check(const MigrateOptions *opts);
+extern int	verb_wait(const MigrateOptions *opts);
+
+/* apply.c */
+extern int	verb_upgrade(const MigrateOptions *opts);
+extern int	verb_downgrade(const MigrateOptions *opts);
+extern int	verb_stamp(const MigrateOptions *opts);
+
+/* author.c */
+extern int	verb_init(const MigrateOptions *opts);
+extern int	verb_revision(const MigrateOptions *opts);
+extern int	verb_merge(const MigrateOptions *opts);
+
+#endif							/* PG_MIGRATE_CLIENT_H */

@@ -1,0 +1,1 @@
+# mk/operator.mk - operator targets (filled in below)

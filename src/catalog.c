@@ -1,0 +1,551 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  Reading and writing pg_migrate's catalog tables through SPI.
+ *
+ * The catalog (schema "migrate") belongs to the extension owner and is
+ * accessed with the owner's identity, as amcheck does, so that a role that
+ * was granted EXECUTE on the functions needs no privilege on the tables.
+ * The revisions' own SQL, by contrast, runs as the caller (runner.c).
+ * Every query runs with search_path = pg_catalog, pg_temp, so that nothing
+ * in the caller's search path can capture an operator or function.
+ *
+ * IDENTIFICATION
+ *	  src/catalog.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "pg_migrate.h"
+
+/* What catalog_enter saved, for catalog_leave to restore. */
+typedef struct CatalogContext
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+	MemoryContext caller_cxt;
+} CatalogContext;
+
+/*
+ * The extension owner: the owner of schema "migrate", which CREATE
+ * EXTENSION made.
+ */
+static Oid
+catalog_owner(void)
+{
+	Oid			nspid = get_namespace_oid("migrate", true);
+	HeapTuple	tuple;
+	Oid			owner;
+
+	if (!OidIsValid(nspid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema \"migrate\" does not exist"),
+				 errhint("Run CREATE EXTENSION pg_migrate in this database.")));
+
+	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for namespace %u", nspid);
+	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+/*
+ * Switch to the owner's identity and a safe search_path, and connect SPI.
+ */
+static void
+catalog_enter(CatalogContext *cxt)
+{
+	Oid			owner = catalog_owner();
+
+	cxt->caller_cxt = CurrentMemoryContext;
+	GetUserIdAndSecContext(&cxt->save_userid, &cxt->save_sec_context);
+	SetUserIdAndSecContext(owner,
+						   cxt->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	cxt->save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+/* Undo catalog_enter. */
+static void
+catalog_leave(CatalogContext *cxt)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	AtEOXact_GUC(false, cxt->save_nestlevel);
+	SetUserIdAndSecContext(cxt->save_userid, cxt->save_sec_context);
+}
+
+/* Run a query with typed parameters; insist on the expected result code. */
+static void
+catalog_exec(const char *sql, int nargs, Oid *types, Datum *values,
+			 const char *nulls, int expected)
+{
+	int			ret;
+
+	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	if (ret != expected)
+		elog(ERROR, "SPI_execute_with_args failed (%d): %s", ret, sql);
+}
+
+/* Copy a text[] column into a palloc'd C array in the current context. */
+static char **
+text_array_to_cstrings(Datum value, bool isnull, int *count)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	char	  **result;
+	int			i;
+
+	*count = 0;
+	if (isnull)
+		return NULL;
+	array = DatumGetArrayTypeP(value);
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	result = palloc(sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+		result[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
+	*count = n;
+	return result;
+}
+
+/* Build a text[] datum from C strings. */
+static Datum
+cstrings_to_text_array(char *const *items, int count)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(count, 1));
+	int			i;
+
+	for (i = 0; i < count; i++)
+		elems[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(elems, count, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/* The text value of column col of the current SPI row, or NULL. */
+static char *
+spi_text(HeapTuple tuple, int col)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(tuple, SPI_tuptable->tupdesc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(value);
+}
+
+/*
+ * Load every registered revision (with its SQL when with_sql), build the
+ * graph, and read the version rows.  An invalid graph is an error.
+ */
+void
+migrate_catalog_load(MigrateState *state, bool with_sql)
+{
+	CatalogContext cxt;
+	MigrateRevNode *nodes;
+	MigrateGraphError err;
+	Oid			argtypes[1] = {BOOLOID};
+	Datum		args[1];
+	uint64		n;
+	uint64		i;
+	MemoryContext spi_cxt;
+
+	memset(state, 0, sizeof(*state));
+	catalog_enter(&cxt);
+
+	args[0] = BoolGetDatum(with_sql);
+	catalog_exec("SELECT revision, revises, depends_on, branch_labels, message,"
+				 " transactional, file_name, upgrade_line, downgrade_line,"
+				 " downgrade_sql IS NOT NULL,"
+				 " CASE WHEN $1 THEN upgrade_sql END,"
+				 " CASE WHEN $1 THEN downgrade_sql END"
+				 " FROM migrate.revision ORDER BY seq",
+				 1, argtypes, args, NULL, SPI_OK_SELECT);
+
+	n = SPI_processed;
+	spi_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
+	state->nrevs = (int) n;
+	state->revs = palloc0(sizeof(MigrateRevision) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MigrateRevision *rev = &state->revs[i];
+		bool		isnull;
+		Datum		d;
+
+		rev->revision = spi_text(tuple, 1);
+		d = SPI_getbinval(tuple, desc, 2, &isnull);
+		rev->revises = text_array_to_cstrings(d, isnull, &rev->nrevises);
+		d = SPI_getbinval(tuple, desc, 3, &isnull);
+		rev->depends_on = text_array_to_cstrings(d, isnull, &rev->ndepends_on);
+		d = SPI_getbinval(tuple, desc, 4, &isnull);
+		rev->branch_labels = text_array_to_cstrings(d, isnull,
+													&rev->nbranch_labels);
+		rev->message = spi_text(tuple, 5);
+		rev->transactional = DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull));
+		rev->file_name = spi_text(tuple, 7);
+		d = SPI_getbinval(tuple, desc, 8, &isnull);
+		rev->upgrade_line = isnull ? 0 : DatumGetInt32(d);
+		d = SPI_getbinval(tuple, desc, 9, &isnull);
+		rev->downgrade_line = isnull ? 0 : DatumGetInt32(d);
+		rev->has_downgrade = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
+		rev->upgrade_sql = spi_text(tuple, 11);
+		rev->downgrade_sql = spi_text(tuple, 12);
+	}
+	MemoryContextSwitchTo(spi_cxt);
+
+	catalog_exec("SELECT revision FROM migrate.version ORDER BY revision",
+				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+
+	MemoryContextSwitchTo(cxt.caller_cxt);
+	nodes = palloc0(sizeof(MigrateRevNode) * Max(state->nrevs, 1));
+	for (i = 0; i < (uint64) state->nrevs; i++)
+	{
+		MigrateRevision *rev = &state->revs[i];
+
+		nodes[i].revision = rev->revision;
+		nodes[i].revises = (const char *const *) rev->revises;
+		nodes[i].nrevises = rev->nrevises;
+		nodes[i].depends_on = (const char *const *) rev->depends_on;
+		nodes[i].ndepends_on = rev->ndepends_on;
+		nodes[i].branch_labels = (const char *const *) rev->branch_labels;
+		nodes[i].nbranch_labels = rev->nbranch_labels;
+	}
+	state->graph = migrate_graph_build(nodes, state->nrevs, &err);
+	if (state->graph == NULL)
+	{
+		MemoryContextSwitchTo(spi_cxt);
+		migrate_raise_graph_error(&err);
+	}
+
+	state->rows = palloc(sizeof(int) * Max(SPI_processed, 1));
+	state->nrows = 0;
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *id = spi_text(SPI_tuptable->vals[i], 1);
+		int			node = migrate_graph_find(state->graph, id);
+
+		/* the foreign key makes this can't-happen */
+		if (node < 0)
+			elog(ERROR, "version row \"%s\" names no registered revision", id);
+		state->rows[state->nrows++] = node;
+	}
+	MemoryContextSwitchTo(spi_cxt);
+
+	catalog_leave(&cxt);
+}
+
+/*
+ * Register one revision.  An identical registration changes nothing; a
+ * different one replaces the stored revision unless it is applied (an
+ * ancestor of a version row, dependencies included), which is refused.
+ */
+MigrateRegisterResult
+migrate_catalog_register(const MigrateRevision *rev)
+{
+	CatalogContext cxt;
+	Oid			types[11] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID};
+	Datum		values[11];
+	char		nulls[11];
+	MigrateRegisterResult result;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(rev->revision);
+	values[1] = cstrings_to_text_array(rev->revises, rev->nrevises);
+	values[2] = cstrings_to_text_array(rev->depends_on, rev->ndepends_on);
+	values[3] = cstrings_to_text_array(rev->branch_labels, rev->nbranch_labels);
+	values[4] = CStringGetTextDatum(rev->message ? rev->message : "");
+	values[5] = CStringGetTextDatum(rev->upgrade_sql);
+	if (rev->downgrade_sql)
+		values[6] = CStringGetTextDatum(rev->downgrade_sql);
+	else
+	{
+		values[6] = (Datum) 0;
+		nulls[6] = 'n';
+	}
+	values[7] = BoolGetDatum(rev->transactional);
+	if (rev->file_name)
+		values[8] = CStringGetTextDatum(rev->file_name);
+	else
+	{
+		values[8] = (Datum) 0;
+		nulls[8] = 'n';
+	}
+	values[9] = Int32GetDatum(rev->upgrade_line);
+	nulls[9] = rev->upgrade_line > 0 ? ' ' : 'n';
+	values[10] = Int32GetDatum(rev->downgrade_line);
+	nulls[10] = rev->downgrade_line > 0 ? ' ' : 'n';
+
+	catalog_enter(&cxt);
+
+	catalog_exec("SELECT (revises, depends_on, branch_labels, message,"
+				 " upgrade_sql, downgrade_sql, transactional)"
+				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8)"
+				 " FROM migrate.revision WHERE revision = $1",
+				 8, types, values, nulls, SPI_OK_SELECT);
+
+	if (SPI_processed == 0)
+	{
+		catalog_exec("INSERT INTO migrate.revision (revision, revises,"
+					 " depends_on, branch_labels, message, upgrade_sql,"
+					 " downgrade_sql, transactional, file_name, upgrade_line,"
+					 " downgrade_line, registered_by)"
+					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+					 " session_user)",
+					 11, types, values, nulls, SPI_OK_INSERT);
+		result = MIGRATE_ADDED;
+	}
+	else
+	{
+		bool		isnull;
+		bool		same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+													  SPI_tuptable->tupdesc,
+													  1, &isnull));
+
+		if (same)
+			result = MIGRATE_UNCHANGED;
+		else
+		{
+			/* applied: reachable from a version row through parents/deps */
+			catalog_exec("WITH RECURSIVE applied(id) AS ("
+						 " SELECT revision FROM migrate.version"
+						 " UNION"
+						 " SELECT p FROM applied a"
+						 " JOIN migrate.revision r ON r.revision = a.id,"
+						 " unnest(r.revises || r.depends_on) AS p)"
+						 " SELECT 1 FROM applied WHERE id = $1",
+						 1, types, values, nulls, SPI_OK_SELECT);
+			if (SPI_processed > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("revision \"%s\" is applied and cannot be changed",
+								rev->revision),
+						 rev->file_name ?
+						 errdetail("File \"%s\" differs from the revision that was applied.",
+								   rev->file_name) :
+						 errdetail("The new definition differs from the revision that was applied."),
+						 errhint("Write a new revision instead, or downgrade past this one first.")));
+
+			catalog_exec("UPDATE migrate.revision SET revises = $2,"
+						 " depends_on = $3, branch_labels = $4, message = $5,"
+						 " upgrade_sql = $6, downgrade_sql = $7,"
+						 " transactional = $8, file_name = $9,"
+						 " upgrade_line = $10, downgrade_line = $11,"
+						 " registered_at = now(), registered_by = session_user"
+						 " WHERE revision = $1",
+						 11, types, values, nulls, SPI_OK_UPDATE);
+			result = MIGRATE_REPLACED;
+		}
+	}
+
+	catalog_leave(&cxt);
+	return result;
+}
+
+/* Replace the version rows. */
+void
+migrate_catalog_set_version(const MigrateState *state, const int *rows,
+							int nrows)
+{
+	CatalogContext cxt;
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	char	  **ids = palloc(sizeof(char *) * Max(nrows, 1));
+	int			i;
+
+	for (i = 0; i < nrows; i++)
+		ids[i] = (char *) migrate_graph_id(state->graph, rows[i]);
+	values[0] = cstrings_to_text_array(ids, nrows);
+
+	catalog_enter(&cxt);
+	catalog_exec("DELETE FROM migrate.version WHERE revision <> ALL ($1)",
+				 1, types, values, NULL, SPI_OK_DELETE);
+	catalog_exec("INSERT INTO migrate.version (revision)"
+				 " SELECT unnest($1) ON CONFLICT DO NOTHING",
+				 1, types, values, NULL, SPI_OK_INSERT);
+	catalog_leave(&cxt);
+}
+
+/* Append one step to the journal, with the version rows after it. */
+void
+migrate_catalog_journal(const char *revision, const char *operation,
+						const char *message, TimestampTz started,
+						double duration_ms, const MigrateState *state,
+						const int *rows, int nrows)
+{
+	CatalogContext cxt;
+	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID,
+		TIMESTAMPTZOID, FLOAT8OID, TEXTARRAYOID};
+	Datum		values[7];
+	char		nulls[7];
+	char	  **ids = palloc(sizeof(char *) * Max(nrows, 1));
+	int			i;
+
+	/* the role that called, not the owner whose identity writes the row */
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+
+	for (i = 0; i < nrows; i++)
+		ids[i] = (char *) migrate_graph_id(state->graph, rows[i]);
+
+	memset(nulls, ' ', sizeof(nulls));
+	if (revision)
+		values[0] = CStringGetTextDatum(revision);
+	else
+		nulls[0] = 'n';
+	values[1] = CStringGetTextDatum(operation);
+	values[2] = CStringGetTextDatum(message ? message : "");
+	values[3] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	values[4] = TimestampTzGetDatum(started);
+	values[5] = Float8GetDatum(duration_ms);
+	values[6] = cstrings_to_text_array(ids, nrows);
+
+	catalog_enter(&cxt);
+	catalog_exec("INSERT INTO migrate.journal (revision, operation, message,"
+				 " role, started_at, duration_ms, version_after)"
+				 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				 7, types, values, nulls, SPI_OK_INSERT);
+	catalog_leave(&cxt);
+}
+
+/* Record that the state changed, for waiters with older snapshots. */
+void
+migrate_catalog_bump_generation(void)
+{
+	CatalogContext cxt;
+
+	catalog_enter(&cxt);
+	catalog_exec("UPDATE migrate.state SET generation = generation + 1,"
+				 " changed_at = now()",
+				 0, NULL, NULL, NULL, SPI_OK_UPDATE);
+	catalog_leave(&cxt);
+}
+
+/*
+ * The state generation, as the transaction's snapshot sees it or, when
+ * latest, as the newest snapshot does.
+ */
+int64
+migrate_catalog_generation(bool latest)
+{
+	CatalogContext cxt;
+	SPIPlanPtr	plan;
+	int			ret;
+	bool		isnull;
+	int64		generation = 0;
+
+	catalog_enter(&cxt);
+	plan = SPI_prepare("SELECT generation FROM migrate.state", 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (latest)
+		ret = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(),
+								   InvalidSnapshot, true, false, 1);
+	else
+		ret = SPI_execute_plan(plan, NULL, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed > 0)
+		generation = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc,
+												 1, &isnull));
+	catalog_leave(&cxt);
+	return generation;
+}
+
+/*
+ * When each applied revision was applied: the start of its newest upgrade
+ * or stamp in the journal (0 when the journal does not say).
+ */
+TimestampTz *
+migrate_catalog_applied_times(const MigrateState *state)
+{
+	CatalogContext cxt;
+	TimestampTz *times = palloc0(sizeof(TimestampTz) * Max(state->nrevs, 1));
+	uint64		i;
+
+	catalog_enter(&cxt);
+	catalog_exec("SELECT DISTINCT ON (revision) revision, operation, started_at"
+				 " FROM migrate.journal WHERE revision IS NOT NULL"
+				 " ORDER BY revision, id DESC",
+				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		char	   *id = spi_text(tuple, 1);
+		char	   *op = spi_text(tuple, 2);
+		int			node = migrate_graph_find(state->graph, id);
+		bool		isnull;
+
+		if (node >= 0 && strcmp(op, "downgrade") != 0)
+			times[node] = DatumGetTimestampTz(SPI_getbinval(tuple,
+															SPI_tuptable->tupdesc,
+															3, &isnull));
+	}
+	catalog_leave(&cxt);
+	return times;
+}
+
+/*
+ * The newest journal entry: its revision (NULL when the journal is empty
+ * or the entry names none), with its start, duration, role and operation.
+ */
+char *
+migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
+						  char **role, char **operation)
+{
+	CatalogContext cxt;
+	char	   *revision = NULL;
+
+	*started = 0;
+	*duration_ms = 0;
+	*role = NULL;
+	*operation = NULL;
+
+	catalog_enter(&cxt);
+	catalog_exec("SELECT revision, operation, started_at, duration_ms,"
+				 " role::text FROM migrate.journal ORDER BY id DESC LIMIT 1",
+				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		bool		isnull;
+		MemoryContext spi_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
+
+		revision = spi_text(tuple, 1);
+		*operation = spi_text(tuple, 2);
+		*started = DatumGetTimestampTz(SPI_getbinval(tuple,
+													 SPI_tuptable->tupdesc,
+													 3, &isnull));
+		*duration_ms = DatumGetFloat8(SPI_getbinval(tuple,
+													SPI_tuptable->tupdesc,
+													4, &isnull));
+		*role = spi_text(tuple, 5);
+		MemoryContextSwitchTo(spi_cxt);
+	}
+	catalog_leave(&cxt);
+	return revision;
+}

@@ -1,0 +1,312 @@
+/*-------------------------------------------------------------------------
+ *
+ * commands.c
+ *	  The SQL functions that change the current revisions:
+ *	  migrate_upgrade, migrate_downgrade, migrate_stamp, migrate_record.
+ *
+ * Each one takes the migration lock, reads the catalog, plans with the
+ * revision graph, checks the whole plan, and only then runs it, inside the
+ * caller's transaction: a failure anywhere leaves schema, version rows and
+ * journal exactly as they were.
+ *
+ * IDENTIFICATION
+ *	  src/commands.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "pg_migrate.h"
+
+PG_FUNCTION_INFO_V1(migrate_upgrade);
+PG_FUNCTION_INFO_V1(migrate_downgrade);
+PG_FUNCTION_INFO_V1(migrate_stamp);
+PG_FUNCTION_INFO_V1(migrate_record);
+
+/*
+ * Run a plan step by step, journal each step with the version rows after
+ * it, return one row per step, and finally store the version rows.
+ */
+static void
+run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
+		 bool upgrade)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	bool	   *applied;
+	int		   *rows;
+	int			nrows;
+	int			i;
+
+	migrate_check_steps(state, plan, upgrade);
+
+	applied = palloc0(sizeof(bool) * Max(state->nrevs, 1));
+	migrate_graph_applied(state->graph, state->rows, state->nrows, applied);
+	rows = palloc(sizeof(int) * Max(state->nrevs, 1));
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		const MigrateRevision *rev = &state->revs[plan->steps[i]];
+		TimestampTz started = GetCurrentTimestamp();
+		double		ms;
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		ms = migrate_run_step(rev, upgrade, i + 1, plan->nsteps);
+
+		applied[plan->steps[i]] = upgrade;
+		nrows = migrate_graph_rows(state->graph, applied, rows);
+		migrate_catalog_journal(rev->revision,
+								upgrade ? "upgrade" : "downgrade",
+								rev->message, started, ms, state, rows, nrows);
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(rev->revision);
+		values[2] = CStringGetTextDatum(rev->message);
+		values[3] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+		values[4] = Float8GetDatum(ms);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+
+	if (plan->nsteps > 0)
+	{
+		migrate_catalog_set_version(state, plan->rows, plan->nrows);
+		migrate_catalog_bump_generation();
+	}
+}
+
+/* Common body of migrate_upgrade and migrate_downgrade. */
+static Datum
+upgrade_or_downgrade(FunctionCallInfo fcinfo, bool upgrade)
+{
+	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	MigrateState state;
+	MigratePlan plan;
+	MigrateGraphError err;
+	bool		ok;
+
+	InitMaterializedSRF(fcinfo, 0);
+	migrate_begin_change();
+	migrate_catalog_load(&state, true);
+
+	if (upgrade)
+		ok = migrate_plan_upgrade(state.graph, state.rows, state.nrows,
+								  target, &plan, &err);
+	else
+		ok = migrate_plan_downgrade(state.graph, state.rows, state.nrows,
+									target, &plan, &err);
+	if (!ok)
+		migrate_raise_graph_error(&err);
+
+	run_plan(fcinfo, &state, &plan, upgrade);
+	return (Datum) 0;
+}
+
+/*
+ * migrate_upgrade(target text DEFAULT 'head')
+ *	 RETURNS TABLE (step, revision, message, operation, duration_ms)
+ */
+Datum
+migrate_upgrade(PG_FUNCTION_ARGS)
+{
+	return upgrade_or_downgrade(fcinfo, true);
+}
+
+/*
+ * migrate_downgrade(target text)
+ *	 RETURNS TABLE (step, revision, message, operation, duration_ms)
+ */
+Datum
+migrate_downgrade(PG_FUNCTION_ARGS)
+{
+	return upgrade_or_downgrade(fcinfo, false);
+}
+
+/* Return the version rows as a set of text. */
+static void
+return_rows(FunctionCallInfo fcinfo, const MigrateState *state,
+			const int *rows, int nrows)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	for (i = 0; i < nrows; i++)
+	{
+		Datum		value = CStringGetTextDatum(migrate_graph_id(state->graph,
+																 rows[i]));
+		bool		isnull = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value,
+							 &isnull);
+	}
+}
+
+/*
+ * migrate_stamp(VARIADIC targets text[]) RETURNS SETOF text
+ *
+ * Sets the version rows without running SQL, and journals one "stamp"
+ * entry per new row (one with no revision when stamping to base).
+ */
+Datum
+migrate_stamp(PG_FUNCTION_ARGS)
+{
+	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	const char **targets;
+	MigrateState state;
+	MigratePlan plan;
+	MigrateGraphError err;
+	TimestampTz now;
+	int			i;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("no stamp target given"),
+				 errhint("Name one or more revisions, or \"base\" to clear the version rows.")));
+	targets = palloc(sizeof(char *) * n);
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("stamp target must not be null")));
+		targets[i] = TextDatumGetCString(elems[i]);
+	}
+
+	migrate_begin_change();
+	migrate_catalog_load(&state, false);
+	if (!migrate_plan_stamp(state.graph, state.rows, state.nrows,
+							targets, n, &plan, &err))
+		migrate_raise_graph_error(&err);
+
+	now = GetCurrentTimestamp();
+	if (plan.nrows == 0)
+		migrate_catalog_journal(NULL, "stamp", "", now, 0, &state,
+								plan.rows, plan.nrows);
+	for (i = 0; i < plan.nrows; i++)
+		migrate_catalog_journal(migrate_graph_id(state.graph, plan.rows[i]),
+								"stamp",
+								state.revs[plan.rows[i]].message, now, 0,
+								&state, plan.rows, plan.nrows);
+	migrate_catalog_set_version(&state, plan.rows, plan.nrows);
+	migrate_catalog_bump_generation();
+
+	ereport(LOG,
+			(errmsg("migration stamp to %d version row(s) by %s",
+					plan.nrows, GetUserNameFromId(GetUserId(), false)),
+			 errhidestmt(true)));
+
+	return_rows(fcinfo, &state, plan.rows, plan.nrows);
+	return (Datum) 0;
+}
+
+/*
+ * migrate_record(revision text, operation text, duration_ms float8)
+ *	 RETURNS SETOF text
+ *
+ * Records one step that ran outside the server: the client runs a
+ * non-transactional revision (CREATE INDEX CONCURRENTLY, say) on its own
+ * connection, then calls this.  The step must be exactly one that could run
+ * next: an upgrade of a revision whose ancestors are all applied, or a
+ * downgrade of a current head.  Returns the new version rows.
+ */
+Datum
+migrate_record(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	double		ms = PG_GETARG_FLOAT8(2);
+	bool		upgrade;
+	MigrateState state;
+	MigratePlan plan;
+	MigrateGraphError err;
+	bool		ok;
+	int			node;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (strcmp(operation, "upgrade") == 0)
+		upgrade = true;
+	else if (strcmp(operation, "downgrade") == 0)
+		upgrade = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid operation \"%s\"", operation),
+				 errhint("Use \"upgrade\" or \"downgrade\".")));
+	if (ms < 0 || isnan(ms))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("duration must be a non-negative number of milliseconds")));
+
+	migrate_begin_change();
+	migrate_catalog_load(&state, false);
+	node = migrate_graph_find(state.graph, revision);
+	if (node < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("revision \"%s\" does not exist", revision)));
+
+	if (upgrade)
+		ok = migrate_plan_upgrade(state.graph, state.rows, state.nrows,
+								  revision, &plan, &err);
+	else
+	{
+		/* a downgrade removes one current head from the applied set */
+		bool	   *applied = palloc0(sizeof(bool) * Max(state.nrevs, 1));
+		int			i;
+
+		migrate_graph_applied(state.graph, state.rows, state.nrows, applied);
+		ok = true;
+		plan.nsteps = 0;
+		plan.steps = palloc(sizeof(int));
+		for (i = 0; i < state.nrows; i++)
+			if (state.rows[i] == node)
+				plan.steps[plan.nsteps++] = node;
+		applied[node] = false;
+		plan.rows = palloc(sizeof(int) * Max(state.nrevs, 1));
+		plan.nrows = migrate_graph_rows(state.graph, applied, plan.rows);
+	}
+	if (!ok)
+		migrate_raise_graph_error(&err);
+	if (plan.nsteps != 1 || plan.steps[0] != node)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" cannot be recorded as the next %s",
+						revision, operation),
+				 !upgrade ?
+				 errdetail("Only a current head can be downgraded.") :
+				 plan.nsteps == 0 ?
+				 errdetail("It is applied already.") :
+				 errdetail("Its upgrade needs %d revisions applied first.",
+						   plan.nsteps - 1),
+				 errhint("Record steps one at a time, in the order migrate_pending() gives.")));
+
+	migrate_catalog_journal(revision, operation, state.revs[node].message,
+							GetCurrentTimestamp(), ms, &state,
+							plan.rows, plan.nrows);
+	migrate_catalog_set_version(&state, plan.rows, plan.nrows);
+	migrate_catalog_bump_generation();
+
+	ereport(LOG,
+			(errmsg("migration %s of revision \"%s\" recorded, run outside the server in %.3f ms: %s",
+					operation, revision, ms, state.revs[node].message),
+			 errhidestmt(true)));
+
+	return_rows(fcinfo, &state, plan.rows, plan.nrows);
+	return (Datum) 0;
+}

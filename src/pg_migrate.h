@@ -1,0 +1,99 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_migrate.h
+ *	  Internal declarations of the pg_migrate extension, grouped by the
+ *	  file that defines them.
+ *
+ * IDENTIFICATION
+ *	  src/pg_migrate.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_H
+#define PG_MIGRATE_H
+
+#include "datatype/timestamp.h"
+#include "revgraph.h"
+
+/*
+ * The advisory lock every state-changing call takes, as the int4 pair
+ * (MIGRATE_LOCK_KEY1, MIGRATE_LOCK_KEY2) of pg_advisory_xact_lock(int, int):
+ * it shows in pg_locks as locktype "advisory", classid 1886218599, objid 1.
+ */
+#define MIGRATE_LOCK_KEY1	0x706d6967	/* "pmig" */
+#define MIGRATE_LOCK_KEY2	1
+
+/* One registered revision, as read from migrate.revision. */
+typedef struct MigrateRevision
+{
+	char	   *revision;
+	char	  **revises;
+	int			nrevises;
+	char	  **depends_on;
+	int			ndepends_on;
+	char	  **branch_labels;
+	int			nbranch_labels;
+	char	   *message;
+	char	   *upgrade_sql;	/* NULL unless loaded with SQL */
+	char	   *downgrade_sql;	/* NULL when irreversible or not loaded */
+	bool		has_downgrade;
+	bool		transactional;
+	char	   *file_name;		/* NULL when registered by migrate_add */
+	int			upgrade_line;	/* 0 when unknown */
+	int			downgrade_line;
+} MigrateRevision;
+
+/* Everything the planner needs: revisions, their graph, the version rows. */
+typedef struct MigrateState
+{
+	MigrateRevision *revs;		/* in registration order */
+	int			nrevs;
+	MigrateGraph *graph;		/* node i is revs[i] */
+	int		   *rows;			/* current version rows, as node indexes */
+	int			nrows;
+} MigrateState;
+
+/* What registering a revision did. */
+typedef enum MigrateRegisterResult
+{
+	MIGRATE_ADDED,
+	MIGRATE_REPLACED,
+	MIGRATE_UNCHANGED
+} MigrateRegisterResult;
+
+/* pg_migrate.c */
+extern int	migrate_lock_timeout;
+extern bool migrate_notice_steps;
+
+/* catalog.c */
+extern void migrate_catalog_load(MigrateState *state, bool with_sql);
+extern MigrateRegisterResult migrate_catalog_register(const MigrateRevision *rev);
+extern void migrate_catalog_set_version(const MigrateState *state,
+										const int *rows, int nrows);
+extern void migrate_catalog_journal(const char *revision,
+									const char *operation,
+									const char *message,
+									TimestampTz started, double duration_ms,
+									const MigrateState *state,
+									const int *rows, int nrows);
+extern void migrate_catalog_bump_generation(void);
+extern int64 migrate_catalog_generation(bool latest);
+extern TimestampTz *migrate_catalog_applied_times(const MigrateState *state);
+extern char *migrate_catalog_last_step(TimestampTz *started,
+									   double *duration_ms, char **role,
+									   char **operation);
+
+/* runner.c */
+extern void migrate_begin_change(void);
+extern void migrate_check_steps(const MigrateState *state,
+								const MigratePlan *plan, bool upgrade);
+extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
+							   int stepno, int nsteps);
+extern void migrate_raise_graph_error(const MigrateGraphError *err);
+
+/* register.c */
+extern MigrateRegisterResult migrate_register_file(const char *name,
+												   const char *content,
+												   size_t len);
+
+#endif							/* PG_MIGRATE_H */

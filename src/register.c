@@ -1,0 +1,348 @@
+/*-------------------------------------------------------------------------
+ *
+ * register.c
+ *	  Registering revisions: migrate_add, migrate_add_file, migrate_load.
+ *
+ * Registration never runs a revision and never needs the graph to be
+ * complete: a child may be registered before its parent.  The graph is
+ * validated when it is used.  Registration takes the migration lock like
+ * every other change, so that replicas sending the same files at once
+ * serialise and the later ones find them unchanged.
+ *
+ * IDENTIFICATION
+ *	  src/register.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <sys/stat.h>
+
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+#include "pg_migrate.h"
+#include "revfile.h"
+
+PG_FUNCTION_INFO_V1(migrate_add);
+PG_FUNCTION_INFO_V1(migrate_add_file);
+PG_FUNCTION_INFO_V1(migrate_load);
+
+/* The word a registration result is reported as. */
+static const char *
+result_name(MigrateRegisterResult result)
+{
+	switch (result)
+	{
+		case MIGRATE_ADDED:
+			return "added";
+		case MIGRATE_REPLACED:
+			return "replaced";
+		case MIGRATE_UNCHANGED:
+			return "unchanged";
+	}
+	return "unchanged";			/* keep compiler quiet */
+}
+
+/* Refuse an id that the file format could not carry. */
+static void
+check_id(const char *id, const char *what)
+{
+	if (!migrate_valid_id(id, strlen(id)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s \"%s\"", what, id),
+				 errdetail("Identifiers are 1 to %d letters, digits, \"_\" or \"-\".",
+						   MIGRATE_MAX_ID_LEN)));
+}
+
+/* A text[] argument as checked C strings. */
+static char **
+id_array_arg(FunctionCallInfo fcinfo, int argno, const char *what, int *count)
+{
+	ArrayType  *array;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	char	  **result;
+	int			i;
+
+	*count = 0;
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	array = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%s must be a one-dimensional array", what)));
+	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	result = palloc(sizeof(char *) * Max(n, 1));
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not contain nulls", what)));
+		result[i] = TextDatumGetCString(elems[i]);
+		check_id(result[i], what);
+	}
+	*count = n;
+	return result;
+}
+
+/*
+ * migrate_add(revision text, upgrade text, revises text[], downgrade text,
+ *			   message text, depends_on text[], branch_labels text[],
+ *			   transactional boolean) RETURNS text
+ */
+Datum
+migrate_add(PG_FUNCTION_ARGS)
+{
+	MigrateRevision rev;
+
+	memset(&rev, 0, sizeof(rev));
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision must not be null")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("upgrade SQL must not be null"),
+				 errhint("Use an empty string for a revision that changes nothing.")));
+
+	rev.revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	check_id(rev.revision, "revision id");
+	rev.upgrade_sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	rev.revises = id_array_arg(fcinfo, 2, "revises", &rev.nrevises);
+	rev.downgrade_sql = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	rev.has_downgrade = rev.downgrade_sql != NULL;
+	rev.message = PG_ARGISNULL(4) ? pstrdup("") : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	rev.depends_on = id_array_arg(fcinfo, 5, "depends_on", &rev.ndepends_on);
+	rev.branch_labels = id_array_arg(fcinfo, 6, "branch_labels",
+									 &rev.nbranch_labels);
+	rev.transactional = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
+
+	migrate_begin_change();
+	PG_RETURN_TEXT_P(cstring_to_text(result_name(migrate_catalog_register(&rev))));
+}
+
+/* A string of the parsed file, converted from UTF-8 to the server encoding. */
+static char *
+to_server(char *s)
+{
+	if (s == NULL || GetDatabaseEncoding() == PG_UTF8)
+		return s;
+	return pg_any_to_server(s, strlen(s), PG_UTF8);
+}
+
+/*
+ * Parse one revision file (content is UTF-8, len bytes) and register it.
+ * The caller holds the migration lock.
+ */
+MigrateRegisterResult
+migrate_register_file(const char *name, const char *content, size_t len)
+{
+	MigrateRevFile file;
+	MigrateParseError perr;
+	MigrateRevision rev;
+
+	if (!migrate_parse_revfile(content, len, &file, &perr))
+	{
+		if (perr.line > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("%s in file \"%s\" line %d", perr.message, name,
+							perr.line)));
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_SYNTAX_ERROR),
+					 errmsg("%s in file \"%s\"", perr.message, name)));
+	}
+
+	memset(&rev, 0, sizeof(rev));
+	rev.revision = file.revision;
+	rev.revises = file.revises;
+	rev.nrevises = file.nrevises;
+	rev.depends_on = file.depends_on;
+	rev.ndepends_on = file.ndepends_on;
+	rev.branch_labels = file.branch_labels;
+	rev.nbranch_labels = file.nbranch_labels;
+	rev.message = to_server(file.message);
+	rev.upgrade_sql = to_server(file.upgrade);
+	rev.downgrade_sql = to_server(file.downgrade);
+	rev.has_downgrade = file.downgrade != NULL;
+	rev.transactional = file.transactional;
+	/* the catalog keeps the file name; errors above named the whole path */
+	rev.file_name = (char *) (strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
+	rev.upgrade_line = file.upgrade_line;
+	rev.downgrade_line = file.downgrade_line;
+
+	return migrate_catalog_register(&rev);
+}
+
+/*
+ * migrate_add_file(name text, content text) RETURNS text
+ */
+Datum
+migrate_add_file(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	text	   *content = PG_GETARG_TEXT_PP(1);
+	char	   *data = VARDATA_ANY(content);
+	size_t		len = VARSIZE_ANY_EXHDR(content);
+
+	/* the parser reads UTF-8 */
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		data = pg_server_to_any(data, len, PG_UTF8);
+		len = strlen(data);
+	}
+
+	migrate_begin_change();
+	PG_RETURN_TEXT_P(cstring_to_text(result_name(migrate_register_file(name, data, len))));
+}
+
+/* Read a whole file into memory; errors name the file. */
+static char *
+read_whole_file(const char *path, size_t *len)
+{
+	FILE	   *file;
+	struct stat st;
+	char	   *buf;
+
+	file = AllocateFile(path, PG_BINARY_R);
+	if (file == NULL)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open file \"%s\" for reading: %m", path)));
+	if (fstat(fileno(file), &st) < 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not stat file \"%s\": %m", path)));
+	if (st.st_size > (off_t) (MaxAllocSize - 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("file \"%s\" is too large", path)));
+	buf = palloc(st.st_size + 1);
+	*len = fread(buf, 1, st.st_size, file);
+	if (ferror(file))
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read file \"%s\": %m", path)));
+	buf[*len] = '\0';
+	FreeFile(file);
+	return buf;
+}
+
+/* qsort comparator for file names */
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ * migrate_load(directory text) RETURNS integer
+ *
+ * Registers every *.sql file of a server directory, in file-name order,
+ * and returns how many.  Reading server files is reserved to superusers
+ * and members of pg_read_server_files.
+ */
+Datum
+migrate_load(PG_FUNCTION_ARGS)
+{
+	char	   *dirname = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	DIR		   *dir;
+	struct dirent *de;
+	char	  **names;
+	int			nnames = 0;
+	int			maxnames = 64;
+	HTAB	   *seen;
+	HASHCTL		ctl;
+	int			i;
+
+	typedef struct SeenEntry
+	{
+		char		id[MIGRATE_MAX_ID_LEN + 1];
+		char	   *file;
+	} SeenEntry;
+
+	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to load revision files from the server"),
+				 errdetail("Only roles with privileges of the \"%s\" role may read server files.",
+						   "pg_read_server_files"),
+				 errhint("Send the files with migrate_add_file(), as the pg_migrate client does.")));
+
+	names = palloc(sizeof(char *) * maxnames);
+	dir = AllocateDir(dirname);
+	while ((de = ReadDir(dir, dirname)) != NULL)
+	{
+		size_t		len = strlen(de->d_name);
+		char	   *path;
+		struct stat st;
+
+		if (len < 5 || de->d_name[0] == '.' ||
+			strcmp(de->d_name + len - 4, ".sql") != 0)
+			continue;
+		path = psprintf("%s/%s", dirname, de->d_name);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (nnames == maxnames)
+		{
+			maxnames *= 2;
+			names = repalloc(names, sizeof(char *) * maxnames);
+		}
+		names[nnames++] = pstrdup(de->d_name);
+	}
+	FreeDir(dir);
+	qsort(names, nnames, sizeof(char *), compare_names);
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MIGRATE_MAX_ID_LEN + 1;
+	ctl.entrysize = sizeof(SeenEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("pg_migrate loaded ids", Max(nnames, 16), &ctl,
+					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+
+	migrate_begin_change();
+	for (i = 0; i < nnames; i++)
+	{
+		char	   *path = psprintf("%s/%s", dirname, names[i]);
+		size_t		len;
+		char	   *content = read_whole_file(path, &len);
+		MigrateRevFile file;
+		MigrateParseError perr;
+		SeenEntry  *entry;
+		bool		found;
+
+		/* name duplicates before registering either file */
+		if (migrate_parse_revfile(content, len, &file, &perr))
+		{
+			entry = hash_search(seen, file.revision, HASH_ENTER, &found);
+			if (found)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("revision \"%s\" is defined twice", file.revision),
+						 errdetail("Files \"%s\" and \"%s\" both define it.",
+								   entry->file, path)));
+			entry->file = path;
+		}
+		(void) migrate_register_file(path, content, len);
+		pfree(content);
+	}
+
+	PG_RETURN_INT32(nnames);
+}

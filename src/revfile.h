@@ -1,0 +1,77 @@
+/*-------------------------------------------------------------------------
+ *
+ * revfile.h
+ *	  Parsing and writing of revision files.
+ *
+ * A revision file is plain SQL with a header of "-- key: value" comment
+ * lines, then a "-- migrate:upgrade" section and an optional
+ * "-- migrate:downgrade" section.  This code is shared by the server
+ * extension and the client program: it uses palloc (the frontend build
+ * gets it from libpgcommon) and never raises errors itself; failures come
+ * back as a line number and a message.
+ *
+ * IDENTIFICATION
+ *	  src/revfile.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_REVFILE_H
+#define MIGRATE_REVFILE_H
+
+/* longest revision id or branch label accepted, in bytes */
+#define MIGRATE_MAX_ID_LEN 128
+
+/* One parsed revision file.  All strings are palloc'd. */
+typedef struct MigrateRevFile
+{
+	char	   *revision;		/* the id; letters, digits, '_' and '-' */
+	char	  **revises;		/* parent ids; empty for a root */
+	int			nrevises;
+	char	  **depends_on;		/* ids this revision depends on */
+	int			ndepends_on;
+	char	  **branch_labels;
+	int			nbranch_labels;
+	char	   *message;		/* "" when absent */
+	bool		transactional;	/* default true */
+	char	   *upgrade;		/* SQL of the upgrade section, never NULL */
+	int			upgrade_line;	/* 1-based file line where it starts */
+	char	   *downgrade;		/* NULL when there is no downgrade section */
+	int			downgrade_line; /* 0 when there is none */
+} MigrateRevFile;
+
+/* What went wrong, and where.  line is 0 when not tied to a line. */
+typedef struct MigrateParseError
+{
+	int			line;
+	char		message[256];
+} MigrateParseError;
+
+/*
+ * Parse len bytes of content.  On success fills *out and returns true; on
+ * failure fills *err (message in PostgreSQL style: lower case, no period)
+ * and returns false, leaving *out unspecified.
+ */
+extern bool migrate_parse_revfile(const char *content, size_t len,
+								  MigrateRevFile *out,
+								  MigrateParseError *err);
+
+/* True if id is a valid revision id or branch label. */
+extern bool migrate_valid_id(const char *id, size_t len);
+
+/*
+ * Render a revision as file text that migrate_parse_revfile reads back to
+ * the same revision.  The result is palloc'd.
+ */
+extern char *migrate_format_revfile(const MigrateRevFile *rev);
+
+/*
+ * True if two revisions have the same values.  Line numbers are not
+ * compared, as they depend on the layout of the file only.
+ */
+extern bool migrate_revfile_equal(const MigrateRevFile *a,
+								  const MigrateRevFile *b);
+
+/* Free everything a successful parse allocated (frontend convenience). */
+extern void migrate_free_revfile(MigrateRevFile *rev);
+
+#endif							/* MIGRATE_REVFILE_H */

@@ -1,0 +1,446 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.c
+ *	  Taking the migration lock, and running one revision's SQL.
+ *
+ * Locking.  Every state-changing call first takes a transaction-level
+ * advisory lock (the key is in pg_migrate.h), then reads the catalog.  In
+ * READ COMMITTED each catalog query takes a fresh snapshot, so a session
+ * that waited for the lock sees everything the holder committed, and finds
+ * nothing left to do.  Under REPEATABLE READ or SERIALIZABLE the snapshot
+ * was taken before the wait, and cannot see the holder's work: such a
+ * caller would apply revisions twice.  migrate.state.generation, bumped by
+ * every change, tells: when the transaction's snapshot and the newest one
+ * disagree on it, the call fails with a serialization failure, which the
+ * application retries as it retries any other.
+ *
+ * Running.  A revision's SQL runs as the caller, statement by statement
+ * through SPI, inside the caller's transaction: any error aborts the whole
+ * migration.  Each revision gets a GUC nest level of its own, so a SET in
+ * one does not leak into the next, and an error context that names the
+ * revision, its file and the line in that file.
+ *
+ * IDENTIFICATION
+ *	  src/runner.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "portability/instr_time.h"
+#include "storage/lock.h"
+#include "tcop/tcopprot.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "pg_migrate.h"
+
+/* Where in a revision we are, for the error context callback. */
+typedef struct StepContext
+{
+	const MigrateRevision *rev;
+	const char *sql;			/* the whole section being run */
+	int			first_line;		/* its first line in the file, or 0 */
+	int			stmt_offset;	/* byte offset of the running statement */
+	bool		upgrade;
+} StepContext;
+
+/* Count newlines in the first nbytes of s. */
+static int
+count_lines(const char *s, int nbytes)
+{
+	int			lines = 0;
+	int			i;
+
+	for (i = 0; i < nbytes && s[i] != '\0'; i++)
+		if (s[i] == '\n')
+			lines++;
+	return lines;
+}
+
+/* Byte offset of the 1-based character position pos in s. */
+static int
+char_pos_to_offset(const char *s, int pos)
+{
+	int			offset = 0;
+	int			chars;
+
+	for (chars = 1; chars < pos && s[offset] != '\0'; chars++)
+		offset += pg_mblen(s + offset);
+	return offset;
+}
+
+/*
+ * Error context callback for a running revision: "revision "x" (file "f",
+ * line n)".  A syntax error raised by our own parse of the whole section
+ * gets its position moved into the internal query, as SPI does for its
+ * own statements, so that psql shows the revision's text and not the
+ * caller's.
+ */
+static void
+step_error_callback(void *arg)
+{
+	StepContext *step = (StepContext *) arg;
+	int			line_in_sql;
+	int			pos = geterrposition();
+	int			ipos = getinternalerrposition();
+
+	if (pos > 0)
+	{
+		/* raised by pg_parse_query on the whole section */
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(step->sql);
+		line_in_sql = count_lines(step->sql, char_pos_to_offset(step->sql, pos));
+	}
+	else if (ipos > 0)
+	{
+		/* raised inside SPI: the position is within the running statement */
+		const char *stmt = step->sql + step->stmt_offset;
+
+		line_in_sql = count_lines(step->sql, step->stmt_offset) +
+			count_lines(stmt, char_pos_to_offset(stmt, ipos));
+	}
+	else
+		line_in_sql = count_lines(step->sql, step->stmt_offset);
+
+	if (step->rev->file_name && step->first_line > 0)
+		errcontext("%s of revision \"%s\" (file \"%s\", line %d)",
+				   step->upgrade ? "upgrade" : "downgrade",
+				   step->rev->revision, step->rev->file_name,
+				   step->first_line + line_in_sql);
+	else
+		errcontext("%s of revision \"%s\" (line %d of its %s SQL)",
+				   step->upgrade ? "upgrade" : "downgrade",
+				   step->rev->revision, line_in_sql + 1,
+				   step->upgrade ? "upgrade" : "downgrade");
+}
+
+/* Error context callback while waiting for the lock. */
+static void
+lock_error_callback(void *arg)
+{
+	errcontext("waiting for the migration lock");
+}
+
+/*
+ * Take the migration lock, waiting at most pg_migrate.lock_timeout when it
+ * is set.
+ */
+static void
+acquire_migration_lock(void)
+{
+	LOCKTAG		tag;
+	ErrorContextCallback callback;
+	int			nestlevel;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_LOCK_KEY2, 2);
+
+	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+		return;
+
+	if (migrate_notice_steps)
+		ereport(NOTICE,
+				(errmsg("waiting for another session's migration to finish")));
+
+	nestlevel = NewGUCNestLevel();
+	if (migrate_lock_timeout > 0)
+	{
+		char		value[32];
+
+		snprintf(value, sizeof(value), "%d", migrate_lock_timeout);
+		(void) set_config_option("lock_timeout", value, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+								 false);
+	}
+	callback.callback = lock_error_callback;
+	callback.arg = NULL;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+
+	error_context_stack = callback.previous;
+	AtEOXact_GUC(false, nestlevel);
+}
+
+/*
+ * What every state-changing call does first: refuse on a standby, take the
+ * migration lock, and make sure this transaction's snapshot is not older
+ * than the last change (see the note at the top of this file).
+ */
+void
+migrate_begin_change(void)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run migrations during recovery"),
+				 errdetail("This server is a standby."),
+				 errhint("Run migrations on the primary server.")));
+
+	if (XactReadOnly)
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot run migrations in a read-only transaction")));
+
+	acquire_migration_lock();
+
+	if (IsolationUsesXactSnapshot() &&
+		migrate_catalog_generation(false) != migrate_catalog_generation(true))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to a concurrent migration"),
+				 errdetail("Another session changed the migration state after this transaction took its snapshot."),
+				 errhint("Retry the transaction, or call it in READ COMMITTED isolation.")));
+}
+
+/*
+ * Refuse a plan before anything runs if any step cannot run here: a
+ * non-transactional revision, or a downgrade without downgrade SQL.
+ */
+void
+migrate_check_steps(const MigrateState *state, const MigratePlan *plan,
+					bool upgrade)
+{
+	int			i;
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		const MigrateRevision *rev = &state->revs[plan->steps[i]];
+
+		if (!rev->transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+					 errmsg("revision \"%s\" cannot run inside a transaction block",
+							rev->revision),
+					 errdetail("The revision is marked \"transactional: false\"."),
+					 errhint("Apply it with the pg_migrate client, which runs such revisions outside a transaction block.")));
+		if (!upgrade && !rev->has_downgrade)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" cannot be downgraded", rev->revision),
+					 rev->file_name ?
+					 errdetail("File \"%s\" has no \"-- migrate:downgrade\" section.",
+							   rev->file_name) :
+					 errdetail("It was registered without downgrade SQL."),
+					 errhint("Add a downgrade section and register the revision again, or stamp past it.")));
+	}
+}
+
+/*
+ * Byte offset of the first token at or after offset: skips whitespace and
+ * comments, so that a statement's text and line start where it does.
+ */
+static int
+skip_blanks(const char *sql, int offset, int end)
+{
+	while (offset < end)
+	{
+		if (sql[offset] == ' ' || sql[offset] == '\t' || sql[offset] == '\n' ||
+			sql[offset] == '\r' || sql[offset] == '\f')
+			offset++;
+		else if (offset + 1 < end && sql[offset] == '-' && sql[offset + 1] == '-')
+		{
+			while (offset < end && sql[offset] != '\n')
+				offset++;
+		}
+		else if (offset + 1 < end && sql[offset] == '/' && sql[offset + 1] == '*')
+		{
+			/* block comments nest in PostgreSQL */
+			int			depth = 1;
+
+			offset += 2;
+			while (offset < end && depth > 0)
+			{
+				if (offset + 1 < end && sql[offset] == '/' && sql[offset + 1] == '*')
+				{
+					depth++;
+					offset += 2;
+				}
+				else if (offset + 1 < end && sql[offset] == '*' && sql[offset + 1] == '/')
+				{
+					depth--;
+					offset += 2;
+				}
+				else
+					offset++;
+			}
+		}
+		else
+			break;
+	}
+	return offset;
+}
+
+/*
+ * Run every statement of sql through SPI.  Statements are run one by one
+ * (not as one string) so that an error's position, and the line in the
+ * error context, point at the statement that failed.
+ */
+static void
+run_statements(StepContext *step)
+{
+	List	   *stmts;
+	ListCell   *lc;
+
+	stmts = pg_parse_query(step->sql);
+
+	/* refuse transaction control before anything runs */
+	foreach(lc, stmts)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+
+		if (IsA(raw->stmt, TransactionStmt))
+		{
+			step->stmt_offset = skip_blanks(step->sql, raw->stmt_location,
+											strlen(step->sql));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+					 errmsg("revision \"%s\" contains a transaction control statement",
+							step->rev->revision),
+					 errdetail("Each revision runs inside the migration's transaction."),
+					 errhint("Remove BEGIN, COMMIT and similar statements from the revision.")));
+		}
+	}
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	foreach(lc, stmts)
+	{
+		RawStmt    *raw = lfirst_node(RawStmt, lc);
+		int			start = raw->stmt_location;
+		int			end;
+		char	   *text;
+		int			ret;
+
+		end = raw->stmt_len > 0 ? start + raw->stmt_len : (int) strlen(step->sql);
+		start = skip_blanks(step->sql, start, end);
+		text = pnstrdup(step->sql + start, end - start);
+		step->stmt_offset = start;
+
+		ret = SPI_execute(text, false, 0);
+		if (ret == SPI_ERROR_COPY)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("COPY to or from the client is not supported in a revision"),
+					 errhint("Use INSERT statements, or COPY from a server file.")));
+		if (ret < 0)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+		pfree(text);
+	}
+
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+/*
+ * Run one step: the upgrade or downgrade SQL of rev, as step stepno of
+ * nsteps.  Returns its duration in milliseconds.
+ */
+double
+migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
+				 int nsteps)
+{
+	StepContext step;
+	ErrorContextCallback callback;
+	MemoryContext step_cxt;
+	MemoryContext old_cxt;
+	instr_time	start;
+	instr_time	duration;
+	int			nestlevel;
+	double		ms;
+
+	if (migrate_notice_steps && rev->message[0] != '\0')
+		ereport(NOTICE,
+				(errmsg("%s %d/%d \"%s\": %s",
+						upgrade ? "applying" : "reverting",
+						stepno, nsteps, rev->revision, rev->message)));
+	else if (migrate_notice_steps)
+		ereport(NOTICE,
+				(errmsg("%s %d/%d \"%s\"",
+						upgrade ? "applying" : "reverting",
+						stepno, nsteps, rev->revision)));
+
+	step.rev = rev;
+	step.sql = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
+	step.first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
+	step.stmt_offset = 0;
+	step.upgrade = upgrade;
+	if (step.sql == NULL)
+		elog(ERROR, "revision \"%s\" was loaded without its SQL", rev->revision);
+
+	step_cxt = AllocSetContextCreate(CurrentMemoryContext,
+									 "pg_migrate step",
+									 ALLOCSET_DEFAULT_SIZES);
+	old_cxt = MemoryContextSwitchTo(step_cxt);
+
+	callback.callback = step_error_callback;
+	callback.arg = &step;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+	nestlevel = NewGUCNestLevel();
+
+	INSTR_TIME_SET_CURRENT(start);
+	run_statements(&step);
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	ms = INSTR_TIME_GET_MILLISEC(duration);
+
+	/* undo every SET the revision made, as at the end of a function */
+	AtEOXact_GUC(false, nestlevel);
+	error_context_stack = callback.previous;
+
+	MemoryContextSwitchTo(old_cxt);
+	MemoryContextDelete(step_cxt);
+
+	ereport(LOG,
+			(errmsg("migration %s of revision \"%s\" (%d/%d) done in %.3f ms: %s",
+					upgrade ? "upgrade" : "downgrade", rev->revision,
+					stepno, nsteps, ms, rev->message),
+			 errhidestmt(true)));
+	return ms;
+}
+
+/*
+ * Raise a graph or planning error with the SQLSTATE its kind calls for
+ * (documented in README.md).
+ */
+void
+migrate_raise_graph_error(const MigrateGraphError *err)
+{
+	int			sqlstate;
+
+	switch (err->code)
+	{
+		case MIGRATE_GRAPH_INVALID:
+			sqlstate = ERRCODE_INVALID_OBJECT_DEFINITION;
+			break;
+		case MIGRATE_GRAPH_UNKNOWN_REVISION:
+			sqlstate = ERRCODE_UNDEFINED_OBJECT;
+			break;
+		case MIGRATE_GRAPH_AMBIGUOUS:
+			sqlstate = ERRCODE_AMBIGUOUS_PARAMETER;
+			break;
+		case MIGRATE_GRAPH_MULTIPLE_HEADS:
+			sqlstate = ERRCODE_CARDINALITY_VIOLATION;
+			break;
+		case MIGRATE_GRAPH_BAD_TARGET:
+		default:
+			sqlstate = ERRCODE_INVALID_PARAMETER_VALUE;
+			break;
+	}
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg_internal("%s", err->message ? err->message : "invalid revision graph"),
+			 err->detail ? errdetail_internal("%s", err->detail) : 0,
+			 err->hint ? errhint("%s", err->hint) : 0));
+}

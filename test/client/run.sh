@@ -1,0 +1,463 @@
+#!/usr/bin/env bash
+#
+# test/client/run.sh
+#     End-to-end tests of the pg_migrate client, TAP output.
+#
+# Needs a running server with the extension installed, reachable through
+# PGHOST, PGPORT and PGUSER (a superuser: the script creates and drops its
+# own scratch databases), psql on the PATH, and the client built at
+# client/pg_migrate (or PG_MIGRATE=path).  Nothing here waits for long:
+# the --wait tests use MAX_RETRIES=2 RETRY_INTERVAL=1 against a port where
+# nothing listens (DEAD_PORT, default 1).
+#
+# Usage: PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres test/client/run.sh
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PGM=${PG_MIGRATE:-$top/client/pg_migrate}
+DEAD_PORT=${DEAD_PORT:-1}
+: "${PGHOST:?set PGHOST}" "${PGPORT:?set PGPORT}" "${PGUSER:?set PGUSER}"
+export PGHOST PGPORT PGUSER
+unset PGDATABASE DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD MAX_RETRIES RETRY_INTERVAL
+
+work=$(mktemp -d)
+db1="pgm_client_$$_a"
+db2="pgm_client_$$_b"
+db3="pgm_client_$$_c"
+n=0
+failures=0
+
+cleanup() {
+    for db in "$db1" "$db2" "$db3"; do
+        psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+ok() {
+    n=$((n + 1))
+    echo "ok $n - $1"
+}
+
+not_ok() {
+    n=$((n + 1))
+    failures=$((failures + 1))
+    echo "not ok $n - $1"
+    shift
+    for line in "$@"; do echo "#   $line"; done
+}
+
+# run ARGS...: run the client; sets $out, $err and $rc
+run() {
+    out=$("$PGM" "$@" 2>"$work/stderr")
+    rc=$?
+    err=$(cat "$work/stderr")
+}
+
+# expect_rc DESC WANT: check $rc after run
+expect_rc() {
+    if [ "$rc" -eq "$2" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "exit status $rc, expected $2" "stdout: $out" "stderr: $err"
+    fi
+}
+
+# expect DESC TEXT HAYSTACK: HAYSTACK contains TEXT (fixed string)
+expect() {
+    if printf '%s' "$3" | grep -qF -- "$2"; then
+        ok "$1"
+    else
+        not_ok "$1" "missing: $2" "in: $3"
+    fi
+}
+
+# expect_not DESC TEXT HAYSTACK
+expect_not() {
+    if printf '%s' "$3" | grep -qF -- "$2"; then
+        not_ok "$1" "unexpected: $2" "in: $3"
+    else
+        ok "$1"
+    fi
+}
+
+# is DESC GOT WANT
+is() {
+    if [ "$2" = "$3" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "got:  $2" "want: $3"
+    fi
+}
+
+# q DB SQL: one value from psql
+q() {
+    psql -X -A -t -q -d "$1" -c "$2" 2>&1
+}
+
+# fill FILE UPGRADE DOWNGRADE: put SQL under the section markers of FILE
+fill() {
+    local f=$1 up=$2 down=$3 line
+    while IFS= read -r line; do
+        printf '%s\n' "$line"
+        case $line in
+            '-- migrate:upgrade') printf '%s\n' "$up" ;;
+            '-- migrate:downgrade') printf '%s\n' "$down" ;;
+        esac
+    done <"$f" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# id_of PATH: the revision id of a file written by the client
+id_of() {
+    basename "$1" | cut -d_ -f1 | sed 's/\.sql$//'
+}
+
+if [ ! -x "$PGM" ]; then
+    echo "Bail out! client not built at $PGM"
+    exit 1
+fi
+if ! psql -X -q -d postgres -c "CREATE DATABASE \"$db1\"" ||
+    ! psql -X -q -d postgres -c "CREATE DATABASE \"$db2\"" ||
+    ! psql -X -q -d postgres -c "CREATE DATABASE \"$db3\""; then
+    echo "Bail out! could not create scratch databases"
+    exit 1
+fi
+
+cd "$work" || exit 1
+dir=$work/migrations
+
+# ---------------------------------------------------------------- usage
+run --help
+expect_rc "--help exits 0" 0
+for code in "0  success" "1  the server reported an error" "2  usage error" \
+    "3  connection failure" "4  --wait" "5  a revision file is invalid" \
+    "6  check: revisions are pending"; do
+    expect "--help documents exit status \"$code\"" "$code" "$out"
+done
+run -V
+expect "-V prints the version" "pg_migrate " "$out"
+run
+expect_rc "no verb is a usage error" 2
+run frobnicate
+expect_rc "an unknown verb is a usage error" 2
+run downgrade
+expect_rc "downgrade without a target is a usage error" 2
+run current --sql
+expect_rc "an option of another verb is a usage error" 2
+run revision
+expect_rc "revision without -m is a usage error" 2
+run --bogus-option current
+expect_rc "an unknown option is a usage error" 2
+
+# ---------------------------------------------------------------- init
+run -d "$db1" --dir "$dir" init
+expect_rc "init succeeds" 0
+[ -d "$dir" ] && ok "init creates the directory" || not_ok "init creates the directory"
+is "init creates the extension" "$(q "$db1" "SELECT count(*) FROM pg_extension WHERE extname = 'pg_migrate'")" 1
+run -d "$db1" --dir "$dir" init
+expect_rc "init is idempotent" 0
+
+# ---------------------------------------------------------------- revision
+run -d "$db1" --dir "$dir" revision -m "Create users table!"
+expect_rc "revision succeeds" 0
+f1=$out
+id1=$(id_of "$f1")
+if [[ "$(basename "$f1")" =~ ^[0-9a-f]{12}_create_users_table\.sql$ ]]; then
+    ok "revision names the file <12 hex digits>_<slug>.sql"
+else
+    not_ok "revision names the file <12 hex digits>_<slug>.sql" "got $f1"
+fi
+[ -f "$f1" ] && ok "revision writes the file it prints" || not_ok "revision writes the file it prints"
+expect_not "a first revision revises nothing" "revises:" "$(cat "$f1")"
+expect "revision writes an upgrade section" "-- migrate:upgrade" "$(cat "$f1")"
+expect "revision writes a downgrade section" "-- migrate:downgrade" "$(cat "$f1")"
+fill "$f1" "CREATE TABLE users (id int PRIMARY KEY, name text);
+CREATE TABLE app_seen AS SELECT current_setting('application_name') AS name;" \
+    "DROP TABLE app_seen;
+DROP TABLE users;"
+
+# offline: no server, so the heads come from the files alone
+run -p "$DEAD_PORT" --dir "$dir" revision -m "index users by name" --non-transactional
+expect_rc "revision works without a server" 0
+f2=$out
+id2=$(id_of "$f2")
+expect "offline revision revises the head of the files" "-- revises: $id1" "$(cat "$f2")"
+expect "offline revision says it used the files alone" "using the revision files alone" "$err"
+expect "--non-transactional writes transactional: false" "-- transactional: false" "$(cat "$f2")"
+fill "$f2" "CREATE INDEX CONCURRENTLY users_name_idx ON users (name);
+-- a comment; with a semicolon
+CREATE INDEX CONCURRENTLY users_id_name_idx ON users (id, name);" \
+    "DROP INDEX CONCURRENTLY users_id_name_idx;
+DROP INDEX CONCURRENTLY users_name_idx;"
+
+run -d "$db1" --dir "$dir" revision -m "add email" --rev-id email01
+expect_rc "revision with --rev-id succeeds" 0
+f3=$out
+id3=email01
+is "--rev-id names the file" "$(basename "$f3")" "email01_add_email.sql"
+expect "online revision revises the current head" "-- revises: $id2" "$(cat "$f3")"
+fill "$f3" "ALTER TABLE users ADD email text;" "ALTER TABLE users DROP email;"
+run -d "$db1" --dir "$dir" revision -m "again" --rev-id email01
+expect_rc "revision refuses an id that exists" 7
+
+# ---------------------------------------------------------------- bad files
+mkdir -p "$work/bad"
+cp "$f1" "$work/bad/"
+printf -- '-- revision: bad id!\n-- migrate:upgrade\nSELECT 1;\n' >"$work/bad/zz_bad.sql"
+before=$(q "$db1" "SELECT count(*) FROM migrate.revision")
+run -d "$db1" --dir "$work/bad" current
+expect_rc "a bad revision file exits 5" 5
+expect "a bad file is reported as file:line: message" "zz_bad.sql:1: " "$err"
+is "nothing is sent when a file is bad" "$(q "$db1" "SELECT count(*) FROM migrate.revision")" "$before"
+run -d "$db1" --dir "$work/bad" upgrade
+expect_rc "upgrade with a bad file exits 5" 5
+is "upgrade with a bad file changes nothing" "$(q "$db1" "SELECT to_regclass('users') IS NULL")" t
+
+# ---------------------------------------------------------------- reports before upgrade
+run -d "$db1" --dir "$dir" history
+expect_rc "history succeeds" 0
+is "history prints Alembic's lines, newest first" "$out" "$id2 -> $id3 (head), add email
+$id1 -> $id2, index users by name
+<base> -> $id1, Create users table!"
+run -d "$db1" --dir "$dir" heads
+is "heads prints \"rev (head)\"" "$out" "$id3 (head)"
+run -d "$db1" --dir "$dir" current
+expect_rc "current succeeds" 0
+is "current is empty before any upgrade" "$out" ""
+run -d "$db1" --dir "$dir" pending
+expect_rc "pending succeeds" 0
+is "pending lists the steps in order" "$out" "1/3 $id1, Create users table!
+2/3 $id2, index users by name (non-transactional)
+3/3 $id3, add email"
+run -d "$db1" --dir "$dir" pending "$id1"
+is "pending TARGET stops at the target" "$out" "1/1 $id1, Create users table!"
+run -d "$db1" --dir "$dir" check
+expect_rc "check exits 6 when revisions are pending" 6
+expect "check names what is pending" "$id1" "$err"
+
+# ---------------------------------------------------------------- upgrade --sql
+run -d "$db1" --dir "$dir" upgrade --sql
+expect_rc "upgrade --sql succeeds" 0
+expect "upgrade --sql prints the SQL" "CREATE TABLE users (id int PRIMARY KEY, name text);" "$out"
+expect "upgrade --sql marks the non-transactional step" "non-transactional" "$out"
+is "upgrade --sql creates nothing" "$(q "$db1" "SELECT to_regclass('users') IS NULL")" t
+is "upgrade --sql leaves the version rows alone" "$(q "$db1" "SELECT count(*) FROM migrate.version")" 0
+is "upgrade --sql registers nothing" "$(q "$db1" "SELECT count(*) FROM migrate.revision")" 0
+
+# ---------------------------------------------------------------- upgrade with a non-transactional step
+run -d "$db1" --dir "$dir" upgrade
+expect_rc "upgrade through CREATE INDEX CONCURRENTLY succeeds" 0
+expect "upgrade shows progress from the notices" "applying 2/3 \"$id2\": index users by name" "$out"
+expect "upgrade prints a summary" "3 revision(s) applied" "$out"
+is "the concurrent indexes exist and are valid" \
+    "$(q "$db1" "SELECT count(*) FROM pg_index WHERE indisvalid AND indexrelid IN ('users_name_idx'::regclass, 'users_id_name_idx'::regclass)")" 2
+is "the column of the last revision exists" \
+    "$(q "$db1" "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email'")" 1
+is "the client sets application_name=pg_migrate" "$(q "$db1" "SELECT name FROM app_seen")" pg_migrate
+is "the journal has the three upgrades in order" \
+    "$(q "$db1" "SELECT string_agg(revision, ',' ORDER BY id) FROM migrate.journal WHERE operation = 'upgrade'")" "$id1,$id2,$id3"
+run -d "$db1" --dir "$dir" current
+is "current prints \"rev (head)\"" "$out" "$id3 (head)"
+run -d "$db1" --dir "$dir" check
+expect_rc "check exits 0 when up to date" 0
+expect "check says nothing is pending" "No new upgrade operations detected." "$out"
+run -d "$db1" --dir "$dir" upgrade
+expect_rc "a second upgrade succeeds" 0
+expect "a second upgrade has nothing to do" "nothing to upgrade" "$out"
+run -d "$db1" --dir "$dir" status
+expect_rc "status succeeds" 0
+expect "status prints the JSON report, pretty" '"up_to_date": true' "$out"
+
+# ---------------------------------------------------------------- history options, show
+run -d "$db1" --dir "$dir" history -r "$id2:"
+is "history -r RANGE limits the list" "$out" "$id2 -> $id3 (head), add email
+$id1 -> $id2, index users by name"
+run -d "$db1" --dir "$dir" history --indicate-current
+expect "history -i marks the current revision" "$id3 (head) (current), add email" "$out"
+run -d "$db1" --dir "$dir" history --verbose
+expect "history --verbose prints Rev: lines" "Rev: $id2" "$out"
+expect "history --verbose prints parents" "Parent: $id1" "$out"
+expect "history --verbose prints the file" "Path: $(basename "$f2")" "$out"
+run -d "$db1" --dir "$dir" show "${id1:0:6}"
+expect_rc "show accepts a unique prefix" 0
+expect "show prints the revision" "Rev: $id1" "$out"
+run -d "$db1" --dir "$dir" show head
+expect "show head prints the head" "Rev: $id3 (head) (current)" "$out"
+run -d "$db1" --dir "$dir" show nosuchrev
+expect_rc "show of an unknown revision exits 7" 7
+run -d "$db1" --dir "$dir" current --verbose
+expect "current --verbose prints the detail" "Rev: $id3" "$out"
+
+# ---------------------------------------------------------------- downgrade
+run -d "$db1" --dir "$dir" downgrade --sql base
+expect_rc "downgrade --sql succeeds" 0
+expect "downgrade --sql prints the downgrade SQL" "ALTER TABLE users DROP email;" "$out"
+is "downgrade --sql drops nothing" \
+    "$(q "$db1" "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email'")" 1
+run -d "$db1" --dir "$dir" current
+is "downgrade --sql leaves the current revision" "$out" "$id3 (head)"
+
+mv "$f3" "$work/"
+run -d "$db1" --dir "$dir" downgrade -1
+expect_rc "downgrade -1 works after the revision's file is deleted" 0
+is "the deleted file's downgrade SQL ran" \
+    "$(q "$db1" "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email' AND NOT attisdropped")" 0
+run -d "$db1" --dir "$dir" current
+is "current is the parent after downgrade -1" "$out" "$id2"
+run -d "$db1" --dir "$dir" downgrade base
+expect_rc "downgrade base through a non-transactional revision succeeds" 0
+expect "downgrade shows progress" "reverting" "$out"
+is "downgrade base drops everything" "$(q "$db1" "SELECT to_regclass('users') IS NULL")" t
+run -d "$db1" --dir "$dir" current
+is "current is empty after downgrade base" "$out" ""
+mv "$work/$(basename "$f3")" "$dir/"
+
+# no directory at all: the server's registered revisions still serve
+run -d "$db1" --dir "$work/no-such-dir" pending
+is "without a directory the registered revisions are used" "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 3
+run -d "$db1" --dir "$dir" upgrade "$id1"
+expect_rc "upgrade TARGET succeeds" 0
+run -d "$db1" --dir "$dir" current
+is "upgrade TARGET stops at the target" "$out" "$id1"
+run -d "$db1" --dir "$dir" upgrade
+expect_rc "upgrade from the middle succeeds" 0
+
+# ---------------------------------------------------------------- SQL failure
+run -d "$db1" --dir "$dir" revision -m "broken"
+fb=$out
+fill "$fb" "CREATE TABLE half_done (id int);
+SELECT * FROM no_such_table
+  WHERE id = 1;" "DROP TABLE half_done;"
+run -d "$db1" --dir "$dir" upgrade
+expect_rc "a failing revision exits 1" 1
+expect "the error is shown as psql shows it" 'ERROR:  relation "no_such_table" does not exist' "$err"
+expect "the error position is shown" "LINE 2: SELECT * FROM no_such_table" "$err"
+expect "the error context is shown" "CONTEXT:  " "$err"
+is "a failed upgrade leaves nothing behind" "$(q "$db1" "SELECT to_regclass('half_done') IS NULL")" t
+run -d "$db1" --dir "$dir" current
+is "a failed upgrade leaves the current revision" "$out" "$id3"
+rm -f "$fb"
+
+# ---------------------------------------------------------------- stamp
+run -d "$db1" --dir "$dir" stamp base
+expect_rc "stamp base succeeds" 0
+run -d "$db1" --dir "$dir" current
+is "stamp base clears the current revisions" "$out" ""
+is "stamp runs no SQL" "$(q "$db1" "SELECT to_regclass('users') IS NOT NULL")" t
+run -d "$db1" --dir "$dir" stamp "$id3"
+expect_rc "stamp REV succeeds" 0
+expect "stamp prints the new version rows" "stamped: $id3" "$out"
+
+# ---------------------------------------------------------------- branches and merge
+bdir=$work/branchy
+run -d "$db2" --dir "$bdir" init
+run -d "$db2" --dir "$bdir" revision -m root --rev-id root01
+run -d "$db2" --dir "$bdir" revision -m "left side" --rev-id left01
+run -d "$db2" --dir "$bdir" revision -m "right side" --head root01 --branch-label feature --rev-id right01
+expect_rc "revision --head --branch-label succeeds" 0
+expect "--head sets the parent" "-- revises: root01" "$(cat "$out")"
+expect "--branch-label writes the label" "-- branch-labels: feature" "$(cat "$out")"
+run -d "$db2" --dir "$bdir" heads
+is "heads lists both heads" "$(printf '%s\n' "$out" | sort)" "left01 (head)
+right01 (feature) (head)"
+run -d "$db2" --dir "$bdir" branches
+expect "branches shows the branch point" "root01 (branchpoint)" "$out"
+expect "branches shows an arrow to each side" "       -> left01 (head), left side" "$out"
+run -d "$db2" --dir "$bdir" upgrade head
+expect_rc "upgrade head with two heads fails with the SQL status" 1
+run -d "$db2" --dir "$bdir" upgrade heads
+expect_rc "upgrade heads applies both branches" 0
+run -d "$db2" --dir "$bdir" revision -m "on feature" --head feature@head --depends-on left01 --rev-id feat02
+expect_rc "revision --head label@head --depends-on succeeds" 0
+expect "label@head resolves to the branch's head" "-- revises: right01" "$(cat "$out")"
+expect "--depends-on writes the dependency" "-- depends-on: left01" "$(cat "$out")"
+run -d "$db2" --dir "$bdir" merge -m "join the sides" heads
+expect_rc "merge heads succeeds" 0
+fm=$out
+expect "merge revises both heads" "-- revises: left01 feat02" "$(cat "$fm")"
+run -d "$db2" --dir "$bdir" merge -m "nothing" left01
+expect_rc "merge of one revision exits 7" 7
+run -d "$db2" --dir "$bdir" heads
+is "after the merge there is one head" "$out" "$(id_of "$fm") (head)"
+run -d "$db2" --dir "$bdir" upgrade
+expect_rc "upgrade through the merge succeeds" 0
+run -d "$db2" --dir "$bdir" history
+expect "history shows the merge point" "left01, feat02 -> $(id_of "$fm") (head) (mergepoint), join the sides" "$out"
+run -d "$db2" --dir "$bdir" stamp left01 right01
+expect_rc "stamp of two revisions succeeds" 0
+run -d "$db2" --dir "$bdir" current
+is "stamp of two revisions gives two rows" "$(printf '%s\n' "$out" | sort)" "left01
+right01 (feature)"
+
+# ---------------------------------------------------------------- extension missing
+run -d "$db3" --dir "$dir" current
+expect_rc "a database without the extension exits 1" 1
+expect "the missing extension is named, with a hint" 'extension "pg_migrate" is not installed' "$err"
+
+# ---------------------------------------------------------------- connection
+run -p "$DEAD_PORT" -d "$db1" --dir "$dir" current
+expect_rc "a connection failure exits 3" 3
+
+start=$(date +%s)
+out=$(MAX_RETRIES=2 RETRY_INTERVAL=1 "$PGM" -p "$DEAD_PORT" -d "$db1" --dir "$dir" --wait current 2>"$work/stderr")
+rc=$?
+err=$(cat "$work/stderr")
+elapsed=$(($(date +%s) - start))
+expect_rc "--wait gives up with exit status 4" 4
+expect "--wait prints each try" "try 2 of 2" "$err"
+expect "--wait says the server never came up" "did not accept connections after 2 tries" "$err"
+[ "$elapsed" -le 5 ] && ok "--wait honours MAX_RETRIES and RETRY_INTERVAL" ||
+    not_ok "--wait honours MAX_RETRIES and RETRY_INTERVAL" "took $elapsed s"
+out=$(MAX_RETRIES=5 "$PGM" -p "$DEAD_PORT" --max-retries 1 --retry-interval 1 --wait -d "$db1" current 2>"$work/stderr")
+rc=$?
+err=$(cat "$work/stderr")
+expect_rc "--max-retries overrides MAX_RETRIES" 4
+expect "--max-retries 1 tries once" "try 1 of 1" "$err"
+run --wait -d "$db1" --dir "$dir" current
+expect_rc "--wait against a live server goes on" 0
+is "--wait then runs the verb" "$out" "$id3 (head)"
+
+# DB_* stand in for unset PG* variables
+out=$(env -u PGHOST -u PGPORT -u PGUSER DB_HOST="$PGHOST" DB_PORT="$PGPORT" DB_USER="$PGUSER" DB_NAME="$db1" \
+    "$PGM" --dir "$dir" current 2>"$work/stderr")
+rc=$?
+err=$(cat "$work/stderr")
+expect_rc "DB_HOST, DB_PORT, DB_USER and DB_NAME are used when PG* are unset" 0
+is "DB_NAME picks the database" "$out" "$id3 (head)"
+out=$(DB_PORT="$PGPORT" DB_NAME="$db1" PGPORT="$DEAD_PORT" "$PGM" --dir "$dir" current 2>"$work/stderr")
+rc=$?
+err=$(cat "$work/stderr")
+expect_rc "a set PGPORT wins over DB_PORT" 3
+out=$(env -u PGPORT DB_PORT="$DEAD_PORT" DB_NAME=no_such_db "$PGM" -d "port=$PGPORT dbname=$db1" --dir "$dir" current 2>"$work/stderr")
+rc=$?
+err=$(cat "$work/stderr")
+expect_rc "-d parameters win over DB_*" 0
+out=$(env -u PGPORT DB_PORT="$PGPORT" "$PGM" -d "postgresql:///$db1?host=$PGHOST" --dir "$dir" current 2>"$work/stderr")
+rc=$?
+err=$(cat "$work/stderr")
+expect_rc "DB_PORT fills in what a URI leaves out" 0
+
+# ---------------------------------------------------------------- wait
+run -d "$db2" --dir "$bdir" revision -m "later" --rev-id later01
+run -d "$db2" --dir "$bdir" wait --timeout 1
+expect_rc "wait times out with the SQL status when revisions stay pending" 1
+expect "wait reports the timeout" "timed out" "$err"
+run -d "$db2" --dir "$bdir" wait --timeout nonsense
+expect_rc "wait with a bad --timeout is a usage error" 2
+"$PGM" -d "$db2" --dir "$bdir" wait --timeout 20 >"$work/wait.out" 2>&1 &
+waiter=$!
+sleep 1
+run -d "$db2" --dir "$bdir" upgrade
+wait "$waiter"
+rc=$?
+out=$(cat "$work/wait.out")
+expect_rc "wait returns once another session upgrades" 0
+expect "wait says the target was reached" 'target "heads" reached' "$out"
+run -d "$db2" --dir "$bdir" wait later01
+expect_rc "wait for a reached target returns at once" 0
+
+echo "1..$n"
+[ "$failures" -eq 0 ]

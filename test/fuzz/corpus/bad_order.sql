@@ -1,0 +1,4 @@
+-- revision: r
+-- migrate:downgrade
+-- migrate:upgrade
+SELECT â‚;

@@ -1,0 +1,3 @@
+-- revision: r
+-- author: x
+-- migrate:upgrade

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# test/run_all.sh - "make test": the whole suite
+#
+# Usage: test/run_all.sh [SUITE...]
+#
+# Builds and installs the extension and client, starts a throw-away cluster
+# of its own (127.0.0.1:$TEST_PORT, default 5497; stopped and removed at the
+# end), and runs the suites: unit, fuzz, regress, pgtap, concurrency,
+# oracle, client, scripts.  Prints one line per suite and a closing
+# "N passed, N failed" line; exits non-zero when any suite failed.
+set -euo pipefail
+
+case "${1:-}" in
+    -h | --help)
+        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+esac
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts)
+if [ "$#" -gt 0 ]; then
+    SUITES=("$@")
+else
+    SUITES=("${ALL_SUITES[@]}")
+fi
+
+export TEST_PORT="${TEST_PORT:-5497}"
+export CLUSTER_PORT="$TEST_PORT"
+export CLUSTER_DIR="${TEST_CLUSTER_DIR:-/tmp/pg_migrate-test-$TEST_PORT}"
+LOGDIR="$ROOT/test/log"
+mkdir -p "$LOGDIR"
+
+echo "== build"
+make -s
+if [ "$(id -u)" = 0 ]; then make -s install; else sudo make -s install; fi
+
+cleanup() {
+    bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
+bash scripts/cluster.sh start
+eval "$(bash scripts/cluster.sh env)"
+bash test/prepare_fixtures.sh "$(bash scripts/cluster.sh datadir)"
+export PGDATABASE=postgres
+
+run_suite() {
+    local name="$1"
+    case "$name" in
+        unit) make -C test/unit check ;;
+        fuzz) FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash test/fuzz/run.sh ;;
+        regress) make installcheck || { cat test/regression.diffs 2>/dev/null | head -200; return 1; } ;;
+        pgtap) bash test/pgtap/run.sh ;;
+        concurrency) bash test/concurrency/run.sh ;;
+        oracle) bash test/oracle/run.sh ;;
+        client) bash test/client/run.sh ;;
+        scripts) bash test/scripts/run.sh ;;
+        *) echo "unknown suite $name" >&2; return 1 ;;
+    esac
+}
+
+passed=0
+failed=0
+failed_names=()
+for s in "${SUITES[@]}"; do
+    echo "== $s"
+    start=$(date +%s)
+    if run_suite "$s" 2>&1 | tee "$LOGDIR/$s.log"; then
+        status=ok
+        passed=$((passed + 1))
+    else
+        status=FAILED
+        failed=$((failed + 1))
+        failed_names+=("$s")
+    fi
+    echo "-- suite $s: $status ($(($(date +%s) - start)) s, log in test/log/$s.log)"
+done
+
+echo
+if [ "$failed" -gt 0 ]; then
+    echo "failed suites: ${failed_names[*]}"
+fi
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,50 @@
+-- Who may do what
+CREATE EXTENSION pg_migrate;
+SELECT migrate_add(revision => 'p1', upgrade => 'CREATE TABLE p1 (id int)', downgrade => 'DROP TABLE p1');
+
+CREATE ROLE regress_migrate_reader;
+CREATE ROLE regress_migrate_deployer;
+GRANT CREATE ON SCHEMA public TO regress_migrate_deployer;
+GRANT EXECUTE ON FUNCTION migrate_upgrade(text), migrate_downgrade(text) TO regress_migrate_deployer;
+
+SET ROLE regress_migrate_reader;
+-- reports are open to everyone; the catalog and state changes are not
+SELECT * FROM migrate_heads();
+SELECT step, revision FROM migrate_pending();
+SELECT * FROM migrate_upgrade('head');
+SELECT * FROM migrate.revision;
+SELECT migrate_load('pg_migrate_fixtures/good');
+RESET ROLE;
+
+-- a role granted EXECUTE migrates without any privilege on schema migrate;
+-- the revision runs as that role, and the journal names it
+SET ROLE regress_migrate_deployer;
+SELECT step, revision FROM migrate_upgrade('head');
+RESET ROLE;
+SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'p1';
+SELECT revision, operation, role FROM migrate.journal;
+
+-- migrate_load is for superusers and members of pg_read_server_files
+SET ROLE regress_migrate_deployer;
+SELECT step, revision FROM migrate_downgrade('base');
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION migrate_load(text) TO regress_migrate_deployer;
+SET ROLE regress_migrate_deployer;
+SELECT migrate_load('pg_migrate_fixtures/good');
+
+-- the catalog is kept by pg_dump
+SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS cfg(oid)
+  JOIN pg_class c ON c.oid = cfg.oid
+ WHERE e.extname = 'pg_migrate' ORDER BY 1;
+
+RESET ROLE;
+GRANT pg_read_server_files TO regress_migrate_deployer;
+SET ROLE regress_migrate_deployer;
+SELECT migrate_load('pg_migrate_fixtures/good');
+RESET ROLE;
+
+DROP EXTENSION pg_migrate;
+REVOKE pg_read_server_files FROM regress_migrate_deployer;
+REVOKE CREATE ON SCHEMA public FROM regress_migrate_deployer;
+DROP ROLE regress_migrate_reader;
+DROP ROLE regress_migrate_deployer;
