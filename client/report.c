@@ -100,7 +100,9 @@ append_list(PQExpBuffer buf, char **words, int n, bool base_if_empty)
 
 /*
  * The one-line form: "[parents [(deps)] -> ]rev [(labels)] (head)
- * (current) (branchpoint) (mergepoint)[, message]".
+ * (current) (branchpoint) (mergepoint)[, message]".  With parents (history
+ * lines) the branch and merge points are marked; current and heads, like
+ * Alembic's, mark only the heads.
  */
 static void
 format_short(PQExpBuffer buf, const RevInfo *r, bool parents, bool doc,
@@ -128,9 +130,9 @@ format_short(PQExpBuffer buf, const RevInfo *r, bool parents, bool doc,
 		appendPQExpBufferStr(buf, " (head)");
 	if (indicate_current && r->is_current)
 		appendPQExpBufferStr(buf, " (current)");
-	if (r->is_branch_point)
+	if (parents && r->is_branch_point)
 		appendPQExpBufferStr(buf, " (branchpoint)");
-	if (r->is_merge_point)
+	if (parents && r->is_merge_point)
 		appendPQExpBufferStr(buf, " (mergepoint)");
 	if (doc)
 		appendPQExpBuffer(buf, ", %s", r->message);
@@ -279,7 +281,7 @@ verb_branches(const MigrateOptions *opts)
 		else
 		{
 			format_short(buf, &all[i], false, false, false);
-			appendPQExpBufferChar(buf, '\n');
+			appendPQExpBufferStr(buf, " (branchpoint)\n");
 		}
 		for (j = 0; j < n; j++)
 		{

@@ -63,6 +63,7 @@ CREATE TABLE migrate.journal (
 	started_at		timestamptz NOT NULL,
 	duration_ms		double precision NOT NULL,
 	backend_pid		integer NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
+	xact_id			xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
 	version_after	text[] NOT NULL DEFAULT '{}',
 	CONSTRAINT journal_pkey PRIMARY KEY (id),
 	CONSTRAINT journal_operation_check
@@ -72,6 +73,7 @@ CREATE TABLE migrate.journal (
 CREATE INDEX journal_revision_idx ON migrate.journal (revision, id);
 COMMENT ON TABLE migrate.journal IS 'every step ever run: upgrade, downgrade or stamp';
 COMMENT ON COLUMN migrate.journal.version_after IS 'the version rows once the step had run';
+COMMENT ON COLUMN migrate.journal.xact_id IS 'the transaction that ran the step: one migration call, or several in one transaction';
 
 CREATE TABLE migrate.state (
 	singleton		boolean NOT NULL DEFAULT true,

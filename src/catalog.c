@@ -510,12 +510,15 @@ migrate_catalog_applied_times(const MigrateState *state)
 }
 
 /*
- * The newest journal entry: its revision (NULL when the journal is empty
- * or the entry names none), with its start, duration, role and operation.
+ * The newest migration: the steps of the transaction that wrote the newest
+ * journal entry.  Returns the revision of its last step (NULL when the
+ * journal is empty or the step names none), with the start of its first
+ * step, the total duration, the role, the last operation and the number of
+ * steps.
  */
 char *
 migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
-						  char **role, char **operation)
+						  char **role, char **operation, int *nsteps)
 {
 	CatalogContext cxt;
 	char	   *revision = NULL;
@@ -524,10 +527,18 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 	*duration_ms = 0;
 	*role = NULL;
 	*operation = NULL;
+	*nsteps = 0;
 
 	catalog_enter(&cxt);
-	catalog_exec("SELECT revision, operation, started_at, duration_ms,"
-				 " role::text FROM migrate.journal ORDER BY id DESC LIMIT 1",
+	catalog_exec("WITH last AS (SELECT xact_id FROM migrate.journal"
+				 " ORDER BY id DESC LIMIT 1)"
+				 " SELECT (array_agg(j.revision ORDER BY j.id DESC))[1],"
+				 " (array_agg(j.operation ORDER BY j.id DESC))[1],"
+				 " min(j.started_at), sum(j.duration_ms),"
+				 " (array_agg(j.role::text ORDER BY j.id DESC))[1],"
+				 " count(*)::int4"
+				 " FROM migrate.journal j JOIN last USING (xact_id)"
+				 " HAVING count(*) > 0",
 				 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
@@ -544,6 +555,8 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 													SPI_tuptable->tupdesc,
 													4, &isnull));
 		*role = spi_text(tuple, 5);
+		*nsteps = DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc,
+											  6, &isnull));
 		MemoryContextSwitchTo(spi_cxt);
 	}
 	catalog_leave(&cxt);

@@ -81,7 +81,7 @@ extern int64 migrate_catalog_generation(bool latest);
 extern TimestampTz *migrate_catalog_applied_times(const MigrateState *state);
 extern char *migrate_catalog_last_step(TimestampTz *started,
 									   double *duration_ms, char **role,
-									   char **operation);
+									   char **operation, int *nsteps);
 
 /* runner.c */
 extern void migrate_begin_change(void);
@@ -89,6 +89,7 @@ extern void migrate_check_steps(const MigrateState *state,
 								const MigratePlan *plan, bool upgrade);
 extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
 							   int stepno, int nsteps);
+extern void migrate_check_syntax(const MigrateRevision *rev);
 extern void migrate_raise_graph_error(const MigrateGraphError *err);
 
 /* register.c */

@@ -133,6 +133,7 @@ migrate_add(PG_FUNCTION_ARGS)
 									 &rev.nbranch_labels);
 	rev.transactional = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
 
+	migrate_check_syntax(&rev);
 	migrate_begin_change();
 	PG_RETURN_TEXT_P(cstring_to_text(result_name(migrate_catalog_register(&rev))));
 }
@@ -188,6 +189,7 @@ migrate_register_file(const char *name, const char *content, size_t len)
 	rev.upgrade_line = file.upgrade_line;
 	rev.downgrade_line = file.downgrade_line;
 
+	migrate_check_syntax(&rev);
 	return migrate_catalog_register(&rev);
 }
 

@@ -302,7 +302,8 @@ json_ids(StringInfo buf, const char *key, const MigrateState *state,
  * migrate_status() RETURNS jsonb
  *
  * The health report: versions, current revisions, heads, what is pending,
- * and the newest journal entry.
+ * and the newest migration (all the steps of the transaction that ran
+ * last: its start, total duration, role, and last step).
  */
 Datum
 migrate_status(PG_FUNCTION_ARGS)
@@ -317,13 +318,14 @@ migrate_status(PG_FUNCTION_ARGS)
 	char	   *last_role;
 	char	   *last_op;
 	char	   *last_rev;
+	int			last_steps;
 
 	migrate_catalog_load(&state, false);
 	plan_or_raise(&state, "heads", true, &plan);
 	heads = palloc(sizeof(int) * Max(state.nrevs, 1));
 	nheads = migrate_graph_heads(state.graph, heads);
 	last_rev = migrate_catalog_last_step(&last_at, &last_ms, &last_role,
-										 &last_op);
+										 &last_op, &last_steps);
 
 	initStringInfo(&buf);
 	appendStringInfoString(&buf, "{\"server_version\": ");
@@ -355,7 +357,8 @@ migrate_status(PG_FUNCTION_ARGS)
 							   TIMESTAMPTZOID, NULL);
 			escape_json(&buf, iso);
 		}
-		appendStringInfo(&buf, ", \"duration_ms\": %.3f, \"role\": ", last_ms);
+		appendStringInfo(&buf, ", \"steps\": %d, \"duration_ms\": %.3f, \"role\": ",
+						 last_steps, last_ms);
 		escape_json(&buf, last_role);
 		appendStringInfoString(&buf, "}}");
 	}

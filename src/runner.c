@@ -49,6 +49,7 @@ typedef struct StepContext
 	int			first_line;		/* its first line in the file, or 0 */
 	int			stmt_offset;	/* byte offset of the running statement */
 	bool		upgrade;
+	bool		checking;		/* parsing at registration, not running */
 } StepContext;
 
 /* Count newlines in the first nbytes of s. */
@@ -110,7 +111,16 @@ step_error_callback(void *arg)
 	else
 		line_in_sql = count_lines(step->sql, step->stmt_offset);
 
-	if (step->rev->file_name && step->first_line > 0)
+	if (step->checking && step->rev->file_name && step->first_line > 0)
+		errcontext("%s section of revision \"%s\" (file \"%s\", line %d)",
+				   step->upgrade ? "upgrade" : "downgrade",
+				   step->rev->revision, step->rev->file_name,
+				   step->first_line + line_in_sql);
+	else if (step->checking)
+		errcontext("%s SQL of revision \"%s\", line %d",
+				   step->upgrade ? "upgrade" : "downgrade",
+				   step->rev->revision, line_in_sql + 1);
+	else if (step->rev->file_name && step->first_line > 0)
 		errcontext("%s of revision \"%s\" (file \"%s\", line %d)",
 				   step->upgrade ? "upgrade" : "downgrade",
 				   step->rev->revision, step->rev->file_name,
@@ -281,19 +291,16 @@ skip_blanks(const char *sql, int offset, int end)
 }
 
 /*
- * Run every statement of sql through SPI.  Statements are run one by one
- * (not as one string) so that an error's position, and the line in the
- * error context, point at the statement that failed.
+ * Parse a section into raw statements, refusing transaction control before
+ * anything runs.  A syntax error gets the step's error context: file, line
+ * and position within the section.
  */
-static void
-run_statements(StepContext *step)
+static List *
+parse_section(StepContext *step)
 {
-	List	   *stmts;
+	List	   *stmts = pg_parse_query(step->sql);
 	ListCell   *lc;
 
-	stmts = pg_parse_query(step->sql);
-
-	/* refuse transaction control before anything runs */
 	foreach(lc, stmts)
 	{
 		RawStmt    *raw = lfirst_node(RawStmt, lc);
@@ -310,6 +317,19 @@ run_statements(StepContext *step)
 					 errhint("Remove BEGIN, COMMIT and similar statements from the revision.")));
 		}
 	}
+	return stmts;
+}
+
+/*
+ * Run every statement of sql through SPI.  Statements are run one by one
+ * (not as one string) so that an error's position, and the line in the
+ * error context, point at the statement that failed.
+ */
+static void
+run_statements(StepContext *step)
+{
+	List	   *stmts = parse_section(step);
+	ListCell   *lc;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -375,6 +395,7 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 	step.first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
 	step.stmt_offset = 0;
 	step.upgrade = upgrade;
+	step.checking = false;
 	if (step.sql == NULL)
 		elog(ERROR, "revision \"%s\" was loaded without its SQL", rev->revision);
 
@@ -408,6 +429,49 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 					stepno, nsteps, ms, rev->message),
 			 errhidestmt(true)));
 	return ms;
+}
+
+/*
+ * Parse both sections of a revision being registered, so that a syntax
+ * error or a transaction control statement is reported now, naming file and
+ * line, rather than halfway through a deployment.  Parsing is only the
+ * grammar: names are resolved when the revision runs.
+ */
+void
+migrate_check_syntax(const MigrateRevision *rev)
+{
+	int			pass;
+
+	for (pass = 0; pass < 2; pass++)
+	{
+		StepContext step;
+		ErrorContextCallback callback;
+		MemoryContext cxt;
+		MemoryContext old_cxt;
+
+		step.rev = rev;
+		step.upgrade = pass == 0;
+		step.sql = step.upgrade ? rev->upgrade_sql : rev->downgrade_sql;
+		step.first_line = step.upgrade ? rev->upgrade_line : rev->downgrade_line;
+		step.stmt_offset = 0;
+		step.checking = true;
+		if (step.sql == NULL)
+			continue;
+
+		cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_migrate parse",
+									ALLOCSET_DEFAULT_SIZES);
+		old_cxt = MemoryContextSwitchTo(cxt);
+		callback.callback = step_error_callback;
+		callback.arg = &step;
+		callback.previous = error_context_stack;
+		error_context_stack = &callback;
+
+		(void) parse_section(&step);
+
+		error_context_stack = callback.previous;
+		MemoryContextSwitchTo(old_cxt);
+		MemoryContextDelete(cxt);
+	}
 }
 
 /*

@@ -325,6 +325,25 @@ is "upgrade TARGET stops at the target" "$out" "$id1"
 run -d "$db1" --dir "$dir" upgrade
 expect_rc "upgrade from the middle succeeds" 0
 
+# on a terminal: one line per revision, with a running count and timing
+if command -v script >/dev/null 2>&1; then
+    run -d "$db1" --dir "$dir" downgrade -1
+    out=$(script -qec "'$PGM' -d '$db1' --dir '$dir' upgrade" /dev/null 2>&1)
+    rc=$?
+    err=""
+    expect_rc "upgrade on a terminal succeeds" 0
+    expect "on a terminal each revision gets a counted line" "[1/1] applying $id3: add email ..." "$out"
+    if printf '%s' "$out" | grep -qE "add email \.\.\. [0-9]+\.[0-9] ms"; then
+        ok "on a terminal each line ends with the step's time"
+    else
+        not_ok "on a terminal each line ends with the step's time" "in: $out"
+    fi
+else
+    n=$((n + 1)); echo "ok $n # SKIP script(1) is not installed"
+    n=$((n + 1)); echo "ok $n # SKIP script(1) is not installed"
+    n=$((n + 1)); echo "ok $n # SKIP script(1) is not installed"
+fi
+
 # ---------------------------------------------------------------- SQL failure
 run -d "$db1" --dir "$dir" revision -m "broken"
 fb=$out
@@ -334,7 +353,7 @@ SELECT * FROM no_such_table
 run -d "$db1" --dir "$dir" upgrade
 expect_rc "a failing revision exits 1" 1
 expect "the error is shown as psql shows it" 'ERROR:  relation "no_such_table" does not exist' "$err"
-expect "the error position is shown" "LINE 2: SELECT * FROM no_such_table" "$err"
+expect "the error position is shown" "LINE 1: SELECT * FROM no_such_table" "$err"
 expect "the error context is shown" "CONTEXT:  " "$err"
 is "a failed upgrade leaves nothing behind" "$(q "$db1" "SELECT to_regclass('half_done') IS NULL")" t
 run -d "$db1" --dir "$dir" current
@@ -377,7 +396,9 @@ expect "--depends-on writes the dependency" "-- depends-on: left01" "$(cat "$out
 run -d "$db2" --dir "$bdir" merge -m "join the sides" heads
 expect_rc "merge heads succeeds" 0
 fm=$out
-expect "merge revises both heads" "-- revises: left01 feat02" "$(cat "$fm")"
+revises_line=$(grep '^-- revises:' "$fm")
+expect "merge revises the first head" "left01" "$revises_line"
+expect "merge revises the second head" "feat02" "$revises_line"
 run -d "$db2" --dir "$bdir" merge -m "nothing" left01
 expect_rc "merge of one revision exits 7" 7
 run -d "$db2" --dir "$bdir" heads
@@ -385,7 +406,8 @@ is "after the merge there is one head" "$out" "$(id_of "$fm") (head)"
 run -d "$db2" --dir "$bdir" upgrade
 expect_rc "upgrade through the merge succeeds" 0
 run -d "$db2" --dir "$bdir" history
-expect "history shows the merge point" "left01, feat02 -> $(id_of "$fm") (head) (mergepoint), join the sides" "$out"
+expect "history shows the merge point" "-> $(id_of "$fm") (head) (mergepoint), join the sides" "$out"
+expect "history shows a dependency in parentheses" "right01 (left01) -> feat02, on feature" "$out"
 run -d "$db2" --dir "$bdir" stamp left01 right01
 expect_rc "stamp of two revisions succeeds" 0
 run -d "$db2" --dir "$bdir" current
