@@ -29,7 +29,7 @@
 #include <time.h>
 
 #include "common/logging.h"
-#include "pg_migrate.h"
+#include "client.h"
 #include "pqexpbuffer.h"
 
 /* One step of a plan, from migrate_pending() or migrate_script(). */

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 
 #include "common/logging.h"
-#include "pg_migrate.h"
+#include "client.h"
 #include "revgraph.h"
 
 /* The known revisions, and the graph they make. */
@@ -80,8 +80,8 @@ load_known(const MigrateOptions *opts, KnownRevs *known)
 	}
 	else
 	{
-		fprintf(stderr, "pg_migrate: %s; using the revision files alone\n",
-				conn ? "the extension is not installed" : "no server reachable");
+		pg_log_info("%s; using the revision files alone",
+					conn ? "the extension is not installed" : "no server reachable");
 		known->revs = revs_from_files(&set);
 		known->n = set.nfiles;
 	}
@@ -192,7 +192,8 @@ resolve(const KnownRevs *known, const char *spec, char ***ids, int *nids)
 		for (j = 0; j < known->revs[i].nlabels; j++)
 			if (strcmp(known->revs[i].labels[j], spec) == 0)
 				match = migrate_graph_find(g, known->revs[i].id);
-	if (match < 0)
+	/* as in Alembic, a prefix needs four characters at least */
+	if (match < 0 && strlen(spec) >= 4)
 	{
 		for (i = 0; i < known->n; i++)
 		{

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
-#include "pg_migrate.h"
+#include "client.h"
 
 const char *ext_schema = NULL;
 
@@ -171,9 +171,9 @@ wait_for_server(const MigrateOptions *opts)
 			pg_log_error("invalid connection parameters");
 			exit(EXIT_CONNECT);
 		}
-		fprintf(stderr, "pg_migrate: waiting for the server (try %d of %d): %s\n",
-				try, opts->max_retries,
-				rc == PQPING_REJECT ? "rejecting connections" : "no response");
+		pg_log_info("waiting for the server (try %d of %d): %s",
+					try, opts->max_retries,
+					rc == PQPING_REJECT ? "rejecting connections" : "no response");
 		if (try < opts->max_retries)
 			sleep(opts->retry_interval);
 	}

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
-#include "pg_migrate.h"
+#include "client.h"
 
 /* qsort comparator: file entries by name */
 static int

@@ -20,7 +20,7 @@
 
 #include "common/logging.h"
 #include "getopt_long.h"
-#include "pg_migrate.h"
+#include "client.h"
 
 #define MIGRATE_CLIENT_VERSION "0.1"
 
@@ -331,7 +331,11 @@ main(int argc, char **argv)
 	}
 
 	if (optind >= argc)
-		usage_error("no verb given%s", "");
+	{
+		pg_log_error("no verb given");
+		pg_log_error_hint("Try \"pg_migrate --help\" for more information.");
+		exit(EXIT_USAGE);
+	}
 	opts.verb = unmark(argv[optind++]);
 	for (; optind < argc; optind++)
 		push(&opts.args, &opts.nargs, unmark(argv[optind]));

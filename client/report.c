@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "common/logging.h"
-#include "pg_migrate.h"
+#include "client.h"
 #include "pqexpbuffer.h"
 
 /* Read the files and open a transaction that has them registered. */
@@ -342,6 +342,9 @@ verb_show(const MigrateOptions *opts)
 	RevInfo    *all = fetch_history(conn, NULL, &n);
 	bool	   *pick = pg_malloc0(sizeof(bool) * (n + 1));
 	int			found = 0;
+	bool		keyword = strcmp(rev, "current") == 0 ||
+		strcmp(rev, "base") == 0 || strcmp(rev, "head") == 0 ||
+		strcmp(rev, "heads") == 0;
 	int			i;
 	int			j;
 
@@ -361,11 +364,19 @@ verb_show(const MigrateOptions *opts)
 		pg_log_error_hint("Name one of them, or use \"heads\".");
 		finish_and_exit(conn, EXIT_OTHER);
 	}
-	for (i = 0; i < n && found == 0; i++)
+	for (i = 0; i < n && found == 0 && !keyword; i++)
+	{
 		for (j = 0; j < all[i].nlabels; j++)
+		{
 			if (strcmp(all[i].labels[j], rev) == 0)
-				pick[i] = true, found++;
-	if (found == 0 && strcmp(rev, "current") != 0 && strcmp(rev, "base") != 0)
+			{
+				pick[i] = true;
+				found++;
+			}
+		}
+	}
+	/* as in Alembic, a prefix needs four characters at least */
+	if (found == 0 && !keyword && strlen(rev) >= 4)
 	{
 		for (i = 0; i < n; i++)
 		{
@@ -378,11 +389,13 @@ verb_show(const MigrateOptions *opts)
 			pg_log_error_hint("Give more characters of the revision id.");
 			finish_and_exit(conn, EXIT_OTHER);
 		}
-		if (found == 0)
-		{
-			pg_log_error("revision \"%s\" does not exist", rev);
-			finish_and_exit(conn, EXIT_OTHER);
-		}
+	}
+	if (found == 0 && !keyword)
+	{
+		pg_log_error("revision \"%s\" does not exist", rev);
+		if (strlen(rev) < 4)
+			pg_log_error_hint("A prefix needs at least four characters.");
+		finish_and_exit(conn, EXIT_OTHER);
 	}
 	print_revisions(all, n, pick, true, false, false, true);
 	return end_read_session(conn);

@@ -19,7 +19,7 @@
  */
 #include "postgres_fe.h"
 
-#include "pg_migrate.h"
+#include "client.h"
 
 /* True for a byte that may continue an identifier. */
 static bool

@@ -137,6 +137,10 @@ for code in "0  success" "1  the server reported an error" "2  usage error" \
     "6  check: revisions are pending"; do
     expect "--help documents exit status \"$code\"" "$code" "$out"
 done
+for code in 0 1 2 3 4 5 6 7; do
+    expect "--help lists exit status $code" "  $code  " "$out"
+    expect "the man page documents exit status $code" ".B $code" "$(grep -x "\.B $code" "$top/doc/pg_migrate.1")"
+done
 run -V
 expect "-V prints the version" "pg_migrate " "$out"
 run
@@ -281,6 +285,8 @@ run -d "$db1" --dir "$dir" history --verbose
 expect "history --verbose prints Rev: lines" "Rev: $id2" "$out"
 expect "history --verbose prints parents" "Parent: $id1" "$out"
 expect "history --verbose prints the file" "Path: $(basename "$f2")" "$out"
+run -d "$db1" --dir "$dir" show "${id1:0:3}"
+expect_rc "show refuses a prefix shorter than four characters" 7
 run -d "$db1" --dir "$dir" show "${id1:0:6}"
 expect_rc "show accepts a unique prefix" 0
 expect "show prints the revision" "Rev: $id1" "$out"
@@ -461,6 +467,32 @@ out=$(env -u PGPORT DB_PORT="$PGPORT" "$PGM" -d "postgresql:///$db1?host=$PGHOST
 rc=$?
 err=$(cat "$work/stderr")
 expect_rc "DB_PORT fills in what a URI leaves out" 0
+
+# DB_PASSWORD, PGPASSWORD and the password file, for a role that must give
+# one; skipped where the server does not ask for a password (trust)
+pwrole=pgm_client_pw
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS $pwrole" -c "CREATE ROLE $pwrole LOGIN PASSWORD 'right-pw'" >/dev/null 2>&1
+if PGPASSWORD=wrong-pw psql -X -q -w -U "$pwrole" -d "$db1" -c "SELECT 1" >/dev/null 2>&1; then
+    for i in 1 2 3 4; do
+        n=$((n + 1)); echo "ok $n # SKIP the server does not ask $pwrole for a password"
+    done
+else
+    out=$(env -u PGPASSWORD PGPASSFILE=/dev/null DB_PASSWORD=right-pw "$PGM" -U "$pwrole" -d "$db1" --dir "$work/pw" init 2>"$work/stderr")
+    rc=$?; err=$(cat "$work/stderr")
+    expect_rc "DB_PASSWORD is used when PGPASSWORD is unset" 0
+    out=$(env -u PGPASSWORD PGPASSFILE=/dev/null DB_PASSWORD=wrong-pw "$PGM" -U "$pwrole" -d "$db1" --dir "$work/pw" init 2>"$work/stderr")
+    rc=$?; err=$(cat "$work/stderr")
+    expect_rc "a wrong DB_PASSWORD fails to connect" 3
+    out=$(PGPASSWORD=right-pw PGPASSFILE=/dev/null DB_PASSWORD=wrong-pw "$PGM" -U "$pwrole" -d "$db1" --dir "$work/pw" init 2>"$work/stderr")
+    rc=$?; err=$(cat "$work/stderr")
+    expect_rc "a set PGPASSWORD wins over DB_PASSWORD" 0
+    printf '*:*:*:%s:right-pw\n' "$pwrole" >"$work/pgpass"
+    chmod 600 "$work/pgpass"
+    out=$(env -u PGPASSWORD PGPASSFILE="$work/pgpass" "$PGM" -U "$pwrole" -d "$db1" --dir "$work/pw" init 2>"$work/stderr")
+    rc=$?; err=$(cat "$work/stderr")
+    expect_rc "the password file works through libpq" 0
+fi
+psql -X -q -d postgres -c "DROP ROLE IF EXISTS $pwrole" >/dev/null 2>&1
 
 # ---------------------------------------------------------------- wait
 run -d "$db2" --dir "$bdir" revision -m "later" --rev-id later01

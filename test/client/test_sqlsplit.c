@@ -12,7 +12,7 @@
  */
 #include "postgres_fe.h"
 
-#include "pg_migrate.h"
+#include "client.h"
 
 static int	ntests = 0;
 static int	nfailed = 0;

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * pg_migrate.h
+ * client.h
  *	  Declarations shared by the files of the pg_migrate client program.
  *
  * The client is split by concern: main.c parses the command line and
@@ -11,7 +11,7 @@
  * grouped by the file that defines them.
  *
  * IDENTIFICATION
- *	  client/pg_migrate.h
+ *	  client/client.h
  *
  *-------------------------------------------------------------------------
  */
