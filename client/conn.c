@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "fe_utils/cancel.h"
 #include "client.h"
 
 const char *ext_schema = NULL;
@@ -176,6 +177,8 @@ wait_for_server(const MigrateOptions *opts)
 					rc == PQPING_REJECT ? "rejecting connections" : "no response");
 		if (try < opts->max_retries)
 			sleep(opts->retry_interval);
+		if (CancelRequested)
+			exit(EXIT_NOT_READY);
 	}
 	pg_log_error("server did not accept connections after %d tries",
 				 opts->max_retries);
@@ -215,13 +218,15 @@ notice_receiver(void *arg, const PGresult *res)
 		(strcmp(verb, "applying") == 0 || strcmp(verb, "reverting") == 0))
 	{
 		const char *rev = msg + used;
-		const char *close = strstr(rev, "\": ");
+		const char *close = strchr(rev, '"');
 		char	   *id;
 
-		if (close != NULL)
+		/* the server leaves out ": message" when the message is empty */
+		if (close != NULL && (close[1] == '\0' || strncmp(close + 1, ": ", 2) == 0))
 		{
 			id = pnstrdup(rev, close - rev);
-			progress_step(verb, id, close + 3, progress.offset + n,
+			progress_step(verb, id, close[1] ? close + 3 : "",
+						  progress.offset + n,
 						  progress.total > 0 ? progress.total : m);
 			pfree(id);
 			return;
@@ -260,12 +265,14 @@ progress_step(const char *verb, const char *rev, const char *message,
 	{
 		if (progress.line_open)
 			printf(" %.1f ms\n", (now - progress.started) * 1000.0);
-		printf("[%d/%d] %s %s: %s ...", n, total, verb, rev, message);
+		printf("[%d/%d] %s %s%s%s ...", n, total, verb, rev,
+			   message[0] ? ": " : "", message);
 		progress.line_open = true;
 		progress.started = now;
 	}
 	else
-		printf("%s %d/%d \"%s\": %s\n", verb, n, total, rev, message);
+		printf("%s %d/%d \"%s\"%s%s\n", verb, n, total, rev,
+			   message[0] ? ": " : "", message);
 	fflush(stdout);
 }
 
@@ -308,6 +315,8 @@ connect_server(const MigrateOptions *opts, bool quiet)
 		exit(EXIT_CONNECT);
 	}
 	PQsetNoticeReceiver(conn, notice_receiver, NULL);
+	/* Ctrl-C cancels the running query; the open transaction rolls back */
+	SetCancelConn(conn);
 	return conn;
 }
 

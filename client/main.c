@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "fe_utils/cancel.h"
 #include "getopt_long.h"
 #include "client.h"
 
@@ -356,6 +357,7 @@ main(int argc, char **argv)
 	if (opts.max_retries < 1)
 		usage_error("%s must be at least 1", "--max-retries");
 
+	setup_cancel_handler(NULL);
 	if (opts.wait)
 		wait_for_server(&opts);
 

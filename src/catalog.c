@@ -134,8 +134,8 @@ text_array_to_cstrings(Datum value, bool isnull, int *count)
 }
 
 /* Build a text[] datum from C strings. */
-static Datum
-cstrings_to_text_array(char *const *items, int count)
+Datum
+migrate_text_array(char *const *items, int count)
 {
 	Datum	   *elems = palloc(sizeof(Datum) * Max(count, 1));
 	int			i;
@@ -275,9 +275,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(rev->revision);
-	values[1] = cstrings_to_text_array(rev->revises, rev->nrevises);
-	values[2] = cstrings_to_text_array(rev->depends_on, rev->ndepends_on);
-	values[3] = cstrings_to_text_array(rev->branch_labels, rev->nbranch_labels);
+	values[1] = migrate_text_array(rev->revises, rev->nrevises);
+	values[2] = migrate_text_array(rev->depends_on, rev->ndepends_on);
+	values[3] = migrate_text_array(rev->branch_labels, rev->nbranch_labels);
 	values[4] = CStringGetTextDatum(rev->message ? rev->message : "");
 	values[5] = CStringGetTextDatum(rev->upgrade_sql);
 	if (rev->downgrade_sql)
@@ -379,7 +379,7 @@ migrate_catalog_set_version(const MigrateState *state, const int *rows,
 
 	for (i = 0; i < nrows; i++)
 		ids[i] = (char *) migrate_graph_id(state->graph, rows[i]);
-	values[0] = cstrings_to_text_array(ids, nrows);
+	values[0] = migrate_text_array(ids, nrows);
 
 	catalog_enter(&cxt);
 	catalog_exec("DELETE FROM migrate.version WHERE revision <> ALL ($1)",
@@ -421,7 +421,7 @@ migrate_catalog_journal(const char *revision, const char *operation,
 	values[3] = DirectFunctionCall1(namein, CStringGetDatum(role));
 	values[4] = TimestampTzGetDatum(started);
 	values[5] = Float8GetDatum(duration_ms);
-	values[6] = cstrings_to_text_array(ids, nrows);
+	values[6] = migrate_text_array(ids, nrows);
 
 	catalog_enter(&cxt);
 	catalog_exec("INSERT INTO migrate.journal (revision, operation, message,"

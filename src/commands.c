@@ -131,25 +131,6 @@ migrate_downgrade(PG_FUNCTION_ARGS)
 	return upgrade_or_downgrade(fcinfo, false);
 }
 
-/* Return the version rows as a set of text. */
-static void
-return_rows(FunctionCallInfo fcinfo, const MigrateState *state,
-			const int *rows, int nrows)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	int			i;
-
-	for (i = 0; i < nrows; i++)
-	{
-		Datum		value = CStringGetTextDatum(migrate_graph_id(state->graph,
-																 rows[i]));
-		bool		isnull = false;
-
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value,
-							 &isnull);
-	}
-}
-
 /*
  * migrate_stamp(VARIADIC targets text[]) RETURNS SETOF text
  *
@@ -211,7 +192,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 					plan.nrows, GetUserNameFromId(GetUserId(), false)),
 			 errhidestmt(true)));
 
-	return_rows(fcinfo, &state, plan.rows, plan.nrows);
+	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
 	return (Datum) 0;
 }
 
@@ -307,6 +288,6 @@ migrate_record(PG_FUNCTION_ARGS)
 					operation, revision, ms, state.revs[node].message),
 			 errhidestmt(true)));
 
-	return_rows(fcinfo, &state, plan.rows, plan.nrows);
+	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
 	return (Datum) 0;
 }

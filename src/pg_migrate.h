@@ -13,6 +13,7 @@
 #define PG_MIGRATE_H
 
 #include "datatype/timestamp.h"
+#include "fmgr.h"
 #include "revgraph.h"
 
 /*
@@ -66,6 +67,7 @@ extern int	migrate_lock_timeout;
 extern bool migrate_notice_steps;
 
 /* catalog.c */
+extern Datum migrate_text_array(char *const *items, int count);
 extern void migrate_catalog_load(MigrateState *state, bool with_sql);
 extern MigrateRegisterResult migrate_catalog_register(const MigrateRevision *rev);
 extern void migrate_catalog_set_version(const MigrateState *state,
@@ -91,6 +93,10 @@ extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
 							   int stepno, int nsteps);
 extern void migrate_check_syntax(const MigrateRevision *rev);
 extern void migrate_raise_graph_error(const MigrateGraphError *err);
+
+/* report.c */
+extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,
+							const int *nodes, int n);
 
 /* register.c */
 extern MigrateRegisterResult migrate_register_file(const char *name,

@@ -47,10 +47,10 @@ PG_FUNCTION_INFO_V1(migrate_wait);
 /* How often migrate_wait looks again, in milliseconds. */
 #define WAIT_POLL_MS 100
 
-/* Emit node ids as a set of text. */
-static void
-put_ids(FunctionCallInfo fcinfo, const MigrateState *state, const int *nodes,
-		int n)
+/* Emit node ids as a set of text (the result of a SETOF text function). */
+void
+migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,
+				const int *nodes, int n)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	int			i;
@@ -74,7 +74,7 @@ migrate_current(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	migrate_catalog_load(&state, false);
-	put_ids(fcinfo, &state, state.rows, state.nrows);
+	migrate_put_ids(fcinfo, &state, state.rows, state.nrows);
 	return (Datum) 0;
 }
 
@@ -90,21 +90,8 @@ migrate_heads(PG_FUNCTION_ARGS)
 	migrate_catalog_load(&state, false);
 	heads = palloc(sizeof(int) * Max(state.nrevs, 1));
 	n = migrate_graph_heads(state.graph, heads);
-	put_ids(fcinfo, &state, heads, n);
+	migrate_put_ids(fcinfo, &state, heads, n);
 	return (Datum) 0;
-}
-
-/* A text[] datum of C strings. */
-static Datum
-text_array(char *const *items, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	int			i;
-
-	for (i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(items[i]);
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
-										   TYPALIGN_INT));
 }
 
 /* One migrate_history row per node of nodes[], in that order. */
@@ -133,10 +120,10 @@ put_history(FunctionCallInfo fcinfo, const MigrateState *state,
 		memset(nulls, false, sizeof(nulls));
 		migrate_graph_node_info(state->graph, node, &info);
 		values[0] = CStringGetTextDatum(rev->revision);
-		values[1] = text_array(rev->revises, rev->nrevises);
-		values[2] = text_array(rev->depends_on, rev->ndepends_on);
+		values[1] = migrate_text_array(rev->revises, rev->nrevises);
+		values[2] = migrate_text_array(rev->depends_on, rev->ndepends_on);
 		values[3] = CStringGetTextDatum(rev->message);
-		values[4] = text_array(rev->branch_labels, rev->nbranch_labels);
+		values[4] = migrate_text_array(rev->branch_labels, rev->nbranch_labels);
 		values[5] = BoolGetDatum(info.is_head);
 		values[6] = BoolGetDatum(info.is_branch_point);
 		values[7] = BoolGetDatum(info.is_merge_point);

@@ -33,6 +33,7 @@ cleanup() {
     for db in "$db1" "$db2" "$db3"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
+    psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -365,6 +366,28 @@ is "a failed upgrade leaves nothing behind" "$(q "$db1" "SELECT to_regclass('hal
 run -d "$db1" --dir "$dir" current
 is "a failed upgrade leaves the current revision" "$out" "$id3"
 rm -f "$fb"
+
+# Ctrl-C cancels the running revision, and its transaction rolls back
+mkdir -p "$work/slow"
+printf -- '-- revision: slow01\n-- migrate:upgrade\nCREATE TABLE slow_t (id int);\nSELECT pg_sleep(20);\n-- migrate:downgrade\nDROP TABLE slow_t;\n' >"$work/slow/slow01.sql"
+psql -X -q -d "$db3" -c "CREATE EXTENSION pg_migrate"
+start=$(date +%s)
+"$PGM" -d "$db3" --dir "$work/slow" upgrade >"$work/slow.out" 2>"$work/slow.err" &
+slow=$!
+sleep 2
+kill -INT "$slow"
+wait "$slow"
+rc=$?
+out=$(cat "$work/slow.out")
+err=$(cat "$work/slow.err")
+expect_rc "SIGINT cancels an upgrade with the SQL status" 1
+[ $(($(date +%s) - start)) -lt 15 ] && ok "SIGINT stops the server at once" ||
+    not_ok "SIGINT stops the server at once" "took $(($(date +%s) - start)) s"
+expect "a step without a message shows as a plain line" 'applying 1/1 "slow01"' "$out"
+expect "the cancelled statement is reported" "canceling statement due to user request" "$err"
+is "a cancelled upgrade leaves nothing behind" \
+    "$(q "$db3" "SELECT to_regclass('slow_t') IS NULL AND NOT EXISTS (SELECT FROM migrate.revision)")" t
+psql -X -q -d "$db3" -c "DROP EXTENSION pg_migrate CASCADE" -c "DROP SCHEMA IF EXISTS migrate CASCADE"
 
 # ---------------------------------------------------------------- stamp
 run -d "$db1" --dir "$dir" stamp base
