@@ -15,6 +15,9 @@ OBJS = \
 	src/pg_migrate.o \
 	src/revfile.o \
 	src/revgraph.o \
+	src/revorder.o \
+	src/revtarget.o \
+	src/revplan.o \
 	src/catalog.o \
 	src/runner.o \
 	src/register.o \

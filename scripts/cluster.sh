@@ -62,6 +62,9 @@ start() {
             cat "$CLUSTER_DIR/initdb.log" >&2
             exit 1
         }
+        # every role is trusted but the one the client tests use to check
+        # password handling (DB_PASSWORD, PGPASSWORD, .pgpass)
+        as_owner sed -i '/^# TYPE/a host    all             pgm_client_pw   127.0.0.1/32            scram-sha-256' "$DATA/pg_hba.conf"
     fi
     # log_line_prefix carries a timestamp and pid so "grep migration" is useful
     as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \

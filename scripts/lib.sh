@@ -84,8 +84,12 @@ pgm_wait_ready() {
         if pgm_ready_once; then
             return 0
         fi
-        pgm_log "database not ready (try $i of $max), retrying in ${interval}s"
-        [ "$i" -lt "$max" ] && sleep "$interval"
+        if [ "$i" -lt "$max" ]; then
+            pgm_log "database not ready (try $i of $max), retrying in ${interval}s"
+            sleep "$interval"
+        else
+            pgm_log "database not ready (try $i of $max)"
+        fi
     done
     return 1
 }
@@ -100,7 +104,7 @@ pgm_has_extension() {
 # (not the extension's migration lock, which does not exist yet).
 pgm_ensure_extension() {
     pgm_has_extension && return 0
-    pgm_psql <<'EOSQL'
+    pgm_psql >/dev/null <<'EOSQL'
 SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext('pg_migrate create extension'));
 CREATE EXTENSION IF NOT EXISTS pg_migrate;
 SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext('pg_migrate create extension'));
@@ -142,10 +146,10 @@ pgm_run() {
     arg="${1:-}"
     case "$verb" in
         upgrade)
-            pgm_psql -v target="${arg:-head}" <<<"SELECT 'applied ' || step || ' ' || revision || ': ' || message FROM migrate_upgrade(:'target');" ;;
+            PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" pgm_psql -v target="${arg:-head}" <<<"SELECT 'applied ' || step || ' ' || revision || ': ' || message FROM migrate_upgrade(:'target');" ;;
         downgrade)
             [ -n "$arg" ] || pgm_die 2 "downgrade needs a target"
-            pgm_psql -v target="$arg" <<<"SELECT 'reverted ' || step || ' ' || revision || ': ' || message FROM migrate_downgrade(:'target');" ;;
+            PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" pgm_psql -v target="$arg" <<<"SELECT 'reverted ' || step || ' ' || revision || ': ' || message FROM migrate_downgrade(:'target');" ;;
         current) pgm_psql -c "SELECT r FROM migrate_current() AS r ORDER BY r" ;;
         heads) pgm_psql -c "SELECT r FROM migrate_heads() AS r ORDER BY r" ;;
         history)

@@ -84,6 +84,9 @@ extern MigrateGraph *migrate_graph_build(const MigrateRevNode *nodes,
 										 MigrateGraphError *err);
 extern void migrate_graph_free(MigrateGraph *graph);
 
+/* Free the strings of a filled MigrateGraphError and reset it. */
+extern void migrate_graph_error_free(MigrateGraphError *err);
+
 extern int	migrate_graph_size(const MigrateGraph *graph);
 extern int	migrate_graph_find(const MigrateGraph *graph, const char *id);
 extern const char *migrate_graph_id(const MigrateGraph *graph, int node);
@@ -121,11 +124,17 @@ extern bool migrate_plan_downgrade(const MigrateGraph *graph,
 								   const char *target,
 								   MigratePlan *plan, MigrateGraphError *err);
 
-/* Version rows after "stamp targets..." (no steps); "base" clears. */
+/*
+ * Version rows after "stamp targets..." (no steps); "base" clears.  Several
+ * targets act as single-target stamps made one after another.
+ */
 extern bool migrate_plan_stamp(const MigrateGraph *graph,
 							   const int *rows, int nrows,
 							   const char *const *targets, int ntargets,
 							   MigratePlan *plan, MigrateGraphError *err);
+
+/* Free the arrays of a plan and reset it. */
+extern void migrate_plan_free(MigratePlan *plan);
 
 /*
  * Revisions of an Alembic history range "[lower]:[upper]" (either side may

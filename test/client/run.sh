@@ -10,6 +10,9 @@
 # the --wait tests use MAX_RETRIES=2 RETRY_INTERVAL=1 against a port where
 # nothing listens (DEAD_PORT, default 1).
 #
+# The last test builds and runs the statement splitter's unit tests
+# (test/client/test_sqlsplit.c, also "make -C client test-split").
+#
 # Usage: PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres test/client/run.sh
 
 set -u
@@ -387,7 +390,7 @@ expect "a step without a message shows as a plain line" 'applying 1/1 "slow01"' 
 expect "the cancelled statement is reported" "canceling statement due to user request" "$err"
 is "a cancelled upgrade leaves nothing behind" \
     "$(q "$db3" "SELECT to_regclass('slow_t') IS NULL AND NOT EXISTS (SELECT FROM migrate.revision)")" t
-psql -X -q -d "$db3" -c "DROP EXTENSION pg_migrate CASCADE" -c "DROP SCHEMA IF EXISTS migrate CASCADE"
+psql -X -q -d "$db3" -c "DROP EXTENSION pg_migrate CASCADE"
 
 # ---------------------------------------------------------------- stamp
 run -d "$db1" --dir "$dir" stamp base
@@ -535,6 +538,14 @@ expect_rc "wait returns once another session upgrades" 0
 expect "wait says the target was reached" 'target "heads" reached' "$out"
 run -d "$db2" --dir "$bdir" wait later01
 expect_rc "wait for a reached target returns at once" 0
+
+# the statement splitter's own unit tests (no server needed)
+if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
+    "$here/test_sqlsplit" >>"$work/split.log" 2>&1; then
+    ok "statement splitter unit tests ($(grep -c '^ok' "$work/split.log") passed)"
+else
+    not_ok "statement splitter unit tests" "$(grep -v '^ok' "$work/split.log")"
+fi
 
 echo "1..$n"
 [ "$failures" -eq 0 ]

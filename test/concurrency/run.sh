@@ -1,0 +1,618 @@
+#!/usr/bin/env bash
+# test/concurrency/run.sh - multi-session, crash and standby tests of pg_migrate
+#
+# Usage: test/concurrency/run.sh [CASE...]     (cases: a b c d e f; default all)
+#
+#   a  16 READ COMMITTED sessions upgrade at once: each revision applied once
+#   b  the same in REPEATABLE READ and SERIALIZABLE: the losers get 40001
+#   c  a failing revision in the middle, in several sessions: all rolled back
+#   d  migrate_wait: returns once another session migrates, times out clearly
+#   e  crash (kill -9 of the migrating backend, immediate shutdown): nothing
+#      half-applied after restart
+#   f  hot standby: migrate_upgrade fails with 25006, reports work
+#
+# Cases a-d use the server named by PGHOST/PGPORT/PGUSER, in databases of
+# their own.  Cases e-f start a throw-away primary on 127.0.0.1:$CONC_PORT
+# (default 5481) and a standby on $CONC_STANDBY_PORT (default 5482), data
+# under /tmp, as the "postgres" OS user when run as root, and stop them at
+# the end.  Prints TAP; exits non-zero when a test failed.
+set -euo pipefail
+
+case "${1:-}" in
+    -h | --help)
+        sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+esac
+
+export PGHOST="${PGHOST:-127.0.0.1}"
+export PGUSER="${PGUSER:-postgres}"
+export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}"
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+CONC_PORT="${CONC_PORT:-5481}"
+CONC_STANDBY_PORT="${CONC_STANDBY_PORT:-5482}"
+SESSIONS="${CONC_SESSIONS:-16}"
+NREVS=20
+BARRIER_KEY=4242
+STEP_TIMEOUT=120                # seconds any one psql may take
+
+if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d e f"; fi
+
+WORK="$(mktemp -d /tmp/pg_migrate_conc.XXXXXX)"
+chmod 755 "$WORK"
+DBS=()
+BG_PIDS=()
+OWN_DATA=()
+
+# ---------------------------------------------------------------- TAP
+
+TESTNO=0
+FAILED=0
+
+ok() {
+    TESTNO=$((TESTNO + 1))
+    echo "ok $TESTNO - $1"
+}
+
+not_ok() {
+    TESTNO=$((TESTNO + 1))
+    FAILED=$((FAILED + 1))
+    echo "not ok $TESTNO - $1"
+    shift
+    local line
+    for line in "$@"; do
+        printf '%s\n' "$line" | sed 's/^/#   /'
+    done
+}
+
+# check DESCRIPTION WANT HAVE
+check() {
+    if [ "$2" = "$3" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "want: $2" "have: $3"
+    fi
+}
+
+diag() {
+    printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# ---------------------------------------------------------------- helpers
+
+# psql on database $1 (and port $PORT, default PGPORT), one value per line
+q() {
+    local db="$1"
+    shift
+    timeout "$STEP_TIMEOUT" psql -X -q -A -t -v ON_ERROR_STOP=1 -p "${PORT:-$PGPORT}" \
+        -d "$db" "$@"
+}
+
+new_db() {
+    local db="pgm_conc_${1,,}_$$"
+    q postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    q postgres -c "CREATE DATABASE $db" >/dev/null
+    DBS+=("$db")
+    q "$db" -c "CREATE EXTENSION pg_migrate" >/dev/null
+    echo "$db"
+}
+
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+cleanup() {
+    local pid d
+    set +e
+    for pid in "${BG_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null
+    done
+    for d in "${OWN_DATA[@]}"; do
+        as_pg "$PGBIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1
+    done
+    for d in "${DBS[@]}"; do
+        PORT="$PGPORT" q postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll every 0.1 s until COMMAND
+# succeeds; false after SECONDS
+wait_for() {
+    local what="$1" secs="$2" i
+    shift 2
+    for ((i = 0; i < secs * 10; i++)); do
+        if "$@" >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    diag "gave up waiting for $what after $secs s"
+    return 1
+}
+
+# register NREVS revisions r01..r20 in $1; each creates a table and writes
+# one row to applied_log; r07 sleeps 0.2 s.  With $2 = fail, r11 fails.
+register_revisions() {
+    local db="$1" mode="${2:-}" i id prev sql
+    q "$db" -c "CREATE TABLE applied_log (revision text NOT NULL, pid int NOT NULL)" >/dev/null
+    {
+        echo "SET client_min_messages = warning;"
+        prev=""
+        for ((i = 1; i <= NREVS; i++)); do
+            id=$(printf 'r%02d' "$i")
+            sql="CREATE TABLE conc_$id (id int); INSERT INTO applied_log VALUES ('$id', pg_backend_pid());"
+            if [ "$i" = 7 ]; then sql="$sql SELECT pg_sleep(0.2);"; fi
+            if [ "$i" = 11 ] && [ "$mode" = fail ]; then sql="$sql SELECT 1 / 0;"; fi
+            printf "SELECT migrate_add('%s', \$q\$%s\$q\$, '{%s}', 'DROP TABLE conc_%s', 'revision %s');\n" \
+                "$id" "$sql" "$prev" "$id" "$id"
+            prev="$id"
+        done
+    } | q "$db" >/dev/null
+}
+
+# Hold the barrier (an advisory lock) in a background session on $1.
+barrier_hold() {
+    local db="$1"
+    rm -f "$WORK/barrier.fifo"
+    mkfifo "$WORK/barrier.fifo"
+    timeout "$STEP_TIMEOUT" psql -X -q -A -t -d "$db" <"$WORK/barrier.fifo" \
+        >"$WORK/barrier.out" 2>&1 &
+    BARRIER_PID=$!
+    BG_PIDS+=("$BARRIER_PID")
+    exec 7>"$WORK/barrier.fifo"
+    echo "SELECT pg_advisory_lock($BARRIER_KEY);" >&7
+    wait_for "the barrier" 20 barrier_held "$db"
+}
+
+barrier_held() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+        AND classid = 0 AND objid = $BARRIER_KEY AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 1 ]
+}
+
+# true when $2 sessions wait at the barrier on $1
+barrier_waiters() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+        AND classid = 0 AND objid = $BARRIER_KEY AND NOT granted")" = "$2" ]
+}
+
+barrier_release() {
+    echo "SELECT pg_advisory_unlock($BARRIER_KEY);" >&7
+    echo '\q' >&7
+    exec 7>&-
+    wait "$BARRIER_PID" || true
+}
+
+# start_sessions DB COUNT ISOLATION: each session waits at the barrier, then
+# calls migrate_upgrade('head') in its own transaction; output in
+# $WORK/s.N.out, errors in $WORK/s.N.err, exit status in $WORK/s.N.rc
+start_sessions() {
+    local db="$1" n="$2" iso="$3" i
+    SESSION_PIDS=()
+    cat >"$WORK/session.sql" <<SQL
+\\set VERBOSITY verbose
+SET client_min_messages = warning;
+SET pg_migrate.notice_steps = off;
+BEGIN ISOLATION LEVEL $iso;
+\\o /dev/null
+SELECT pg_advisory_xact_lock_shared($BARRIER_KEY);
+\\o
+SELECT step, revision FROM migrate_upgrade('head');
+COMMIT;
+SQL
+    for ((i = 1; i <= n; i++)); do
+        (
+            rc=0
+            timeout "$STEP_TIMEOUT" psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" \
+                -f "$WORK/session.sql" >"$WORK/s.$i.out" 2>"$WORK/s.$i.err" || rc=$?
+            echo "$rc" >"$WORK/s.$i.rc"
+        ) &
+        SESSION_PIDS+=($!)
+        BG_PIDS+=($!)
+    done
+}
+
+wait_sessions() {
+    local pid
+    for pid in "${SESSION_PIDS[@]}"; do
+        wait "$pid" || true
+    done
+}
+
+# how many sessions of $1 exited with status 0 / returned rows
+count_rc0() {
+    local n="$1" i c=0
+    for ((i = 1; i <= n; i++)); do
+        [ "$(cat "$WORK/s.$i.rc")" = 0 ] && c=$((c + 1))
+    done
+    echo "$c"
+}
+
+count_with_rows() {
+    local n="$1" i c=0
+    for ((i = 1; i <= n; i++)); do
+        [ -s "$WORK/s.$i.out" ] && c=$((c + 1))
+    done
+    echo "$c"
+}
+
+# the checks every race ends with: each revision applied exactly once
+check_applied_once() {
+    local db="$1" label="$2"
+    check "$label: journal has one upgrade per revision" \
+        "$NREVS|$NREVS|0" \
+        "$(q "$db" -c "SELECT count(*), count(DISTINCT revision), count(*) FILTER (WHERE operation <> 'upgrade') FROM migrate.journal")"
+    check "$label: each revision wrote exactly one side-table row" \
+        "$NREVS|$NREVS" \
+        "$(q "$db" -c "SELECT count(*), count(DISTINCT revision) FROM applied_log")"
+    check "$label: one backend applied all revisions" \
+        "1" "$(q "$db" -c "SELECT count(DISTINCT pid) FROM applied_log")"
+    check "$label: version row is the head" \
+        "r$NREVS" "$(q "$db" -c "SELECT string_agg(c, ',') FROM migrate_current() AS c")"
+}
+
+# race DB ISOLATION: run SESSIONS sessions through the barrier
+race() {
+    local db="$1" iso="$2"
+    barrier_hold "$db" || return 1
+    start_sessions "$db" "$SESSIONS" "$iso"
+    if ! wait_for "$SESSIONS sessions at the barrier" 60 barrier_waiters "$db" "$SESSIONS"; then
+        barrier_release
+        wait_sessions
+        return 1
+    fi
+    barrier_release
+    wait_sessions
+}
+
+# ---------------------------------------------------------------- cases
+
+case_a() {
+    local db i winner=""
+    db=$(new_db a)
+    register_revisions "$db"
+    if race "$db" "READ COMMITTED"; then
+        ok "a: $SESSIONS READ COMMITTED sessions met at the barrier"
+    else
+        not_ok "a: $SESSIONS READ COMMITTED sessions met at the barrier"
+    fi
+    check "a: all $SESSIONS sessions exited 0" "$SESSIONS" "$(count_rc0 "$SESSIONS")"
+    check "a: exactly one session returned rows" "1" "$(count_with_rows "$SESSIONS")"
+    for ((i = 1; i <= SESSIONS; i++)); do
+        [ -s "$WORK/s.$i.out" ] && winner="$i"
+    done
+    if [ -n "$winner" ]; then
+        check "a: the winner returned the $NREVS steps in order" \
+            "$(for ((i = 1; i <= NREVS; i++)); do printf '%d|r%02d\n' "$i" "$i"; done)" \
+            "$(cat "$WORK/s.$winner.out")"
+    else
+        not_ok "a: the winner returned the $NREVS steps in order" "no session returned rows"
+    fi
+    check_applied_once "$db" "a"
+    local errs
+    errs=$(cat "$WORK"/s.*.err)
+    check "a: no session reported an error" "" "$errs"
+}
+
+case_b() {
+    local iso db label i other
+    for iso in "REPEATABLE READ" "SERIALIZABLE"; do
+        label="b/$iso"
+        db=$(new_db "b_${iso// /_}")
+        register_revisions "$db"
+        rm -f "$WORK"/s.*
+        if race "$db" "$iso"; then
+            ok "$label: $SESSIONS sessions met at the barrier"
+        else
+            not_ok "$label: $SESSIONS sessions met at the barrier"
+        fi
+        check "$label: exactly one session succeeded" "1" "$(count_rc0 "$SESSIONS")"
+        check "$label: exactly one session returned rows" "1" "$(count_with_rows "$SESSIONS")"
+        check "$label: every loser failed with 40001" "$((SESSIONS - 1))" \
+            "$(grep -l 'ERROR:  40001: could not serialize access due to a concurrent migration' \
+                "$WORK"/s.*.err | wc -l)"
+        other=$(grep -h 'ERROR' "$WORK"/s.*.err | grep -v 'ERROR:  40001:' || true)
+        check "$label: no other error" "" "$other"
+        check_applied_once "$db" "$label"
+        # a loser retrying now finds nothing to do
+        check "$label: a retry after the race applies nothing" "" \
+            "$(q "$db" -c "SET client_min_messages = warning" \
+                -c "BEGIN ISOLATION LEVEL $iso" \
+                -c "SELECT revision FROM migrate_upgrade('head')" -c "COMMIT")"
+    done
+}
+
+case_c() {
+    local db before n=4 i fails=0 zde=0
+    db=$(new_db c)
+    register_revisions "$db" fail
+    q "$db" -c "SET client_min_messages = warning" -c "SELECT migrate_upgrade('r05')" >/dev/null
+    before=$(q "$db" -c "SELECT count(*), max(id), (SELECT generation FROM migrate.state) FROM migrate.journal")
+    rm -f "$WORK"/s.*
+    race_n() {
+        barrier_hold "$db" || return 1
+        start_sessions "$db" "$n" "READ COMMITTED"
+        wait_for "$n sessions at the barrier" 60 barrier_waiters "$db" "$n" || true
+        barrier_release
+        wait_sessions
+    }
+    race_n
+    for ((i = 1; i <= n; i++)); do
+        [ "$(cat "$WORK/s.$i.rc")" != 0 ] && fails=$((fails + 1))
+        grep -q 'ERROR:  22012: division by zero' "$WORK/s.$i.err" && zde=$((zde + 1))
+    done
+    check "c: all $n sessions failed" "$n" "$fails"
+    check "c: each with the revision's own error (22012)" "$n" "$zde"
+    check "c: the error names the failing revision" "$n" \
+        "$(grep -l 'upgrade of revision "r11"' "$WORK"/s.*.err | wc -l)"
+    check "c: version rows unchanged" "r05" \
+        "$(q "$db" -c "SELECT string_agg(c, ',') FROM migrate_current() AS c")"
+    check "c: journal and state generation unchanged" "$before" \
+        "$(q "$db" -c "SELECT count(*), max(id), (SELECT generation FROM migrate.state) FROM migrate.journal")"
+    check "c: no table of r06..r20 exists" "0" \
+        "$(q "$db" -c "SELECT count(*) FROM pg_tables WHERE tablename ~ '^conc_r(0[6-9]|1[0-9]|20)$'")"
+    check "c: side table holds only r01..r05" "r01,r02,r03,r04,r05" \
+        "$(q "$db" -c "SELECT string_agg(revision, ',' ORDER BY revision) FROM applied_log")"
+    check "c: the lock is free afterwards (a new upgrade to r10 works)" "5" \
+        "$(q "$db" -c "SET client_min_messages = warning" -c "SELECT count(*) FROM migrate_upgrade('r10')")"
+}
+
+case_d() {
+    local db rc out
+    db=$(new_db d)
+    q "$db" -c "SET client_min_messages = warning" \
+        -c "SELECT migrate_add('w1', 'CREATE TABLE wait_one (id int)')" \
+        -c "SELECT migrate_add('w2', 'CREATE TABLE wait_two (id int)', '{w1}')" >/dev/null
+
+    # a waiter returns true once another session migrates
+    (
+        rc=0
+        q "$db" -c "SELECT migrate_wait('heads', '60s')" >"$WORK/wait1.out" 2>"$WORK/wait1.err" || rc=$?
+        echo "$rc" >"$WORK/wait1.rc"
+    ) &
+    local wpid=$!
+    BG_PIDS+=("$wpid")
+    if wait_for "the waiter" 20 is_waiting "$db"; then
+        ok "d: migrate_wait is waiting (wait event Extension, no migration lock held)"
+    else
+        not_ok "d: migrate_wait is waiting (wait event Extension, no migration lock held)"
+    fi
+    check "d: the waiter holds no migration lock" "0" \
+        "$(q "$db" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1886218599")"
+    q "$db" -c "SET client_min_messages = warning" -c "SELECT * FROM migrate_upgrade('heads')" >/dev/null
+    wait "$wpid" || true
+    check "d: migrate_wait returned true after the upgrade" "0|t" \
+        "$(cat "$WORK/wait1.rc")|$(cat "$WORK/wait1.out")"
+
+    # a target registered later is waited for too
+    (
+        rc=0
+        q "$db" -c "SELECT migrate_wait('w3', '60s')" >"$WORK/wait2.out" 2>"$WORK/wait2.err" || rc=$?
+        echo "$rc" >"$WORK/wait2.rc"
+    ) &
+    wpid=$!
+    BG_PIDS+=("$wpid")
+    wait_for "the waiter" 20 is_waiting "$db" || true
+    q "$db" -c "SET client_min_messages = warning" \
+        -c "SELECT migrate_add('w3', 'CREATE TABLE wait_three (id int)', '{w2}')" \
+        -c "SELECT * FROM migrate_upgrade('heads')" >/dev/null
+    wait "$wpid" || true
+    check "d: migrate_wait for a revision registered later returned true" "0|t" \
+        "$(cat "$WORK/wait2.rc")|$(cat "$WORK/wait2.out")"
+
+    # nothing happens: it times out with a clear error
+    q "$db" -c "SET client_min_messages = warning" \
+        -c "SELECT migrate_add('w4', 'SELECT 1', '{w3}')" >/dev/null
+    rc=0
+    out=$(q "$db" -c '\set VERBOSITY verbose' -c "SELECT migrate_wait('heads', '1s')" 2>&1) || rc=$?
+    check "d: migrate_wait times out with an error" "1" "$([ "$rc" != 0 ] && echo 1 || echo 0)"
+    if printf '%s' "$out" | grep -q '55000: timed out waiting for the database to reach "heads"' &&
+        printf '%s' "$out" | grep -q '1 revision is still pending'; then
+        ok "d: the timeout error is 55000 and says what is pending"
+    else
+        not_ok "d: the timeout error is 55000 and says what is pending" "have: $out"
+    fi
+    rc=0
+    out=$(q "$db" -c '\set VERBOSITY verbose' -c "SELECT migrate_wait('nosuch', '0.5s')" 2>&1) || rc=$?
+    if [ "$rc" != 0 ] && printf '%s' "$out" | grep -q 'timed out waiting' &&
+        printf '%s' "$out" | grep -q 'not registered'; then
+        ok "d: waiting for an unknown target times out saying it is not registered"
+    else
+        not_ok "d: waiting for an unknown target times out saying it is not registered" "have: $out"
+    fi
+    rc=0
+    out=$(q "$db" -c "BEGIN ISOLATION LEVEL REPEATABLE READ" -c '\set VERBOSITY verbose' \
+        -c "SELECT migrate_wait('heads', '1s')" 2>&1) || rc=$?
+    if [ "$rc" != 0 ] && printf '%s' "$out" | grep -q '0A000'; then
+        ok "d: migrate_wait under REPEATABLE READ is refused (0A000)"
+    else
+        not_ok "d: migrate_wait under REPEATABLE READ is refused (0A000)" "have: $out"
+    fi
+}
+
+is_waiting() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+        AND wait_event_type = 'Extension' AND query LIKE '%migrate_wait%'")" = 1 ]
+}
+
+# ---------------------------------------------------------------- own cluster
+
+OWN_DIR="$WORK/own"
+
+own_start() {
+    local data="$1" port="$2"
+    as_pg "$PGBIN/pg_ctl" -D "$data" -l "$data.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=''" \
+        start >/dev/null
+}
+
+own_primary() {
+    mkdir -p "$OWN_DIR"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$OWN_DIR"; fi
+    as_pg "$PGBIN/initdb" -D "$OWN_DIR/primary" -U postgres -A trust -E UTF8 \
+        --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1
+    OWN_DATA+=("$OWN_DIR/primary")
+    own_start "$OWN_DIR/primary" "$CONC_PORT"
+}
+
+# is any backend of database $1 on port $2 sleeping in pg_sleep?
+in_sleep() {
+    [ "$(PORT="$2" q "$1" -U postgres -c "SELECT count(*) FROM pg_stat_activity
+        WHERE wait_event = 'PgSleep' AND pid <> pg_backend_pid()")" -ge 1 ]
+}
+
+crash_state() {
+    PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT
+        (SELECT count(*) FROM migrate_current()) || '|' ||
+        (SELECT count(*) FROM migrate.journal) || '|' ||
+        (SELECT count(*) FROM pg_tables WHERE tablename LIKE 'crash_%') || '|' ||
+        (SELECT generation FROM migrate.state) || '|' ||
+        (SELECT string_agg(revision, ',' ORDER BY step) FROM migrate_pending())"
+}
+
+case_e() {
+    local mpid bpid how
+    if ! own_primary; then
+        not_ok "e: own cluster started on port $CONC_PORT" "$(cat "$WORK/initdb.log")"
+        return
+    fi
+    ok "e: own cluster started on port $CONC_PORT"
+    PORT="$CONC_PORT" q postgres -U postgres -c "CREATE DATABASE crashdb" >/dev/null
+    PORT="$CONC_PORT" q crashdb -U postgres -c "CREATE EXTENSION pg_migrate" \
+        -c "SET client_min_messages = warning" \
+        -c "SELECT migrate_add('k1', 'CREATE TABLE crash_one (id int); INSERT INTO crash_one SELECT generate_series(1, 1000)')" \
+        -c "SELECT migrate_add('k2', 'CREATE TABLE crash_two (id int); SELECT pg_sleep(60)', '{k1}')" \
+        -c "SELECT migrate_add('k3', 'CREATE TABLE crash_three (id int)', '{k2}')" >/dev/null
+    for how in kill immediate; do
+        PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
+            -c "SELECT * FROM migrate_upgrade('heads')" >/dev/null 2>"$WORK/crash.$how.err" &
+        mpid=$!
+        BG_PIDS+=("$mpid")
+        if ! wait_for "the migration to reach pg_sleep" 30 in_sleep crashdb "$CONC_PORT"; then
+            not_ok "e/$how: migration reached the sleeping revision"
+            continue
+        fi
+        if [ "$how" = kill ]; then
+            bpid=$(PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT pid FROM pg_stat_activity
+                WHERE wait_event = 'PgSleep'")
+            kill -9 "$bpid"
+            # the postmaster reinitialises after a backend crash
+            wait_for "crash recovery" 60 in_recovery_done || true
+        else
+            as_pg "$PGBIN/pg_ctl" -D "$OWN_DIR/primary" -m immediate -w stop >/dev/null
+            own_start "$OWN_DIR/primary" "$CONC_PORT"
+        fi
+        wait "$mpid" || true
+        check "e/$how: after restart nothing is half-applied (rows|journal|tables|generation|pending)" \
+            "0|0|0|0|k1,k2,k3" "$(crash_state 2>&1)"
+    done
+    # and the lock is not left behind: a normal upgrade works
+    PORT="$CONC_PORT" q crashdb -U postgres \
+        -c "UPDATE migrate.revision SET upgrade_sql = 'CREATE TABLE crash_two (id int)' WHERE revision = 'k2'" >/dev/null
+    check "e: after the crashes an upgrade applies all three" "3" \
+        "$(PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
+            -c "SELECT count(*) FROM migrate_upgrade('heads')")"
+}
+
+in_recovery_done() {
+    PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT 1" >/dev/null
+}
+
+case_f() {
+    local out rc wpid
+    if [ ! -f "$OWN_DIR/primary/PG_VERSION" ]; then
+        if ! own_primary; then
+            not_ok "f: own primary started on port $CONC_PORT" "$(cat "$WORK/initdb.log")"
+            return
+        fi
+    fi
+    PORT="$CONC_PORT" q postgres -U postgres -c "CREATE DATABASE standbydb" >/dev/null
+    PORT="$CONC_PORT" q standbydb -U postgres -c "CREATE EXTENSION pg_migrate" \
+        -c "SET client_min_messages = warning" \
+        -c "SELECT migrate_add('h1', 'CREATE TABLE hot_one (id int)')" \
+        -c "SELECT migrate_add('h2', 'CREATE TABLE hot_two (id int)', '{h1}')" \
+        -c "SELECT count(*) FROM migrate_upgrade('h1')" >/dev/null
+    if ! as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$CONC_PORT" -U postgres \
+        -D "$OWN_DIR/standby" -R -X stream -c fast >"$WORK/basebackup.log" 2>&1; then
+        not_ok "f: pg_basebackup -R made a standby" "$(cat "$WORK/basebackup.log")"
+        return
+    fi
+    OWN_DATA+=("$OWN_DIR/standby")
+    if own_start "$OWN_DIR/standby" "$CONC_STANDBY_PORT"; then
+        ok "f: standby started on port $CONC_STANDBY_PORT"
+    else
+        not_ok "f: standby started on port $CONC_STANDBY_PORT"
+        return
+    fi
+    check "f: the standby is in recovery" "t" \
+        "$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c "SELECT pg_is_in_recovery()")"
+
+    rc=0
+    out=$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c '\set VERBOSITY verbose' \
+        -c "SELECT * FROM migrate_upgrade('head')" 2>&1) || rc=$?
+    if [ "$rc" != 0 ] && printf '%s' "$out" | grep -q '^ERROR:  25006: cannot run migrations during recovery' &&
+        printf '%s' "$out" | grep -q 'HINT:  Run migrations on the primary server.'; then
+        ok "f: migrate_upgrade on the standby fails with 25006 and says why"
+    else
+        not_ok "f: migrate_upgrade on the standby fails with 25006 and says why" "have: $out"
+    fi
+    for call in "SELECT * FROM migrate_downgrade('base')" "SELECT migrate_stamp('h2')" \
+        "SELECT migrate_add('h9', 'SELECT 1')"; do
+        rc=0
+        out=$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c '\set VERBOSITY verbose' \
+            -c "$call" 2>&1) || rc=$?
+        if [ "$rc" != 0 ] && printf '%s' "$out" | grep -q '^ERROR:  25006'; then
+            ok "f: $call on the standby fails with 25006"
+        else
+            not_ok "f: $call on the standby fails with 25006" "have: $out"
+        fi
+    done
+    check "f: migrate_current works on the standby" "h1" \
+        "$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c "SELECT string_agg(c, ',') FROM migrate_current() AS c")"
+    check "f: migrate_status works on the standby" '["h2"]|["h1"]|false' \
+        "$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c "SELECT s->>'pending' || '|' || (s->>'current') || '|' || (s->>'up_to_date') FROM migrate_status() AS s")"
+    check "f: migrate_pending and migrate_history work on the standby" "h2|2" \
+        "$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c "SELECT (SELECT string_agg(revision, ',') FROM migrate_pending()) || '|' || (SELECT count(*) FROM migrate_history())")"
+
+    # a replica waits on the standby for the primary's migration
+    (
+        rc=0
+        PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c "SELECT migrate_wait('heads', '60s')" \
+            >"$WORK/swait.out" 2>"$WORK/swait.err" || rc=$?
+        echo "$rc" >"$WORK/swait.rc"
+    ) &
+    wpid=$!
+    BG_PIDS+=("$wpid")
+    PORT="$CONC_STANDBY_PORT" wait_for "the standby waiter" 20 is_waiting standbydb || true
+    PORT="$CONC_PORT" q standbydb -U postgres -c "SET client_min_messages = warning" \
+        -c "SELECT count(*) FROM migrate_upgrade('heads')" >/dev/null
+    wait "$wpid" || true
+    check "f: migrate_wait on the standby returns true once the primary migrated" "0|t" \
+        "$(cat "$WORK/swait.rc")|$(cat "$WORK/swait.out")"
+    check "f: the standby then reports h2 as current" "h2" \
+        "$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c "SELECT string_agg(c, ',') FROM migrate_current() AS c")"
+}
+
+# ---------------------------------------------------------------- main
+
+for c in $CASES; do
+    case "$c" in
+        a | b | c | d | e | f) "case_$c" ;;
+        *)
+            echo "unknown case $c" >&2
+            exit 2
+            ;;
+    esac
+done
+
+echo "1..$TESTNO"
+if [ "$FAILED" -gt 0 ]; then
+    diag "$FAILED of $TESTNO tests failed"
+    exit 1
+fi
