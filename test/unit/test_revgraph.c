@@ -311,6 +311,35 @@ test_merges(void)
 	TAP_STREQ(plan('s', "-", "nope"), E(MIGRATE_GRAPH_UNKNOWN_REVISION), "stamp unknown revision");
 }
 
+/*
+ * Stamps: one target replaces the current rows on its line of descent and
+ * keeps the others (Alembic's _stamp_revs); several targets are stamped in
+ * turn, each from the rows the previous one left.
+ */
+static void
+test_stamp(void)
+{
+	/* a1 with children a2 and b1; a separate line c1 (label "cl") - c2 */
+	build("a1 - - -;a2 a1 - -;b1 a1 - -;c1 - - cl;c2 c1 - -");
+	TAP_STREQ(plan('s', "a2,b1", "a1"), "- | a1",
+			  "stamp below two rows replaces both");
+	TAP_STREQ(plan('s', "a2,b1", "a2"), "- | a2,b1", "stamp of a current row changes nothing");
+	TAP_STREQ(plan('s', "a2,c1", "a1"), "- | a1,c1", "stamp keeps rows of another line");
+	TAP_STREQ(plan('s', "a2,c2", "c1"), "- | a2,c1", "stamp down one line only");
+	TAP_STREQ(plan('s', "a2,c2", "cl@base"), "- | a2", "stamp branch@base clears that line");
+	TAP_STREQ(plan('s', "a2", "b1"), "- | a2,b1", "stamp a sibling adds a row");
+	TAP_STREQ(plan('s', "a2,b1", "a1 a2"), "- | a2",
+			  "several targets are stamped in turn (a1, then a2)");
+	TAP_STREQ(plan('s', "a2,b1", "a2 a1"), "- | a1", "order of the targets matters");
+	TAP_STREQ(plan('s', "a2,b1", "a1 b1"), "- | b1", "stamp a1 then b1");
+	TAP_STREQ(plan('s', "a2", "b1 c2"), "- | a2,b1,c2", "stamp two new lines");
+	TAP_STREQ(plan('s', "a2,c2", "c1 base"), "- | -", "base after a target clears all");
+	TAP_STREQ(plan('s', "a2,b1", "a1 nope"), E(MIGRATE_GRAPH_UNKNOWN_REVISION),
+			  "an unknown target fails the whole stamp");
+	TAP_STREQ(plan('s', "a2,b1", "a1 c1+1"), E(MIGRATE_GRAPH_BAD_TARGET),
+			  "a relative target fails the whole stamp");
+}
+
 static void
 test_dependencies(void)
 {
@@ -345,6 +374,7 @@ main(void)
 	test_targets();
 	test_branches();
 	test_merges();
+	test_stamp();
 	test_dependencies();
 	return tap_done();
 }
