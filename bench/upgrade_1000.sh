@@ -87,7 +87,7 @@ median() {
     sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
-: >"$WORK/upgrade.txt" >"$WORK/plain.txt" >"$WORK/add_file.txt" >"$WORK/load.txt"
+for f in upgrade plain add_file load; do : >"$WORK/$f.txt"; done
 printf '%-6s %12s %12s %12s %12s\n' round upgrade_ms plain_ms add_file_ms load_ms
 for ((r = 1; r <= ROUNDS; r++)); do
     # registration, by file contents and from the server directory

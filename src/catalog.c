@@ -267,10 +267,10 @@ MigrateRegisterResult
 migrate_catalog_register(const MigrateRevision *rev)
 {
 	CatalogContext cxt;
-	Oid			types[11] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID};
-	Datum		values[11];
-	char		nulls[11];
+	Oid			types[12] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID};
+	Datum		values[12];
+	char		nulls[12];
 	MigrateRegisterResult result;
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -299,6 +299,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 	nulls[9] = rev->upgrade_line > 0 ? ' ' : 'n';
 	values[10] = Int32GetDatum(rev->downgrade_line);
 	nulls[10] = rev->downgrade_line > 0 ? ' ' : 'n';
+	/* the role that called, as the journal records it */
+	values[11] = DirectFunctionCall1(namein,
+									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 
 	catalog_enter(&cxt);
 
@@ -314,9 +317,8 @@ migrate_catalog_register(const MigrateRevision *rev)
 					 " depends_on, branch_labels, message, upgrade_sql,"
 					 " downgrade_sql, transactional, file_name, upgrade_line,"
 					 " downgrade_line, registered_by)"
-					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-					 " session_user)",
-					 11, types, values, nulls, SPI_OK_INSERT);
+					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+					 12, types, values, nulls, SPI_OK_INSERT);
 		result = MIGRATE_ADDED;
 	}
 	else
@@ -355,9 +357,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_sql = $6, downgrade_sql = $7,"
 						 " transactional = $8, file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
-						 " registered_at = now(), registered_by = session_user"
+						 " registered_at = now(), registered_by = $12"
 						 " WHERE revision = $1",
-						 11, types, values, nulls, SPI_OK_UPDATE);
+						 12, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_REPLACED;
 		}
 	}

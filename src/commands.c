@@ -95,6 +95,7 @@ upgrade_or_downgrade(FunctionCallInfo fcinfo, bool upgrade)
 	bool		ok;
 
 	InitMaterializedSRF(fcinfo, 0);
+	migrate_check_target(target);
 	migrate_begin_change();
 	migrate_catalog_load(&state, true);
 
@@ -135,7 +136,8 @@ migrate_downgrade(PG_FUNCTION_ARGS)
  * migrate_stamp(VARIADIC targets text[]) RETURNS SETOF text
  *
  * Sets the version rows without running SQL, and journals one "stamp"
- * entry per new row (one with no revision when stamping to base).
+ * entry per row it adds, or a single one naming no revision when it only
+ * removes rows (stamping "base", say).
  */
 Datum
 migrate_stamp(PG_FUNCTION_ARGS)
@@ -149,6 +151,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	MigratePlan plan;
 	MigrateGraphError err;
 	TimestampTz now;
+	int			added = 0;
 	int			i;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
@@ -167,6 +170,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("stamp target must not be null")));
 		targets[i] = TextDatumGetCString(elems[i]);
+		migrate_check_target(targets[i]);
 	}
 
 	migrate_begin_change();
@@ -176,14 +180,28 @@ migrate_stamp(PG_FUNCTION_ARGS)
 		migrate_raise_graph_error(&err);
 
 	now = GetCurrentTimestamp();
-	if (plan.nrows == 0)
+	for (i = 0; i < plan.nrows; i++)
+	{
+		bool		was_row = false;
+		int			j;
+
+		/* a row that was there already was not stamped by this call */
+		for (j = 0; j < state.nrows; j++)
+			if (state.rows[j] == plan.rows[i])
+				was_row = true;
+		if (!was_row)
+		{
+			migrate_catalog_journal(migrate_graph_id(state.graph, plan.rows[i]),
+									"stamp",
+									state.revs[plan.rows[i]].message, now, 0,
+									&state, plan.rows, plan.nrows);
+			added++;
+		}
+	}
+	/* rows removed and none added: one entry naming no revision */
+	if (added == 0 && plan.nrows != state.nrows)
 		migrate_catalog_journal(NULL, "stamp", "", now, 0, &state,
 								plan.rows, plan.nrows);
-	for (i = 0; i < plan.nrows; i++)
-		migrate_catalog_journal(migrate_graph_id(state.graph, plan.rows[i]),
-								"stamp",
-								state.revs[plan.rows[i]].message, now, 0,
-								&state, plan.rows, plan.nrows);
 	migrate_catalog_set_version(&state, plan.rows, plan.nrows);
 	migrate_catalog_bump_generation();
 

@@ -92,6 +92,7 @@ extern void migrate_check_steps(const MigrateState *state,
 extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
 							   int stepno, int nsteps);
 extern void migrate_check_syntax(const MigrateRevision *rev);
+extern void migrate_check_target(const char *target);
 extern void migrate_raise_graph_error(const MigrateGraphError *err);
 
 /* report.c */

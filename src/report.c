@@ -168,6 +168,7 @@ migrate_history_range(PG_FUNCTION_ARGS)
 	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
+	migrate_check_target(range);
 	migrate_catalog_load(&state, false);
 	nodes = palloc(sizeof(int) * Max(state.nrevs, 1));
 	if (!migrate_graph_range(state.graph, state.rows, state.nrows, range,
@@ -185,6 +186,7 @@ plan_or_raise(const MigrateState *state, const char *target, bool upgrade,
 	MigrateGraphError err;
 	bool		ok;
 
+	migrate_check_target(target);
 	if (upgrade)
 		ok = migrate_plan_upgrade(state->graph, state->rows, state->nrows,
 								  target, plan, &err);
@@ -425,6 +427,7 @@ migrate_wait(PG_FUNCTION_ARGS)
 	MemoryContext old_cxt;
 	char	   *last_problem = NULL;
 
+	migrate_check_target(target);
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

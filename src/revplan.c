@@ -338,12 +338,12 @@ stamp_one(const MigrateGraph *g, int *crows, int *ncrows, const char *target,
 
 	/* the rows in play: all of them for "base", else those on the line */
 	if (ndests > 0)
-		line = migrate_scratch_keep(s, migrate_graph_lineage(g, dests, ndests,
-															 true));
+		line = migrate_scratch_keep(s,
+									migrate_graph_lineage(g, dests, ndests, true));
 	if (nshares > 0)
 	{
-		bool	   *l1 = migrate_scratch_keep(s, migrate_graph_lineage(g, shares,
-																	   nshares, true));
+		bool	   *l1 = migrate_scratch_keep(s,
+											  migrate_graph_lineage(g, shares, nshares, true));
 
 		if (line == NULL)
 			line = l1;

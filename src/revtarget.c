@@ -521,7 +521,10 @@ migrate_target_downgrade(const MigrateGraph *g, const bool *applied,
 					}
 				}
 				if (ncands != 1)
-					return migrate_graph_set_error(err, ncands == 0 ? MIGRATE_GRAPH_BAD_TARGET : MIGRATE_GRAPH_MULTIPLE_HEADS,
+					return migrate_graph_set_error(err,
+												   ncands == 0 ?
+												   MIGRATE_GRAPH_BAD_TARGET :
+												   MIGRATE_GRAPH_MULTIPLE_HEADS,
 												   psprintf("relative target \"%s\" has no single starting point", target_str),
 												   ncands == 0 ?
 												   psprintf("No revision of branch \"%s\" is applied.", pt.branch) :

@@ -475,6 +475,24 @@ migrate_check_syntax(const MigrateRevision *rev)
 }
 
 /*
+ * Refuse an empty or blank target outright: an unset variable in a deploy
+ * script must not read as "base".
+ */
+void
+migrate_check_target(const char *target)
+{
+	const char *p;
+
+	for (p = target; *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("target must not be empty"),
+			 errhint("Name a revision, or use \"head\", \"heads\" or \"base\".")));
+}
+
+/*
  * Raise a graph or planning error with the SQLSTATE its kind calls for
  * (documented in README.md).
  */

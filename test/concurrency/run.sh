@@ -41,7 +41,6 @@ if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d e f"; fi
 
 WORK="$(mktemp -d /tmp/pg_migrate_conc.XXXXXX)"
 chmod 755 "$WORK"
-DBS=()
 BG_PIDS=()
 OWN_DATA=()
 
@@ -93,7 +92,6 @@ new_db() {
     local db="pgm_conc_${1,,}_$$"
     q postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
     q postgres -c "CREATE DATABASE $db" >/dev/null
-    DBS+=("$db")
     q "$db" -c "CREATE EXTENSION pg_migrate" >/dev/null
     echo "$db"
 }
@@ -115,7 +113,9 @@ cleanup() {
     for d in "${OWN_DATA[@]}"; do
         as_pg "$PGBIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1
     done
-    for d in "${DBS[@]}"; do
+    # new_db runs in a command substitution: find its databases by name
+    for d in $(PORT="$PGPORT" q postgres -c "SELECT datname FROM pg_database
+            WHERE datname LIKE 'pgm\_conc\_%\_$$'" 2>/dev/null); do
         PORT="$PGPORT" q postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
     done
     rm -rf "$WORK"
@@ -502,7 +502,9 @@ case_e() {
             bpid=$(PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT pid FROM pg_stat_activity
                 WHERE wait_event = 'PgSleep'")
             kill -9 "$bpid"
-            # the postmaster reinitialises after a backend crash
+            # the postmaster notices, ends every backend and reinitialises
+            wait_for "the postmaster to notice the crash" 30 \
+                grep -q "all server processes terminated; reinitializing" "$OWN_DIR/primary.log" || true
             wait_for "crash recovery" 60 in_recovery_done || true
         else
             as_pg "$PGBIN/pg_ctl" -D "$OWN_DIR/primary" -m immediate -w stop >/dev/null
@@ -521,7 +523,7 @@ case_e() {
 }
 
 in_recovery_done() {
-    PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT 1" >/dev/null
+    [ "$(PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT pg_is_in_recovery()")" = f ]
 }
 
 case_f() {

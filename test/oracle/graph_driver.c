@@ -5,7 +5,9 @@
  *
  * Reads commands on stdin and answers each with one line on stdout, so a
  * single process serves a whole oracle run.  Lists are comma-separated,
- * "-" is the empty list.
+ * "-" is the empty list.  Everything allocated is freed again, so that a
+ * run under AddressSanitizer's leak checker shows the graph code's leaks
+ * only.
  *
  *	  GRAPH n, then n lines "NODE id parents deps labels"
  *		-> OK | ERR code message
@@ -61,17 +63,52 @@ split_list(const char *s, char ***out)
 	return n;
 }
 
+/* Free a list made by split_list. */
+static void
+free_list(const char *const *items, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		pfree((char *) items[i]);
+	if (items)
+		pfree((char **) items);
+}
+
+/* Free the current graph and the revisions it was built from. */
+static void
+free_graph(void)
+{
+	int			i;
+
+	if (graph)
+		migrate_graph_free(graph);
+	graph = NULL;
+	for (i = 0; i < nnodes; i++)
+	{
+		pfree((char *) nodes[i].revision);
+		free_list(nodes[i].revises, nodes[i].nrevises);
+		free_list(nodes[i].depends_on, nodes[i].ndepends_on);
+		free_list(nodes[i].branch_labels, nodes[i].nbranch_labels);
+	}
+	if (nodes)
+		pfree(nodes);
+	nodes = NULL;
+	nnodes = 0;
+}
+
 /* Rows given as ids, turned into node numbers (-1 for unknown ones). */
 static int *
 parse_rows(const char *s, int *nrows)
 {
 	char	  **ids;
-	int			n = split_list(s, &ids);
+	int			n = split_list(s ? s : "-", &ids);
 	int		   *rows = palloc(sizeof(int) * (n + 1));
 	int			i;
 
 	for (i = 0; i < n; i++)
 		rows[i] = migrate_graph_find(graph, ids[i]);
+	free_list((const char *const *) ids, n);
 	*nrows = n;
 	return rows;
 }
@@ -136,8 +173,12 @@ main(void)
 		if (strcmp(cmd, "GRAPH") == 0)
 		{
 			int			i;
+			char	   *count = next_word(&p);
 
-			nnodes = atoi(next_word(&p));
+			free_graph();
+			if (buf)
+				pfree(buf);
+			nnodes = count ? atoi(count) : 0;
 			nodes = palloc0(sizeof(MigrateRevNode) * (nnodes + 1));
 			for (i = 0; i < nnodes; i++)
 			{
@@ -157,14 +198,15 @@ main(void)
 				nodes[i].nbranch_labels = split_list(next_word(&q), &list);
 				nodes[i].branch_labels = (const char *const *) list;
 			}
-			if (graph)
-				migrate_graph_free(graph);
 			graph = migrate_graph_build(nodes, nnodes, &err);
 			buf = palloc(sizeof(int) * (nnodes + 1));
 			if (graph)
 				printf("OK\n");
 			else
+			{
 				print_error(&err);
+				migrate_graph_error_free(&err);
+			}
 		}
 		else if (graph == NULL)
 			printf("ERR -1 no graph\n");
@@ -192,6 +234,8 @@ main(void)
 
 			while ((w = next_word(&p)) != NULL && ntargets < 64)
 				targets[ntargets++] = w;
+			if (ntargets == 0)
+				targets[ntargets++] = "";
 			if (cmd[0] == 'U')
 				ok = migrate_plan_upgrade(graph, rows, nrows, targets[0], &plan, &err);
 			else if (cmd[0] == 'D')
@@ -199,7 +243,10 @@ main(void)
 			else
 				ok = migrate_plan_stamp(graph, rows, nrows, targets, ntargets, &plan, &err);
 			if (!ok)
+			{
 				print_error(&err);
+				migrate_graph_error_free(&err);
+			}
 			else
 			{
 				printf("OK ");
@@ -207,7 +254,9 @@ main(void)
 				printf(" ");
 				print_list(plan.rows, plan.nrows);
 				printf("\n");
+				migrate_plan_free(&plan);
 			}
+			pfree(rows);
 		}
 		else if (strcmp(cmd, "RANGE") == 0)
 		{
@@ -223,11 +272,19 @@ main(void)
 				printf("\n");
 			}
 			else
+			{
 				print_error(&err);
+				migrate_graph_error_free(&err);
+			}
+			pfree(rows);
 		}
 		else
 			printf("ERR -1 unknown command\n");
 		fflush(stdout);
 	}
+	free_graph();
+	if (buf)
+		pfree(buf);
+	pfree(line);
 	return 0;
 }

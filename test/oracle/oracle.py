@@ -591,6 +591,12 @@ def main():
             print("  %s: %d" % (k[len("documented:"):], c[k]))
     print("stamps of one target from non-empty rows %d, stamps of several targets %d"
           % (c.get("stamp_from_rows", 0), c.get("multi_stamp", 0)))
+    # the driver's exit status: a sanitizer report at exit makes it non-zero
+    drv.p.stdin.close()
+    status = drv.p.wait()
+    if status != 0:
+        print("graph_driver exited with status %d" % status)
+        st.add("failed")
     print("%d passed, %d failed" % (c.get("passed", 0), c.get("failed", 0)))
     return 1 if c.get("failed", 0) else 0
 

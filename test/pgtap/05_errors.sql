@@ -13,7 +13,7 @@
 SET client_min_messages = warning;
 SET pg_migrate.notice_steps = off;
 BEGIN;
-SELECT plan(44);
+SELECT plan(46);
 
 CREATE FUNCTION pg_temp.cur() RETURNS text[] LANGUAGE sql AS
 $$ SELECT coalesce(array_agg(c ORDER BY c), '{}') FROM migrate_current() AS c $$;
@@ -72,6 +72,9 @@ SELECT is(pg_temp.logged(), 0::bigint, 'no failed call ran anything');
 SELECT results_eq($$SELECT revision FROM migrate_upgrade('abcd01')$$, ARRAY['abcd01'], 'upgrade abcd01');
 SELECT throws_ok($$SELECT * FROM migrate_downgrade('abcd02')$$, '22023', NULL,
 				 'downgrade to a revision above the current one (22023)');
+SELECT throws_ok($$SELECT * FROM migrate_downgrade('')$$, '22023', NULL,
+				 'downgrade to an empty target refused (22023), not read as base');
+SELECT is(pg_temp.logged(), 1::bigint, 'abcd01 still applied');
 SELECT throws_ok('SELECT migrate_check()', '55000', '2 revisions are pending',
 				 'migrate_check with pending revisions (55000)');
 

@@ -16,7 +16,8 @@ SELECT * FROM migrate_stamp('base');
 SELECT * FROM migrate_current();
 SELECT * FROM migrate_stamp('heads');
 SELECT * FROM migrate_current() ORDER BY 1;
--- a stamp that names a revision and its ancestor keeps the canonical row
+-- several targets act one after another, as single stamps do: "a1" replaces
+-- both rows (they descend from it), then "a2" replaces "a1"
 SELECT * FROM migrate_stamp('a1', 'a2');
 -- errors
 SELECT * FROM migrate_stamp('nope');
