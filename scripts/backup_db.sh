@@ -20,6 +20,7 @@
 # failed, 5 the archive did not verify.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 dir="${BACKUP_DIR:-backups}"

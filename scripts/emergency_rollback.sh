@@ -20,6 +20,7 @@
 # or without the extension.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 yes=false

@@ -7,6 +7,7 @@
 # client, a psql wrapper, waiting for the server, and running a client verb
 # with a psql fallback for the verbs the SQL API covers alone.
 
+# shellcheck shell=bash
 PGM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PGM_PROG="$(basename "$0")"
 

@@ -26,6 +26,7 @@
 # that is not the local cluster.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 cmd="${1:-}"

@@ -25,6 +25,7 @@
 # 3 the scratch database could not be created.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 dir=migrations

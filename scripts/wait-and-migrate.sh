@@ -20,6 +20,7 @@
 # time, 4 extension missing and not creatable, 5 migration failed.
 set -euo pipefail
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 dir="${MIGRATIONS_DIR:-migrations}"

@@ -9,8 +9,9 @@
  * their index in the array given to migrate_graph_build, whose order is the
  * registration order and breaks ties where ordering is otherwise free.
  *
- * The semantics are Alembic's: see revgraph.c for the details and for the
- * few places where this code deliberately differs.
+ * The semantics are Alembic's: see revgraph.c and the files beside it for
+ * the details, and revplan.c for the few places where this code
+ * deliberately differs.
  *
  * IDENTIFICATION
  *	  src/revgraph.h

@@ -475,21 +475,30 @@ migrate_check_syntax(const MigrateRevision *rev)
 }
 
 /*
- * Refuse an empty or blank target outright: an unset variable in a deploy
- * script must not read as "base".
+ * Refuse an empty or blank target, or one with an empty side of "@",
+ * outright: an unset variable in a deploy script ("", "$BRANCH@") must not
+ * read as "base" or as nothing to do.
  */
 void
 migrate_check_target(const char *target)
 {
 	const char *p;
+	const char *at = strchr(target, '@');
+	bool		blank = true;
 
 	for (p = target; *p; p++)
 		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-			return;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("target must not be empty"),
-			 errhint("Name a revision, or use \"head\", \"heads\" or \"base\".")));
+			blank = false;
+	if (blank)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("target must not be empty"),
+				 errhint("Name a revision, or use \"head\", \"heads\" or \"base\".")));
+	if (at != NULL && (at == target || at[1] == '\0'))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid target \"%s\"", target),
+				 errdetail("A branch target has a branch label before \"@\" and a revision, \"head\" or \"base\" after it.")));
 }
 
 /*

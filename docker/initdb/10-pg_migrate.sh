@@ -24,7 +24,7 @@ pg_migrate_initdb() (
 
     # as docker_process_sql: no PGHOST/PGHOSTADDR, so the socket is used
     run_sql() {
-        PGHOST= PGHOSTADDR= psql -v ON_ERROR_STOP=1 --username "$user" \
+        PGHOST='' PGHOSTADDR='' psql -v ON_ERROR_STOP=1 --username "$user" \
             --no-password --no-psqlrc --dbname "$db" -q "$@"
     }
 

@@ -30,7 +30,7 @@ export PATH="/usr/lib/postgresql/15/bin:$PATH" PGDATA PGPORT POSTGRES_USER POSTG
 process_sql() {
     local runner=(psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --no-psqlrc)
     [ -z "$POSTGRES_DB" ] || runner+=(--dbname "$POSTGRES_DB")
-    PGHOST= PGHOSTADDR= "${runner[@]}" "$@"
+    PGHOST='' PGHOSTADDR='' "${runner[@]}" "$@"
 }
 
 initdb --username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") >/dev/null
@@ -41,7 +41,9 @@ PGUSER="${PGUSER:-$POSTGRES_USER}" pg_ctl -D "$PGDATA" -l "$PGDATA/../server.log
 stop_server() { pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null 2>&1 || true; }
 trap stop_server EXIT
 
-POSTGRES_DB= process_sql --dbname postgres --set db="$POSTGRES_DB" -q <<<'CREATE DATABASE :"db";'
+# process_sql reads POSTGRES_DB, so the empty one given here applies
+# shellcheck disable=SC2097,SC2098
+POSTGRES_DB='' process_sql --dbname postgres --set db="$POSTGRES_DB" -q <<<'CREATE DATABASE :"db";'
 
 for f in "$initdb_dir"/*; do
     case "$f" in
@@ -51,6 +53,7 @@ for f in "$initdb_dir"/*; do
                 "$f"
             else
                 printf '%s: sourcing %s\n' "$0" "$f"
+                # shellcheck disable=SC1090
                 . "$f"
             fi ;;
         *.sql) printf '%s: running %s\n' "$0" "$f"; process_sql -f "$f" ;;
