@@ -90,7 +90,14 @@ case "$cmd" in
         elif [ -f "test/pgtap/$name.sql" ] && { [ ! -f "$file" ] || [ "$(cd "$(dirname "$file")" && pwd)" = "$PGM_ROOT/test/pgtap" ]; }; then
             exec bash test/pgtap/run.sh "test/pgtap/$name.sql"
         elif [ -f "test/sql/$name.sql" ]; then
-            # pg_regress takes the server from PGHOST/PGPORT/PGUSER
+            # pg_regress takes the server from PGHOST/PGPORT/PGUSER; the
+            # tests that read server files need test/fixtures in the data
+            # directory, which only the local cluster lets us write
+            if [ "$local_target" = true ]; then
+                bash test/prepare_fixtures.sh "$(bash scripts/cluster.sh datadir)"
+            else
+                echo "note: tests that read server files expect test/fixtures copied to the server's data directory as pg_migrate_fixtures/" >&2
+            fi
             status=0
             make -s installcheck REGRESS="$name" || status=$?
             if [ "$status" -ne 0 ] && [ -f test/regression.diffs ]; then
