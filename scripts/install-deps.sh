@@ -5,7 +5,7 @@
 #
 # Installs PostgreSQL 15 (server, headers, libpq) and a C toolchain; with
 # --test also what the test suite uses (pgTAP, pg_prove, Alembic as the
-# oracle, clang for the fuzzer, valgrind).  Only missing packages are
+# oracle, clang and its sanitizer runtimes for the fuzzers).  Only missing packages are
 # installed; run as root or with sudo available.
 set -euo pipefail
 
@@ -19,7 +19,7 @@ esac
 packages=(build-essential postgresql-15 postgresql-server-dev-15 libpq-dev)
 if [ "${1:-}" = "--test" ]; then
     packages+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-        python3-alembic clang-14 valgrind)
+        python3-alembic clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

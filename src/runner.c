@@ -424,9 +424,10 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 	MemoryContextDelete(step_cxt);
 
 	ereport(LOG,
-			(errmsg("migration %s of revision \"%s\" (%d/%d) done in %.3f ms: %s",
+			(errmsg("migration %s of revision \"%s\" (%d/%d) done in %.3f ms%s%s",
 					upgrade ? "upgrade" : "downgrade", rev->revision,
-					stepno, nsteps, ms, rev->message),
+					stepno, nsteps, ms,
+					rev->message[0] ? ": " : "", rev->message),
 			 errhidestmt(true)));
 	return ms;
 }
