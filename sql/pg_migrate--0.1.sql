@@ -122,6 +122,13 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION migrate_load(text)
 	IS 'register every *.sql revision file of a server directory; returns how many';
 
+CREATE FUNCTION migrate_remove(revision text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'migrate_remove'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_remove(text)
+	IS 'unregister a revision that is not applied and that no other revision builds on';
+
 -- Changing the current revisions
 
 CREATE FUNCTION migrate_upgrade(target text DEFAULT 'head')
@@ -228,6 +235,7 @@ COMMENT ON FUNCTION migrate_record(text, text, double precision)
 REVOKE ALL ON FUNCTION migrate_add(text, text, text[], text, text, text[], text[], boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_add_file(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_load(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_remove(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_upgrade(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_downgrade(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_stamp(text[]) FROM PUBLIC;

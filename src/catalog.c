@@ -368,6 +368,58 @@ migrate_catalog_register(const MigrateRevision *rev)
 	return result;
 }
 
+/*
+ * Unregister a revision that is not applied and that no other registered
+ * revision revises or depends on.  Returns false when it was not
+ * registered.
+ */
+bool
+migrate_catalog_remove(const char *revision)
+{
+	CatalogContext cxt;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		found;
+
+	values[0] = CStringGetTextDatum(revision);
+	catalog_enter(&cxt);
+
+	catalog_exec("WITH RECURSIVE applied(id) AS ("
+				 " SELECT revision FROM migrate.version"
+				 " UNION"
+				 " SELECT p FROM applied a"
+				 " JOIN migrate.revision r ON r.revision = a.id,"
+				 " unnest(r.revises || r.depends_on) AS p)"
+				 " SELECT 1 FROM applied WHERE id = $1",
+				 1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" is applied and cannot be removed",
+						revision),
+				 errhint("Downgrade past it first.")));
+
+	catalog_exec("SELECT string_agg('\"' || revision || '\"', ', ' ORDER BY seq)"
+				 " FROM migrate.revision"
+				 " WHERE $1 = ANY (revises) OR $1 = ANY (depends_on)"
+				 " HAVING count(*) > 0",
+				 1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("revision \"%s\" cannot be removed because other revisions build on it",
+						revision),
+				 errdetail("Revisions revising or depending on it: %s.",
+						   spi_text(SPI_tuptable->vals[0], 1)),
+				 errhint("Remove those first.")));
+
+	catalog_exec("DELETE FROM migrate.revision WHERE revision = $1",
+				 1, types, values, NULL, SPI_OK_DELETE);
+	found = SPI_processed > 0;
+	catalog_leave(&cxt);
+	return found;
+}
+
 /* Replace the version rows. */
 void
 migrate_catalog_set_version(const MigrateState *state, const int *rows,

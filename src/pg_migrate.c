@@ -11,7 +11,8 @@
  *	revgraph.c	the revision graph and planning (shared with the client)
  *	catalog.c	reading and writing the catalog tables through SPI
  *	runner.c	locking, and running one revision's SQL
- *	register.c	migrate_add, migrate_add_file, migrate_load
+ *	register.c	migrate_add, migrate_add_file, migrate_load,
+ *				migrate_remove
  *	commands.c	migrate_upgrade, migrate_downgrade, migrate_stamp,
  *				migrate_record
  *	report.c	the read-only reports and migrate_wait

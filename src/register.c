@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * register.c
- *	  Registering revisions: migrate_add, migrate_add_file, migrate_load.
+ *	  Registering revisions: migrate_add, migrate_add_file, migrate_load,
+ *	  and unregistering one: migrate_remove.
  *
  * Registration never runs a revision and never needs the graph to be
  * complete: a child may be registered before its parent.  The graph is
@@ -36,6 +37,7 @@
 PG_FUNCTION_INFO_V1(migrate_add);
 PG_FUNCTION_INFO_V1(migrate_add_file);
 PG_FUNCTION_INFO_V1(migrate_load);
+PG_FUNCTION_INFO_V1(migrate_remove);
 
 /* The word a registration result is reported as. */
 static const char *
@@ -347,4 +349,24 @@ migrate_load(PG_FUNCTION_ARGS)
 	}
 
 	PG_RETURN_INT32(nnames);
+}
+
+/*
+ * migrate_remove(revision text) RETURNS boolean
+ *
+ * Unregisters a revision that was registered by mistake: only one that is
+ * not applied and that nothing else builds on.  False when there was no
+ * such revision.
+ */
+Datum
+migrate_remove(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	bool		found;
+
+	migrate_begin_change();
+	found = migrate_catalog_remove(revision);
+	if (found)
+		migrate_catalog_bump_generation();
+	PG_RETURN_BOOL(found);
 }

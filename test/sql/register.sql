@@ -74,5 +74,12 @@ SELECT migrate_load('pg_migrate_fixtures/dup');
 SELECT migrate_load('pg_migrate_fixtures/broken');
 SELECT count(*) FROM migrate.revision WHERE revision IN ('x1', 'k1', 'k2');
 
+-- migrate_remove unregisters what is neither applied nor built on
+SELECT migrate_remove('b2');
+SELECT migrate_remove('d4');
+SELECT migrate_remove('e5');
+SELECT migrate_remove('e5');
+SELECT revision FROM migrate.revision ORDER BY seq;
+
 DROP EXTENSION pg_migrate;
 DROP TABLE a1, b2;
