@@ -157,6 +157,27 @@ spi_text(HeapTuple tuple, int col)
 }
 
 /*
+ * Whether a revision (a text datum) is applied: reachable from a version row
+ * through parents and dependencies.  Works on the catalog rows alone, so
+ * that it needs no valid graph (registration does not).  SPI is connected.
+ */
+static bool
+catalog_is_applied(Datum revision)
+{
+	Oid			types[1] = {TEXTOID};
+
+	catalog_exec("WITH RECURSIVE applied(id) AS ("
+				 " SELECT revision FROM migrate.version"
+				 " UNION"
+				 " SELECT p FROM applied a"
+				 " JOIN migrate.revision r ON r.revision = a.id,"
+				 " unnest(r.revises || r.depends_on) AS p)"
+				 " SELECT 1 FROM applied WHERE id = $1",
+				 1, types, &revision, NULL, SPI_OK_SELECT);
+	return SPI_processed > 0;
+}
+
+/*
  * Load every registered revision (with its SQL when with_sql), build the
  * graph, and read the version rows.  An invalid graph is an error.
  */
@@ -333,15 +354,7 @@ migrate_catalog_register(const MigrateRevision *rev)
 		else
 		{
 			/* applied: reachable from a version row through parents/deps */
-			catalog_exec("WITH RECURSIVE applied(id) AS ("
-						 " SELECT revision FROM migrate.version"
-						 " UNION"
-						 " SELECT p FROM applied a"
-						 " JOIN migrate.revision r ON r.revision = a.id,"
-						 " unnest(r.revises || r.depends_on) AS p)"
-						 " SELECT 1 FROM applied WHERE id = $1",
-						 1, types, values, nulls, SPI_OK_SELECT);
-			if (SPI_processed > 0)
+			if (catalog_is_applied(values[0]))
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("revision \"%s\" is applied and cannot be changed",
@@ -384,15 +397,7 @@ migrate_catalog_remove(const char *revision)
 	values[0] = CStringGetTextDatum(revision);
 	catalog_enter(&cxt);
 
-	catalog_exec("WITH RECURSIVE applied(id) AS ("
-				 " SELECT revision FROM migrate.version"
-				 " UNION"
-				 " SELECT p FROM applied a"
-				 " JOIN migrate.revision r ON r.revision = a.id,"
-				 " unnest(r.revises || r.depends_on) AS p)"
-				 " SELECT 1 FROM applied WHERE id = $1",
-				 1, types, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
+	if (catalog_is_applied(values[0]))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" is applied and cannot be removed",

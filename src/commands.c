@@ -238,15 +238,7 @@ migrate_record(PG_FUNCTION_ARGS)
 	int			node;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	if (strcmp(operation, "upgrade") == 0)
-		upgrade = true;
-	else if (strcmp(operation, "downgrade") == 0)
-		upgrade = false;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid operation \"%s\"", operation),
-				 errhint("Use \"upgrade\" or \"downgrade\".")));
+	upgrade = migrate_parse_operation(operation);
 	if (ms < 0 || isnan(ms))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

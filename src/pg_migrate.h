@@ -94,6 +94,7 @@ extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
 							   int stepno, int nsteps);
 extern void migrate_check_syntax(const MigrateRevision *rev);
 extern void migrate_check_target(const char *target);
+extern bool migrate_parse_operation(const char *operation);
 extern void migrate_raise_graph_error(const MigrateGraphError *err);
 
 /* report.c */

@@ -374,15 +374,7 @@ migrate_script(PG_FUNCTION_ARGS)
 	bool		upgrade;
 	int			i;
 
-	if (strcmp(operation, "upgrade") == 0)
-		upgrade = true;
-	else if (strcmp(operation, "downgrade") == 0)
-		upgrade = false;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid operation \"%s\"", operation),
-				 errhint("Use \"upgrade\" or \"downgrade\".")));
+	upgrade = migrate_parse_operation(operation);
 
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_catalog_load(&state, true);

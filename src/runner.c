@@ -503,6 +503,22 @@ migrate_check_target(const char *target)
 }
 
 /*
+ * "upgrade" is true, "downgrade" false; anything else is an error.
+ */
+bool
+migrate_parse_operation(const char *operation)
+{
+	if (strcmp(operation, "upgrade") == 0)
+		return true;
+	if (strcmp(operation, "downgrade") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid operation \"%s\"", operation),
+				 errhint("Use \"upgrade\" or \"downgrade\".")));
+	return false;
+}
+
+/*
  * Raise a graph or planning error with the SQLSTATE its kind calls for
  * (documented in README.md).
  */
