@@ -3,16 +3,17 @@
 #
 # Usage: test/run_all.sh [SUITE...]
 #
-# Builds and installs the extension and client, starts a throw-away cluster
-# of its own (127.0.0.1:$TEST_PORT, default 5497; stopped and removed at the
-# end), and runs the suites: unit, fuzz, regress, pgtap, concurrency,
-# oracle, client, scripts.  Prints one line per suite and a closing
-# "N passed, N failed" line; exits non-zero when any suite failed.
+# Installs missing packages (scripts/install-deps.sh --test), builds and
+# installs the extension and client, starts a throw-away cluster of its own
+# (127.0.0.1:$TEST_PORT, default 5497; stopped and removed at the end), and
+# runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle, client,
+# scripts.  Prints one line per suite and a closing "N passed, N failed"
+# line; exits non-zero when any suite failed.
 set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
@@ -32,6 +33,8 @@ export CLUSTER_DIR="${TEST_CLUSTER_DIR:-/tmp/pg_migrate-test-$TEST_PORT}"
 LOGDIR="$ROOT/test/log"
 mkdir -p "$LOGDIR"
 
+echo "== dependencies"
+bash scripts/install-deps.sh --test
 echo "== build"
 make -s
 if [ "$(id -u)" = 0 ]; then make -s install; else sudo make -s install; fi
