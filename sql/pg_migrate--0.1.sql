@@ -4,6 +4,10 @@
 \echo Use "CREATE EXTENSION pg_migrate" to load this file. \quit
 
 /*
+ * Every operator in a constraint is schema-qualified: the constraints are
+ * evaluated with the extension owner's privileges, and an unqualified
+ * operator could resolve to one a user created in the extension's schema.
+ *
  * The catalog lives in a schema of its own, "migrate", so that it never
  * collides with the application's tables; the functions live in the
  * extension's schema ("public" by default) so that they are callable
@@ -33,13 +37,13 @@ CREATE TABLE migrate.revision (
 	CONSTRAINT revision_pkey PRIMARY KEY (revision),
 	CONSTRAINT revision_seq_key UNIQUE (seq),
 	CONSTRAINT revision_id_check
-		CHECK (revision OPERATOR(pg_catalog.~) '^[A-Za-z0-9_-]+$'),
+		CHECK (revision OPERATOR(pg_catalog.~) '^[A-Za-z0-9_-]+$'::pg_catalog.text),
 	CONSTRAINT revision_revises_check
-		CHECK (pg_catalog.array_position(revises, NULL) IS NULL),
+		CHECK (pg_catalog.array_position(revises, NULL::pg_catalog.text) IS NULL),
 	CONSTRAINT revision_depends_on_check
-		CHECK (pg_catalog.array_position(depends_on, NULL) IS NULL),
+		CHECK (pg_catalog.array_position(depends_on, NULL::pg_catalog.text) IS NULL),
 	CONSTRAINT revision_branch_labels_check
-		CHECK (pg_catalog.array_position(branch_labels, NULL) IS NULL)
+		CHECK (pg_catalog.array_position(branch_labels, NULL::pg_catalog.text) IS NULL)
 );
 COMMENT ON TABLE migrate.revision IS 'every registered revision, with the SQL to apply and to revert it';
 COMMENT ON COLUMN migrate.revision.seq IS 'registration order; breaks ties between independent branches';
@@ -67,8 +71,11 @@ CREATE TABLE migrate.journal (
 	version_after	text[] NOT NULL DEFAULT '{}',
 	CONSTRAINT journal_pkey PRIMARY KEY (id),
 	CONSTRAINT journal_operation_check
-		CHECK (operation IN ('upgrade', 'downgrade', 'stamp')),
-	CONSTRAINT journal_duration_check CHECK (duration_ms >= 0)
+		CHECK (operation OPERATOR(pg_catalog.=)
+			   ANY (ARRAY['upgrade', 'downgrade', 'stamp']::pg_catalog.text[])),
+	CONSTRAINT journal_duration_check
+		CHECK (duration_ms OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
+			   AND duration_ms OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8)
 );
 CREATE INDEX journal_revision_idx ON migrate.journal (revision, id);
 COMMENT ON TABLE migrate.journal IS 'every step ever run: upgrade, downgrade or stamp';

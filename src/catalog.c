@@ -6,6 +6,9 @@
  * The catalog (schema "migrate") belongs to the extension owner and is
  * accessed with the owner's identity, as amcheck does, so that a role that
  * was granted EXECUTE on the functions needs no privilege on the tables.
+ * That identity is a superuser's, so the access is also a security-
+ * restricted operation, and the catalog's constraints name only
+ * pg_catalog operators (see the install script).
  * The revisions' own SQL, by contrast, runs as the caller (runner.c).
  * Every query runs with search_path = pg_catalog, pg_temp, so that nothing
  * in the caller's search path can capture an operator or function.
@@ -78,7 +81,8 @@ catalog_enter(CatalogContext *cxt)
 	cxt->caller_cxt = CurrentMemoryContext;
 	GetUserIdAndSecContext(&cxt->save_userid, &cxt->save_sec_context);
 	SetUserIdAndSecContext(owner,
-						   cxt->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+						   cxt->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	cxt->save_nestlevel = NewGUCNestLevel();
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION,
@@ -97,14 +101,19 @@ catalog_leave(CatalogContext *cxt)
 	SetUserIdAndSecContext(cxt->save_userid, cxt->save_sec_context);
 }
 
-/* Run a query with typed parameters; insist on the expected result code. */
+/*
+ * Run a query with typed parameters; insist on the expected result code.
+ * read_only queries see the statement's snapshot (reports, which are STABLE
+ * and must agree with themselves); the others take a fresh one, so that a
+ * caller holding the migration lock sees what the previous holder committed.
+ */
 static void
-catalog_exec(const char *sql, int nargs, Oid *types, Datum *values,
-			 const char *nulls, int expected)
+catalog_exec(bool read_only, const char *sql, int nargs, Oid *types,
+			 Datum *values, const char *nulls, int expected)
 {
 	int			ret;
 
-	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
+	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
 	if (ret != expected)
 		elog(ERROR, "SPI_execute_with_args failed (%d): %s", ret, sql);
 }
@@ -166,7 +175,7 @@ catalog_is_applied(Datum revision)
 {
 	Oid			types[1] = {TEXTOID};
 
-	catalog_exec("WITH RECURSIVE applied(id) AS ("
+	catalog_exec(false, "WITH RECURSIVE applied(id) AS ("
 				 " SELECT revision FROM migrate.version"
 				 " UNION"
 				 " SELECT p FROM applied a"
@@ -179,10 +188,12 @@ catalog_is_applied(Datum revision)
 
 /*
  * Load every registered revision (with its SQL when with_sql), build the
- * graph, and read the version rows.  An invalid graph is an error.
+ * graph, and read the version rows.  With latest, read what is committed
+ * now rather than what the statement's snapshot shows.  An invalid graph is
+ * an error.
  */
 void
-migrate_catalog_load(MigrateState *state, bool with_sql)
+migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 {
 	CatalogContext cxt;
 	MigrateRevNode *nodes;
@@ -197,7 +208,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql)
 	catalog_enter(&cxt);
 
 	args[0] = BoolGetDatum(with_sql);
-	catalog_exec("SELECT revision, revises, depends_on, branch_labels, message,"
+	catalog_exec(!latest, "SELECT revision, revises, depends_on, branch_labels, message,"
 				 " transactional, file_name, upgrade_line, downgrade_line,"
 				 " downgrade_sql IS NOT NULL,"
 				 " CASE WHEN $1 THEN upgrade_sql END,"
@@ -238,7 +249,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql)
 	}
 	MemoryContextSwitchTo(spi_cxt);
 
-	catalog_exec("SELECT revision FROM migrate.version ORDER BY revision",
+	catalog_exec(!latest, "SELECT revision FROM migrate.version ORDER BY revision",
 				 0, NULL, NULL, NULL, SPI_OK_SELECT);
 
 	MemoryContextSwitchTo(cxt.caller_cxt);
@@ -326,7 +337,7 @@ migrate_catalog_register(const MigrateRevision *rev)
 
 	catalog_enter(&cxt);
 
-	catalog_exec("SELECT (revises, depends_on, branch_labels, message,"
+	catalog_exec(false, "SELECT (revises, depends_on, branch_labels, message,"
 				 " upgrade_sql, downgrade_sql, transactional)"
 				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8)"
 				 " FROM migrate.revision WHERE revision = $1",
@@ -334,7 +345,7 @@ migrate_catalog_register(const MigrateRevision *rev)
 
 	if (SPI_processed == 0)
 	{
-		catalog_exec("INSERT INTO migrate.revision (revision, revises,"
+		catalog_exec(false, "INSERT INTO migrate.revision (revision, revises,"
 					 " depends_on, branch_labels, message, upgrade_sql,"
 					 " downgrade_sql, transactional, file_name, upgrade_line,"
 					 " downgrade_line, registered_by)"
@@ -350,7 +361,20 @@ migrate_catalog_register(const MigrateRevision *rev)
 													  1, &isnull));
 
 		if (same)
+		{
+			/*
+			 * Same revision, perhaps from a renamed or re-laid-out file: keep
+			 * the file name and lines that error contexts cite up to date.
+			 * This is metadata, so it is allowed for applied revisions too.
+			 */
+			catalog_exec(false, "UPDATE migrate.revision SET file_name = $9,"
+						 " upgrade_line = $10, downgrade_line = $11"
+						 " WHERE revision = $1"
+						 " AND (file_name, upgrade_line, downgrade_line)"
+						 " IS DISTINCT FROM ($9, $10, $11)",
+						 11, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_UNCHANGED;
+		}
 		else
 		{
 			/* applied: reachable from a version row through parents/deps */
@@ -365,7 +389,7 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 errdetail("The new definition differs from the revision that was applied."),
 						 errhint("Write a new revision instead, or downgrade past this one first.")));
 
-			catalog_exec("UPDATE migrate.revision SET revises = $2,"
+			catalog_exec(false, "UPDATE migrate.revision SET revises = $2,"
 						 " depends_on = $3, branch_labels = $4, message = $5,"
 						 " upgrade_sql = $6, downgrade_sql = $7,"
 						 " transactional = $8, file_name = $9,"
@@ -404,7 +428,7 @@ migrate_catalog_remove(const char *revision)
 						revision),
 				 errhint("Downgrade past it first.")));
 
-	catalog_exec("SELECT string_agg('\"' || revision || '\"', ', ' ORDER BY seq)"
+	catalog_exec(false, "SELECT string_agg('\"' || revision || '\"', ', ' ORDER BY seq)"
 				 " FROM migrate.revision"
 				 " WHERE $1 = ANY (revises) OR $1 = ANY (depends_on)"
 				 " HAVING count(*) > 0",
@@ -418,7 +442,7 @@ migrate_catalog_remove(const char *revision)
 						   spi_text(SPI_tuptable->vals[0], 1)),
 				 errhint("Remove those first.")));
 
-	catalog_exec("DELETE FROM migrate.revision WHERE revision = $1",
+	catalog_exec(false, "DELETE FROM migrate.revision WHERE revision = $1",
 				 1, types, values, NULL, SPI_OK_DELETE);
 	found = SPI_processed > 0;
 	catalog_leave(&cxt);
@@ -441,9 +465,9 @@ migrate_catalog_set_version(const MigrateState *state, const int *rows,
 	values[0] = migrate_text_array(ids, nrows);
 
 	catalog_enter(&cxt);
-	catalog_exec("DELETE FROM migrate.version WHERE revision <> ALL ($1)",
+	catalog_exec(false, "DELETE FROM migrate.version WHERE revision <> ALL ($1)",
 				 1, types, values, NULL, SPI_OK_DELETE);
-	catalog_exec("INSERT INTO migrate.version (revision)"
+	catalog_exec(false, "INSERT INTO migrate.version (revision)"
 				 " SELECT unnest($1) ON CONFLICT DO NOTHING",
 				 1, types, values, NULL, SPI_OK_INSERT);
 	catalog_leave(&cxt);
@@ -483,7 +507,7 @@ migrate_catalog_journal(const char *revision, const char *operation,
 	values[6] = migrate_text_array(ids, nrows);
 
 	catalog_enter(&cxt);
-	catalog_exec("INSERT INTO migrate.journal (revision, operation, message,"
+	catalog_exec(false, "INSERT INTO migrate.journal (revision, operation, message,"
 				 " role, started_at, duration_ms, version_after)"
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
 				 7, types, values, nulls, SPI_OK_INSERT);
@@ -497,7 +521,7 @@ migrate_catalog_bump_generation(void)
 	CatalogContext cxt;
 
 	catalog_enter(&cxt);
-	catalog_exec("UPDATE migrate.state SET generation = generation + 1,"
+	catalog_exec(false, "UPDATE migrate.state SET generation = generation + 1,"
 				 " changed_at = now()",
 				 0, NULL, NULL, NULL, SPI_OK_UPDATE);
 	catalog_leave(&cxt);
@@ -547,7 +571,7 @@ migrate_catalog_applied_times(const MigrateState *state)
 	uint64		i;
 
 	catalog_enter(&cxt);
-	catalog_exec("SELECT DISTINCT ON (revision) revision, operation, started_at"
+	catalog_exec(true, "SELECT DISTINCT ON (revision) revision, operation, started_at"
 				 " FROM migrate.journal WHERE revision IS NOT NULL"
 				 " ORDER BY revision, id DESC",
 				 0, NULL, NULL, NULL, SPI_OK_SELECT);
@@ -589,14 +613,14 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 	*nsteps = 0;
 
 	catalog_enter(&cxt);
-	catalog_exec("WITH last AS (SELECT xact_id FROM migrate.journal"
+	catalog_exec(true, "WITH last AS (SELECT xact_id, backend_pid FROM migrate.journal"
 				 " ORDER BY id DESC LIMIT 1)"
 				 " SELECT (array_agg(j.revision ORDER BY j.id DESC))[1],"
 				 " (array_agg(j.operation ORDER BY j.id DESC))[1],"
 				 " min(j.started_at), sum(j.duration_ms),"
 				 " (array_agg(j.role::text ORDER BY j.id DESC))[1],"
 				 " count(*)::int4"
-				 " FROM migrate.journal j JOIN last USING (xact_id)"
+				 " FROM migrate.journal j JOIN last USING (xact_id, backend_pid)"
 				 " HAVING count(*) > 0",
 				 0, NULL, NULL, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)

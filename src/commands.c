@@ -45,6 +45,7 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 	bool	   *applied;
 	int		   *rows;
 	int			nrows;
+	MemoryContext step_cxt;
 	int			i;
 
 	migrate_check_steps(state, plan, upgrade);
@@ -53,6 +54,10 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 	migrate_graph_applied(state->graph, state->rows, state->nrows, applied);
 	rows = palloc(sizeof(int) * Max(state->nrevs, 1));
 
+	/* what one step's bookkeeping allocates is freed before the next */
+	step_cxt = AllocSetContextCreate(CurrentMemoryContext,
+									 "pg_migrate step bookkeeping",
+									 ALLOCSET_DEFAULT_SIZES);
 	for (i = 0; i < plan->nsteps; i++)
 	{
 		const MigrateRevision *rev = &state->revs[plan->steps[i]];
@@ -60,6 +65,7 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 		double		ms;
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
+		MemoryContext old_cxt = MemoryContextSwitchTo(step_cxt);
 
 		ms = migrate_run_step(rev, upgrade, i + 1, plan->nsteps);
 
@@ -75,7 +81,11 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 		values[3] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
 		values[4] = Float8GetDatum(ms);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+
+		MemoryContextSwitchTo(old_cxt);
+		MemoryContextReset(step_cxt);
 	}
+	MemoryContextDelete(step_cxt);
 
 	if (plan->nsteps > 0)
 	{
@@ -97,7 +107,7 @@ upgrade_or_downgrade(FunctionCallInfo fcinfo, bool upgrade)
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_check_target(target);
 	migrate_begin_change();
-	migrate_catalog_load(&state, true);
+	migrate_catalog_load(&state, true, true);
 
 	if (upgrade)
 		ok = migrate_plan_upgrade(state.graph, state.rows, state.nrows,
@@ -155,6 +165,10 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (ARR_NDIM(array) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("stamp targets must be a one-dimensional array")));
 	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	if (n == 0)
@@ -174,7 +188,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	}
 
 	migrate_begin_change();
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, true);
 	if (!migrate_plan_stamp(state.graph, state.rows, state.nrows,
 							targets, n, &plan, &err))
 		migrate_raise_graph_error(&err);
@@ -206,8 +220,10 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	migrate_catalog_bump_generation();
 
 	ereport(LOG,
-			(errmsg("migration stamp to %d version row(s) by %s",
-					plan.nrows, GetUserNameFromId(GetUserId(), false)),
+			(errmsg_plural("migration stamp to %d version row by %s",
+						   "migration stamp to %d version rows by %s",
+						   plan.nrows,
+						   plan.nrows, GetUserNameFromId(GetUserId(), false)),
 			 errhidestmt(true)));
 
 	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
@@ -239,18 +255,24 @@ migrate_record(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	upgrade = migrate_parse_operation(operation);
-	if (ms < 0 || isnan(ms))
+	if (isnan(ms) || isinf(ms) || ms < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("duration must be a non-negative number of milliseconds")));
+				 errmsg("duration must be a finite, non-negative number of milliseconds")));
 
 	migrate_begin_change();
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, true);
 	node = migrate_graph_find(state.graph, revision);
 	if (node < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("revision \"%s\" does not exist", revision)));
+	if (state.revs[node].transactional)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" runs in the server", revision),
+				 errdetail("Only a revision marked \"transactional: false\" is run outside the server and recorded."),
+				 errhint("Use migrate_upgrade() or migrate_downgrade(), or migrate_stamp() to record without running.")));
 
 	if (upgrade)
 		ok = migrate_plan_upgrade(state.graph, state.rows, state.nrows,

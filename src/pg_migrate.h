@@ -68,7 +68,8 @@ extern bool migrate_notice_steps;
 
 /* catalog.c */
 extern Datum migrate_text_array(char *const *items, int count);
-extern void migrate_catalog_load(MigrateState *state, bool with_sql);
+extern void migrate_catalog_load(MigrateState *state, bool with_sql,
+								 bool latest);
 extern MigrateRegisterResult migrate_catalog_register(const MigrateRevision *rev);
 extern bool migrate_catalog_remove(const char *revision);
 extern void migrate_catalog_set_version(const MigrateState *state,

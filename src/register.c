@@ -55,21 +55,40 @@ result_name(MigrateRegisterResult result)
 	return "unchanged";			/* keep compiler quiet */
 }
 
-/* Refuse an id that the file format could not carry. */
+/*
+ * Register under the migration lock (taken by the caller) and, when that
+ * changed the catalog, bump the state generation so that a REPEATABLE READ
+ * caller with an older snapshot fails instead of missing the change.
+ */
+static MigrateRegisterResult
+register_and_bump(const MigrateRevision *rev)
+{
+	MigrateRegisterResult result = migrate_catalog_register(rev);
+
+	if (result != MIGRATE_UNCHANGED)
+		migrate_catalog_bump_generation();
+	return result;
+}
+
+/*
+ * Refuse an id that the file format could not carry; message is the error
+ * message, with one %s for the id.
+ */
 static void
-check_id(const char *id, const char *what)
+check_id(const char *id, const char *message)
 {
 	if (!migrate_valid_id(id, strlen(id)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s \"%s\"", what, id),
+				 errmsg_internal(message, id),
 				 errdetail("Identifiers are 1 to %d letters, digits, \"_\" or \"-\".",
 						   MIGRATE_MAX_ID_LEN)));
 }
 
 /* A text[] argument as checked C strings. */
 static char **
-id_array_arg(FunctionCallInfo fcinfo, int argno, const char *what, int *count)
+id_array_arg(FunctionCallInfo fcinfo, int argno, const char *what,
+			 const char *message, int *count)
 {
 	ArrayType  *array;
 	Datum	   *elems;
@@ -96,7 +115,7 @@ id_array_arg(FunctionCallInfo fcinfo, int argno, const char *what, int *count)
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%s must not contain nulls", what)));
 		result[i] = TextDatumGetCString(elems[i]);
-		check_id(result[i], what);
+		check_id(result[i], message);
 	}
 	*count = n;
 	return result;
@@ -124,20 +143,23 @@ migrate_add(PG_FUNCTION_ARGS)
 				 errhint("Use an empty string for a revision that changes nothing.")));
 
 	rev.revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	check_id(rev.revision, "revision id");
+	check_id(rev.revision, "invalid revision id \"%s\"");
 	rev.upgrade_sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	rev.revises = id_array_arg(fcinfo, 2, "revises", &rev.nrevises);
+	rev.revises = id_array_arg(fcinfo, 2, "revises",
+							   "invalid parent revision id \"%s\"", &rev.nrevises);
 	rev.downgrade_sql = PG_ARGISNULL(3) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(3));
 	rev.has_downgrade = rev.downgrade_sql != NULL;
 	rev.message = PG_ARGISNULL(4) ? pstrdup("") : text_to_cstring(PG_GETARG_TEXT_PP(4));
-	rev.depends_on = id_array_arg(fcinfo, 5, "depends_on", &rev.ndepends_on);
+	rev.depends_on = id_array_arg(fcinfo, 5, "depends_on",
+								  "invalid dependency \"%s\"", &rev.ndepends_on);
 	rev.branch_labels = id_array_arg(fcinfo, 6, "branch_labels",
+									 "invalid branch label \"%s\"",
 									 &rev.nbranch_labels);
 	rev.transactional = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
 
 	migrate_check_syntax(&rev);
 	migrate_begin_change();
-	PG_RETURN_TEXT_P(cstring_to_text(result_name(migrate_catalog_register(&rev))));
+	PG_RETURN_TEXT_P(cstring_to_text(result_name(register_and_bump(&rev))));
 }
 
 /* A string of the parsed file, converted from UTF-8 to the server encoding. */
@@ -162,15 +184,18 @@ migrate_register_file(const char *name, const char *content, size_t len)
 
 	if (!migrate_parse_revfile(content, len, &file, &perr))
 	{
+		/* the message may quote the file's UTF-8 text */
+		char	   *message = to_server(pstrdup(perr.message));
+
 		if (perr.line > 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("%s in file \"%s\" line %d", perr.message, name,
+					 errmsg("%s in file \"%s\" line %d", message, name,
 							perr.line)));
 		else
 			ereport(ERROR,
 					(errcode(ERRCODE_SYNTAX_ERROR),
-					 errmsg("%s in file \"%s\"", perr.message, name)));
+					 errmsg("%s in file \"%s\"", message, name)));
 	}
 
 	memset(&rev, 0, sizeof(rev));
@@ -192,7 +217,7 @@ migrate_register_file(const char *name, const char *content, size_t len)
 	rev.downgrade_line = file.downgrade_line;
 
 	migrate_check_syntax(&rev);
-	return migrate_catalog_register(&rev);
+	return register_and_bump(&rev);
 }
 
 /*

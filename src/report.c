@@ -15,6 +15,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "commands/dbcommands.h"
 #include "catalog/pg_type.h"
@@ -73,7 +75,7 @@ migrate_current(PG_FUNCTION_ARGS)
 	MigrateState state;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, false);
 	migrate_put_ids(fcinfo, &state, state.rows, state.nrows);
 	return (Datum) 0;
 }
@@ -87,7 +89,7 @@ migrate_heads(PG_FUNCTION_ARGS)
 	int			n;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, false);
 	heads = palloc(sizeof(int) * Max(state.nrevs, 1));
 	n = migrate_graph_heads(state.graph, heads);
 	migrate_put_ids(fcinfo, &state, heads, n);
@@ -150,7 +152,7 @@ migrate_history(PG_FUNCTION_ARGS)
 	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, false);
 	nodes = palloc(sizeof(int) * Max(state.nrevs, 1));
 	n = migrate_graph_history(state.graph, nodes);
 	put_history(fcinfo, &state, nodes, n);
@@ -169,7 +171,7 @@ migrate_history_range(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_check_target(range);
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, false);
 	nodes = palloc(sizeof(int) * Max(state.nrevs, 1));
 	if (!migrate_graph_range(state.graph, state.rows, state.nrows, range,
 							 nodes, &n, &err))
@@ -211,7 +213,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, false);
 	plan_or_raise(&state, target, true, &plan);
 	for (i = 0; i < plan.nsteps; i++)
 	{
@@ -256,7 +258,7 @@ migrate_check(PG_FUNCTION_ARGS)
 	MigrateState state;
 	MigratePlan plan;
 
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, false);
 	plan_or_raise(&state, target, true, &plan);
 	if (plan.nsteps > 0)
 		ereport(ERROR,
@@ -309,7 +311,7 @@ migrate_status(PG_FUNCTION_ARGS)
 	char	   *last_rev;
 	int			last_steps;
 
-	migrate_catalog_load(&state, false);
+	migrate_catalog_load(&state, false, false);
 	plan_or_raise(&state, "heads", true, &plan);
 	heads = palloc(sizeof(int) * Max(state.nrevs, 1));
 	nheads = migrate_graph_heads(state.graph, heads);
@@ -346,8 +348,9 @@ migrate_status(PG_FUNCTION_ARGS)
 							   TIMESTAMPTZOID, NULL);
 			escape_json(&buf, iso);
 		}
+		/* the journal refuses non-finite durations; JSON has no such number */
 		appendStringInfo(&buf, ", \"steps\": %d, \"duration_ms\": %.3f, \"role\": ",
-						 last_steps, last_ms);
+						 last_steps, isfinite(last_ms) ? last_ms : 0.0);
 		escape_json(&buf, last_role);
 		appendStringInfoString(&buf, "}}");
 	}
@@ -377,7 +380,7 @@ migrate_script(PG_FUNCTION_ARGS)
 	upgrade = migrate_parse_operation(operation);
 
 	InitMaterializedSRF(fcinfo, 0);
-	migrate_catalog_load(&state, true);
+	migrate_catalog_load(&state, true, false);
 	plan_or_raise(&state, target, upgrade, &plan);
 	for (i = 0; i < plan.nsteps; i++)
 	{
@@ -417,7 +420,7 @@ migrate_wait(PG_FUNCTION_ARGS)
 	TimestampTz deadline;
 	MemoryContext loop_cxt;
 	MemoryContext old_cxt;
-	char	   *last_problem = NULL;
+	char		last_problem[512] = "";
 
 	migrate_check_target(target);
 	if (IsolationUsesXactSnapshot())
@@ -438,7 +441,7 @@ migrate_wait(PG_FUNCTION_ARGS)
 		MigrateGraphError err;
 
 		old_cxt = MemoryContextSwitchTo(loop_cxt);
-		migrate_catalog_load(&state, false);
+		migrate_catalog_load(&state, false, true);
 		if (migrate_plan_upgrade(state.graph, state.rows, state.nrows, target,
 								 &plan, &err))
 		{
@@ -449,17 +452,18 @@ migrate_wait(PG_FUNCTION_ARGS)
 				PG_RETURN_BOOL(true);
 			}
 			MemoryContextSwitchTo(old_cxt);
-			last_problem = psprintf(plan.nsteps == 1 ?
-									"%d revision is still pending." :
-									"%d revisions are still pending.",
-									plan.nsteps);
+			snprintf(last_problem, sizeof(last_problem),
+					 plan.nsteps == 1 ?
+					 "%d revision is still pending." :
+					 "%d revisions are still pending.",
+					 plan.nsteps);
 		}
 		else if (err.code == MIGRATE_GRAPH_UNKNOWN_REVISION)
 		{
 			/* the migrating replica may not have registered it yet */
 			MemoryContextSwitchTo(old_cxt);
-			last_problem = psprintf("The target is not registered: %s.",
-									err.message);
+			snprintf(last_problem, sizeof(last_problem),
+					 "The target is not registered: %s.", err.message);
 		}
 		else
 			migrate_raise_graph_error(&err);

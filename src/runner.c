@@ -32,14 +32,23 @@
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "commands/defrem.h"
 #include "nodes/parsenodes.h"
 #include "portability/instr_time.h"
 #include "storage/lock.h"
+#include "tcop/dest.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "pg_migrate.h"
+
+/*
+ * Set while a revision's SQL runs: a revision that calls migrate_upgrade()
+ * (or any other state-changing function) would plan from version rows that
+ * are not written yet, and apply revisions twice.
+ */
+static bool running_revision = false;
 
 /* Where in a revision we are, for the error context callback. */
 typedef struct StepContext
@@ -90,7 +99,6 @@ step_error_callback(void *arg)
 	StepContext *step = (StepContext *) arg;
 	int			line_in_sql;
 	int			pos = geterrposition();
-	int			ipos = getinternalerrposition();
 
 	if (pos > 0)
 	{
@@ -100,16 +108,15 @@ step_error_callback(void *arg)
 		internalerrquery(step->sql);
 		line_in_sql = count_lines(step->sql, char_pos_to_offset(step->sql, pos));
 	}
-	else if (ipos > 0)
-	{
-		/* raised inside SPI: the position is within the running statement */
-		const char *stmt = step->sql + step->stmt_offset;
-
-		line_in_sql = count_lines(step->sql, step->stmt_offset) +
-			count_lines(stmt, char_pos_to_offset(stmt, ipos));
-	}
 	else
+	{
+		/*
+		 * Raised while a statement ran: name the line it starts on.  An
+		 * internal position may belong to a query nested inside it (a
+		 * function's), so it cannot refine the line; psql shows it.
+		 */
 		line_in_sql = count_lines(step->sql, step->stmt_offset);
+	}
 
 	if (step->checking && step->rev->file_name && step->first_line > 0)
 		errcontext("%s section of revision \"%s\" (file \"%s\", line %d)",
@@ -189,6 +196,12 @@ acquire_migration_lock(void)
 void
 migrate_begin_change(void)
 {
+	if (running_revision)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot change the migration state from inside a revision"),
+				 errdetail("A revision's SQL called a function that registers, applies or stamps revisions.")));
+
 	if (RecoveryInProgress())
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
@@ -291,6 +304,58 @@ skip_blanks(const char *sql, int offset, int end)
 }
 
 /*
+ * The statement, if any, that PostgreSQL runs only outside a transaction
+ * block: a revision holding one must be marked "transactional: false".
+ */
+static const char *
+needs_own_transaction(Node *stmt)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(stmt))
+	{
+		case T_IndexStmt:
+			return ((IndexStmt *) stmt)->concurrent ? "CREATE INDEX CONCURRENTLY" : NULL;
+		case T_DropStmt:
+			return ((DropStmt *) stmt)->concurrent ? "DROP INDEX CONCURRENTLY" : NULL;
+		case T_ReindexStmt:
+			foreach(lc, ((ReindexStmt *) stmt)->params)
+			{
+				DefElem    *opt = lfirst_node(DefElem, lc);
+
+				if (strcmp(opt->defname, "concurrently") == 0 &&
+					(opt->arg == NULL || defGetBoolean(opt)))
+					return "REINDEX CONCURRENTLY";
+			}
+			return NULL;
+		case T_AlterTableStmt:
+			foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+			{
+				AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+				if (cmd->subtype == AT_DetachPartition &&
+					((PartitionCmd *) cmd->def)->concurrent)
+					return "DETACH PARTITION CONCURRENTLY";
+			}
+			return NULL;
+		case T_VacuumStmt:
+			return ((VacuumStmt *) stmt)->is_vacuumcmd ? "VACUUM" : NULL;
+		case T_CreatedbStmt:
+			return "CREATE DATABASE";
+		case T_DropdbStmt:
+			return "DROP DATABASE";
+		case T_AlterSystemStmt:
+			return "ALTER SYSTEM";
+		case T_CreateTableSpaceStmt:
+			return "CREATE TABLESPACE";
+		case T_DropTableSpaceStmt:
+			return "DROP TABLESPACE";
+		default:
+			return NULL;
+	}
+}
+
+/*
  * Parse a section into raw statements, refusing transaction control before
  * anything runs.  A syntax error gets the step's error context: file, line
  * and position within the section.
@@ -316,6 +381,21 @@ parse_section(StepContext *step)
 					 errdetail("Each revision runs inside the migration's transaction."),
 					 errhint("Remove BEGIN, COMMIT and similar statements from the revision.")));
 		}
+		if (step->rev->transactional)
+		{
+			const char *what = needs_own_transaction(raw->stmt);
+
+			if (what != NULL)
+			{
+				step->stmt_offset = skip_blanks(step->sql, raw->stmt_location,
+												strlen(step->sql));
+				ereport(ERROR,
+						(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+						 errmsg("revision \"%s\" contains %s, which cannot run inside a transaction block",
+								step->rev->revision, what),
+						 errhint("Mark the revision \"transactional: false\"; the pg_migrate client runs such revisions.")));
+			}
+		}
 	}
 	return stmts;
 }
@@ -340,6 +420,7 @@ run_statements(StepContext *step)
 		int			start = raw->stmt_location;
 		int			end;
 		char	   *text;
+		SPIExecuteOptions options;
 		int			ret;
 
 		end = raw->stmt_len > 0 ? start + raw->stmt_len : (int) strlen(step->sql);
@@ -347,7 +428,10 @@ run_statements(StepContext *step)
 		text = pnstrdup(step->sql + start, end - start);
 		step->stmt_offset = start;
 
-		ret = SPI_execute(text, false, 0);
+		/* results of a SELECT in a revision are not kept: none piles up */
+		memset(&options, 0, sizeof(options));
+		options.dest = None_Receiver;
+		ret = SPI_execute_extended(text, &options);
 		if (ret == SPI_ERROR_COPY)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -411,12 +495,24 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 	nestlevel = NewGUCNestLevel();
 
 	INSTR_TIME_SET_CURRENT(start);
-	run_statements(&step);
+	running_revision = true;
+	PG_TRY();
+	{
+		run_statements(&step);
+	}
+	PG_FINALLY();
+	{
+		running_revision = false;
+	}
+	PG_END_TRY();
 	INSTR_TIME_SET_CURRENT(duration);
 	INSTR_TIME_SUBTRACT(duration, start);
 	ms = INSTR_TIME_GET_MILLISEC(duration);
 
-	/* undo every SET the revision made, as at the end of a function */
+	/*
+	 * Undo every SET the revision made, even a plain SET that would outlive
+	 * a function: each revision starts from the caller's settings.
+	 */
 	AtEOXact_GUC(false, nestlevel);
 	error_context_stack = callback.previous;
 
@@ -548,7 +644,7 @@ migrate_raise_graph_error(const MigrateGraphError *err)
 	}
 	ereport(ERROR,
 			(errcode(sqlstate),
-			 errmsg_internal("%s", err->message ? err->message : "invalid revision graph"),
+			 errmsg("%s", err->message ? err->message : "invalid revision graph"),
 			 err->detail ? errdetail_internal("%s", err->detail) : 0,
 			 err->hint ? errhint("%s", err->hint) : 0));
 }

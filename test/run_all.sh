@@ -57,7 +57,7 @@ run_suite() {
         regress) make installcheck || { cat test/regression.diffs 2>/dev/null | head -200; return 1; } ;;
         pgtap) bash test/pgtap/run.sh ;;
         concurrency) bash test/concurrency/run.sh ;;
-        oracle) bash test/oracle/run.sh ;;
+        oracle) bash test/oracle/run.sh && bash test/oracle/run_sql.sh ;;
         client) bash test/client/run.sh ;;
         scripts) bash test/scripts/run.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;

@@ -35,6 +35,20 @@ SELECT * FROM migrate_current();
 SELECT * FROM migrate_record('fail2', 'upgrade', 1);
 SELECT * FROM migrate_record('base1', 'sideways', 1);
 
+-- only steps run outside the server are recorded
+SELECT * FROM migrate_record('base1', 'downgrade', 1);
+
+-- a statement that needs its own transaction, in a transactional revision,
+-- is refused when the revision is registered
+SELECT migrate_add(revision => 'irr3', revises => '{fail2}', upgrade => E'SELECT 1;\n\nCREATE INDEX CONCURRENTLY kept_idx2 ON kept (id);');
+SELECT migrate_add(revision => 'irr3', revises => '{fail2}', upgrade => 'SELECT 1', downgrade => 'VACUUM kept');
+
+-- a revision cannot call the migration functions: the version rows are not
+-- written until the whole upgrade is done
+SELECT migrate_add(revision => 'nested', revises => '{fail2}', upgrade => 'SELECT count(*) FROM migrate_upgrade(''heads'')');
+SELECT * FROM migrate_upgrade('nested');
+SELECT migrate_remove('nested');
+
 -- irreversible revisions cannot be downgraded
 SELECT migrate_add(revision => 'irr3', revises => '{fail2}', upgrade => 'SELECT 1');
 SELECT step, revision FROM migrate_upgrade('head');

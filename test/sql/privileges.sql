@@ -1,4 +1,10 @@
 -- Who may do what
+
+-- an operator planted in the extension's schema before it was created is
+-- never run by the catalog's constraints (they run as the owner)
+CREATE FUNCTION public.planted_ge(float8, int) RETURNS boolean
+	LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'planted operator called'; END$$;
+CREATE OPERATOR public.>= (LEFTARG = float8, RIGHTARG = int, FUNCTION = public.planted_ge);
 CREATE EXTENSION pg_migrate;
 SELECT migrate_add(revision => 'p1', upgrade => 'CREATE TABLE p1 (id int)', downgrade => 'DROP TABLE p1');
 
@@ -44,6 +50,8 @@ SELECT migrate_load('pg_migrate_fixtures/good');
 RESET ROLE;
 
 DROP EXTENSION pg_migrate;
+DROP OPERATOR public.>= (float8, int);
+DROP FUNCTION public.planted_ge(float8, int);
 REVOKE pg_read_server_files FROM regress_migrate_deployer;
 REVOKE CREATE ON SCHEMA public FROM regress_migrate_deployer;
 DROP ROLE regress_migrate_reader;

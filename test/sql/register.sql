@@ -74,6 +74,21 @@ SELECT migrate_load('pg_migrate_fixtures/dup');
 SELECT migrate_load('pg_migrate_fixtures/broken');
 SELECT count(*) FROM migrate.revision WHERE revision IN ('x1', 'k1', 'k2');
 
+-- the same revision from a renamed, re-laid-out file is unchanged, but the
+-- catalog follows the file's name and lines (even when applied)
+SELECT migrate_add_file('c3_renamed.sql', $f$-- revision: c3
+-- revises: b2
+-- message: third
+-- branch-labels: main
+--
+-- A comment added later.
+-- migrate:upgrade
+CREATE TABLE c3 (id int);
+-- migrate:downgrade
+DROP TABLE c3;
+$f$);
+SELECT file_name, upgrade_line, downgrade_line FROM migrate.revision WHERE revision = 'c3';
+
 -- migrate_remove unregisters what is neither applied nor built on
 SELECT migrate_remove('b2');
 SELECT migrate_remove('d4');
