@@ -319,9 +319,19 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	}
 	else
 	{
-		if (upgrade)
-			steps = fetch_plan(conn, operation, target, true, &n);
+		/*
+		 * The server's migration lock lasts one transaction, and this run
+		 * spans several: hold a session-level advisory lock of its own
+		 * (the server's key, objid 2) so that two clients never run the same
+		 * non-transactional step at once, and plan again from what is
+		 * committed once it is held.
+		 */
+		run_command(conn, "COMMIT");
+		run_command(conn, "SELECT pg_catalog.pg_advisory_lock(1886218599, 2)");
+		run_command(conn, "BEGIN");
+		steps = fetch_plan(conn, operation, target, true, &n);
 		done = run_split(conn, operation, target, steps, n, &ms);
+		run_command(conn, "SELECT pg_catalog.pg_advisory_unlock(1886218599, 2)");
 	}
 	print_summary(operation, done, ms);
 	PQfinish(conn);
