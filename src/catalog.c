@@ -202,7 +202,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 	Datum		args[1];
 	uint64		n;
 	uint64		i;
-	MemoryContext spi_cxt;
+	MemoryContext spi_proc_cxt;
 
 	memset(state, 0, sizeof(*state));
 	catalog_enter(&cxt);
@@ -217,7 +217,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 				 1, argtypes, args, NULL, SPI_OK_SELECT);
 
 	n = SPI_processed;
-	spi_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
+	spi_proc_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
 	state->nrevs = (int) n;
 	state->revs = palloc0(sizeof(MigrateRevision) * Max(n, 1));
 	for (i = 0; i < n; i++)
@@ -247,7 +247,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 		rev->upgrade_sql = spi_text(tuple, 11);
 		rev->downgrade_sql = spi_text(tuple, 12);
 	}
-	MemoryContextSwitchTo(spi_cxt);
+	MemoryContextSwitchTo(spi_proc_cxt);
 
 	catalog_exec(!latest, "SELECT revision FROM migrate.version ORDER BY revision",
 				 0, NULL, NULL, NULL, SPI_OK_SELECT);
@@ -269,7 +269,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 	state->graph = migrate_graph_build(nodes, state->nrevs, &err);
 	if (state->graph == NULL)
 	{
-		MemoryContextSwitchTo(spi_cxt);
+		MemoryContextSwitchTo(spi_proc_cxt);
 		migrate_raise_graph_error(&err);
 	}
 
@@ -285,7 +285,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 			elog(ERROR, "version row \"%s\" names no registered revision", id);
 		state->rows[state->nrows++] = node;
 	}
-	MemoryContextSwitchTo(spi_cxt);
+	MemoryContextSwitchTo(spi_proc_cxt);
 
 	catalog_leave(&cxt);
 }
@@ -394,7 +394,7 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_sql = $6, downgrade_sql = $7,"
 						 " transactional = $8, file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
-						 " registered_at = now(), registered_by = $12"
+						 " registered_at = pg_catalog.now(), registered_by = $12"
 						 " WHERE revision = $1",
 						 12, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_REPLACED;
@@ -522,7 +522,7 @@ migrate_catalog_bump_generation(void)
 
 	catalog_enter(&cxt);
 	catalog_exec(false, "UPDATE migrate.state SET generation = generation + 1,"
-				 " changed_at = now()",
+				 " changed_at = pg_catalog.now()",
 				 0, NULL, NULL, NULL, SPI_OK_UPDATE);
 	catalog_leave(&cxt);
 }
@@ -627,7 +627,7 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[0];
 		bool		isnull;
-		MemoryContext spi_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
+		MemoryContext spi_proc_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
 
 		revision = spi_text(tuple, 1);
 		*operation = spi_text(tuple, 2);
@@ -640,7 +640,7 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 		*role = spi_text(tuple, 5);
 		*nsteps = DatumGetInt32(SPI_getbinval(tuple, SPI_tuptable->tupdesc,
 											  6, &isnull));
-		MemoryContextSwitchTo(spi_cxt);
+		MemoryContextSwitchTo(spi_proc_cxt);
 	}
 	catalog_leave(&cxt);
 	return revision;

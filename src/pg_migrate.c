@@ -39,7 +39,10 @@ PG_MODULE_MAGIC;
  */
 int			migrate_lock_timeout = 0;
 
-/* Whether each step sends a NOTICE ("applying 2/3 ...") to the client. */
+/*
+ * Whether each step, and a wait for another session's migration, sends a
+ * NOTICE ("applying 2/3 ...") to the client.
+ */
 bool		migrate_notice_steps = true;
 
 void		_PG_init(void);
@@ -64,7 +67,7 @@ _PG_init(void)
 							NULL);
 
 	DefineCustomBoolVariable("pg_migrate.notice_steps",
-							 "Reports each migration step to the client as a NOTICE.",
+							 "Reports each migration step, and any wait for another session's migration, to the client as a NOTICE.",
 							 "Each step is written to the server log either way.",
 							 &migrate_notice_steps,
 							 true,

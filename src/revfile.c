@@ -370,7 +370,7 @@ parse_bool_value(const char *s, size_t len, bool *result)
 	};
 	int			i;
 
-	for (i = 0; i < lengthof(words); i++)
+	for (i = 0; i < (int) lengthof(words); i++)
 	{
 		if (strlen(words[i].word) == len &&
 			pg_strncasecmp(s, words[i].word, len) == 0)
@@ -409,7 +409,7 @@ parse_header_comment(ParseState *st, const char *line, size_t len)
 	if (wlen == 0 || p == end || *p != ':')
 		return true;			/* free text */
 
-	for (i = 0; i < lengthof(header_keys); i++)
+	for (i = 0; i < (int) lengthof(header_keys); i++)
 	{
 		if (strlen(header_keys[i].name) == wlen &&
 			pg_strncasecmp(word, header_keys[i].name, wlen) == 0)
