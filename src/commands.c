@@ -279,17 +279,17 @@ migrate_record(PG_FUNCTION_ARGS)
 								  revision, &plan, &err);
 	else
 	{
-		/* a downgrade removes one current head from the applied set */
+		/* a downgrade takes one current head off the applied set */
 		bool	   *applied = palloc0(sizeof(bool) * Max(state.nrevs, 1));
 		int			i;
 
 		migrate_graph_applied(state.graph, state.rows, state.nrows, applied);
 		ok = true;
+		plan.steps = &node;
 		plan.nsteps = 0;
-		plan.steps = palloc(sizeof(int));
 		for (i = 0; i < state.nrows; i++)
 			if (state.rows[i] == node)
-				plan.steps[plan.nsteps++] = node;
+				plan.nsteps = 1;
 		applied[node] = false;
 		plan.rows = palloc(sizeof(int) * Max(state.nrevs, 1));
 		plan.nrows = migrate_graph_rows(state.graph, applied, plan.rows);

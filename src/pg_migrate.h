@@ -102,9 +102,4 @@ extern void migrate_raise_graph_error(const MigrateGraphError *err);
 extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,
 							const int *nodes, int n);
 
-/* register.c */
-extern MigrateRegisterResult migrate_register_file(const char *name,
-												   const char *content,
-												   size_t len);
-
 #endif							/* PG_MIGRATE_H */

@@ -172,17 +172,16 @@ to_server(char *s)
 }
 
 /*
- * Parse one revision file (content is UTF-8, len bytes) and register it.
- * The caller holds the migration lock.
+ * Parse one revision file (content is UTF-8, len bytes) into *file; a
+ * malformed file is an error naming it and the line.
  */
-MigrateRegisterResult
-migrate_register_file(const char *name, const char *content, size_t len)
+static void
+parse_file(const char *name, const char *content, size_t len,
+		   MigrateRevFile *file)
 {
-	MigrateRevFile file;
 	MigrateParseError perr;
-	MigrateRevision rev;
 
-	if (!migrate_parse_revfile(content, len, &file, &perr))
+	if (!migrate_parse_revfile(content, len, file, &perr))
 	{
 		/* the message may quote the file's UTF-8 text */
 		char	   *message = to_server(pstrdup(perr.message));
@@ -197,24 +196,34 @@ migrate_register_file(const char *name, const char *content, size_t len)
 					(errcode(ERRCODE_SYNTAX_ERROR),
 					 errmsg("%s in file \"%s\"", message, name)));
 	}
+}
+
+/*
+ * Register a parsed revision file, after checking its SQL.  The caller
+ * holds the migration lock.
+ */
+static MigrateRegisterResult
+register_file(const char *name, MigrateRevFile *file)
+{
+	MigrateRevision rev;
 
 	memset(&rev, 0, sizeof(rev));
-	rev.revision = file.revision;
-	rev.revises = file.revises;
-	rev.nrevises = file.nrevises;
-	rev.depends_on = file.depends_on;
-	rev.ndepends_on = file.ndepends_on;
-	rev.branch_labels = file.branch_labels;
-	rev.nbranch_labels = file.nbranch_labels;
-	rev.message = to_server(file.message);
-	rev.upgrade_sql = to_server(file.upgrade);
-	rev.downgrade_sql = to_server(file.downgrade);
-	rev.has_downgrade = file.downgrade != NULL;
-	rev.transactional = file.transactional;
+	rev.revision = file->revision;
+	rev.revises = file->revises;
+	rev.nrevises = file->nrevises;
+	rev.depends_on = file->depends_on;
+	rev.ndepends_on = file->ndepends_on;
+	rev.branch_labels = file->branch_labels;
+	rev.nbranch_labels = file->nbranch_labels;
+	rev.message = to_server(file->message);
+	rev.upgrade_sql = to_server(file->upgrade);
+	rev.downgrade_sql = to_server(file->downgrade);
+	rev.has_downgrade = file->downgrade != NULL;
+	rev.transactional = file->transactional;
 	/* the catalog keeps the file name; errors above named the whole path */
 	rev.file_name = (char *) (strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
-	rev.upgrade_line = file.upgrade_line;
-	rev.downgrade_line = file.downgrade_line;
+	rev.upgrade_line = file->upgrade_line;
+	rev.downgrade_line = file->downgrade_line;
 
 	migrate_check_syntax(&rev);
 	return register_and_bump(&rev);
@@ -230,6 +239,7 @@ migrate_add_file(PG_FUNCTION_ARGS)
 	text	   *content = PG_GETARG_TEXT_PP(1);
 	char	   *data = VARDATA_ANY(content);
 	size_t		len = VARSIZE_ANY_EXHDR(content);
+	MigrateRevFile file;
 
 	/* the parser reads UTF-8 */
 	if (GetDatabaseEncoding() != PG_UTF8)
@@ -238,8 +248,9 @@ migrate_add_file(PG_FUNCTION_ARGS)
 		len = strlen(data);
 	}
 
+	parse_file(name, data, len, &file);
 	migrate_begin_change();
-	PG_RETURN_TEXT_P(cstring_to_text(result_name(migrate_register_file(name, data, len))));
+	PG_RETURN_TEXT_P(cstring_to_text(result_name(register_file(name, &file))));
 }
 
 /* Read a whole file into memory; errors name the file. */
@@ -353,23 +364,19 @@ migrate_load(PG_FUNCTION_ARGS)
 		size_t		len;
 		char	   *content = read_whole_file(path, &len);
 		MigrateRevFile file;
-		MigrateParseError perr;
 		SeenEntry  *entry;
 		bool		found;
 
-		/* name duplicates before registering either file */
-		if (migrate_parse_revfile(content, len, &file, &perr))
-		{
-			entry = hash_search(seen, file.revision, HASH_ENTER, &found);
-			if (found)
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_OBJECT),
-						 errmsg("revision \"%s\" is defined twice", file.revision),
-						 errdetail("Files \"%s\" and \"%s\" both define it.",
-								   entry->file, path)));
-			entry->file = path;
-		}
-		(void) migrate_register_file(path, content, len);
+		parse_file(path, content, len, &file);
+		entry = hash_search(seen, file.revision, HASH_ENTER, &found);
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("revision \"%s\" is defined twice", file.revision),
+					 errdetail("Files \"%s\" and \"%s\" both define it.",
+							   entry->file, path)));
+		entry->file = path;
+		(void) register_file(path, &file);
 		pfree(content);
 	}
 

@@ -61,6 +61,29 @@ typedef struct StepContext
 	bool		checking;		/* parsing at registration, not running */
 } StepContext;
 
+static void step_error_callback(void *arg);
+
+/*
+ * Set up the context of one section of rev and push its error context
+ * callback; the caller pops it (error_context_stack = callback->previous).
+ */
+static void
+step_begin(StepContext *step, ErrorContextCallback *callback,
+		   const MigrateRevision *rev, bool upgrade, bool checking)
+{
+	step->rev = rev;
+	step->upgrade = upgrade;
+	step->checking = checking;
+	step->sql = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
+	step->first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
+	step->stmt_offset = 0;
+
+	callback->callback = step_error_callback;
+	callback->arg = step;
+	callback->previous = error_context_stack;
+	error_context_stack = callback;
+}
+
 /* Count newlines in the first nbytes of s. */
 static int
 count_lines(const char *s, int nbytes)
@@ -356,8 +379,10 @@ needs_own_transaction(Node *stmt)
 }
 
 /*
- * Parse a section into raw statements, refusing transaction control before
- * anything runs.  A syntax error gets the step's error context: file, line
+ * Parse a section into raw statements, refusing before anything runs what
+ * a revision cannot hold: transaction control, COPY to or from the client,
+ * and, unless the revision is non-transactional, statements that need a
+ * transaction of their own.  A syntax error gets the step's error context: file, line
  * and position within the section.
  */
 static List *
@@ -380,6 +405,17 @@ parse_section(StepContext *step)
 							step->rev->revision),
 					 errdetail("Each revision runs inside the migration's transaction."),
 					 errhint("Remove BEGIN, COMMIT and similar statements from the revision.")));
+		}
+		if (IsA(raw->stmt, CopyStmt) && ((CopyStmt *) raw->stmt)->filename == NULL)
+		{
+			step->stmt_offset = skip_blanks(step->sql, raw->stmt_location,
+											strlen(step->sql));
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("revision \"%s\" contains COPY to or from the client",
+							step->rev->revision),
+					 errdetail("A revision has no client connection to read from or write to."),
+					 errhint("Use INSERT statements, or COPY from a server file.")));
 		}
 		if (step->rev->transactional)
 		{
@@ -432,11 +468,6 @@ run_statements(StepContext *step)
 		memset(&options, 0, sizeof(options));
 		options.dest = None_Receiver;
 		ret = SPI_execute_extended(text, &options);
-		if (ret == SPI_ERROR_COPY)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("COPY to or from the client is not supported in a revision"),
-					 errhint("Use INSERT statements, or COPY from a server file.")));
 		if (ret < 0)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 		pfree(text);
@@ -463,35 +494,21 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 	int			nestlevel;
 	double		ms;
 
-	if (migrate_notice_steps && rev->message[0] != '\0')
-		ereport(NOTICE,
-				(errmsg("%s %d/%d \"%s\": %s",
-						upgrade ? "applying" : "reverting",
-						stepno, nsteps, rev->revision, rev->message)));
-	else if (migrate_notice_steps)
-		ereport(NOTICE,
-				(errmsg("%s %d/%d \"%s\"",
-						upgrade ? "applying" : "reverting",
-						stepno, nsteps, rev->revision)));
-
-	step.rev = rev;
-	step.sql = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
-	step.first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
-	step.stmt_offset = 0;
-	step.upgrade = upgrade;
-	step.checking = false;
-	if (step.sql == NULL)
+	if ((upgrade ? rev->upgrade_sql : rev->downgrade_sql) == NULL)
 		elog(ERROR, "revision \"%s\" was loaded without its SQL", rev->revision);
+	if (migrate_notice_steps)
+		ereport(NOTICE,
+				(errmsg("%s %d/%d \"%s\"%s%s",
+						upgrade ? "applying" : "reverting",
+						stepno, nsteps, rev->revision,
+						rev->message[0] ? ": " : "", rev->message)));
 
 	step_cxt = AllocSetContextCreate(CurrentMemoryContext,
 									 "pg_migrate step",
 									 ALLOCSET_DEFAULT_SIZES);
 	old_cxt = MemoryContextSwitchTo(step_cxt);
 
-	callback.callback = step_error_callback;
-	callback.arg = &step;
-	callback.previous = error_context_stack;
-	error_context_stack = &callback;
+	step_begin(&step, &callback, rev, upgrade, false);
 	nestlevel = NewGUCNestLevel();
 
 	INSTR_TIME_SET_CURRENT(start);
@@ -530,8 +547,8 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 
 /*
  * Parse both sections of a revision being registered, so that a syntax
- * error or a transaction control statement is reported now, naming file and
- * line, rather than halfway through a deployment.  Parsing is only the
+ * error or a statement parse_section refuses is reported now, naming file
+ * and line, rather than halfway through a deployment.  Parsing is only the
  * grammar: names are resolved when the revision runs.
  */
 void
@@ -546,22 +563,13 @@ migrate_check_syntax(const MigrateRevision *rev)
 		MemoryContext cxt;
 		MemoryContext old_cxt;
 
-		step.rev = rev;
-		step.upgrade = pass == 0;
-		step.sql = step.upgrade ? rev->upgrade_sql : rev->downgrade_sql;
-		step.first_line = step.upgrade ? rev->upgrade_line : rev->downgrade_line;
-		step.stmt_offset = 0;
-		step.checking = true;
-		if (step.sql == NULL)
+		if ((pass == 0 ? rev->upgrade_sql : rev->downgrade_sql) == NULL)
 			continue;
 
 		cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_migrate parse",
 									ALLOCSET_DEFAULT_SIZES);
 		old_cxt = MemoryContextSwitchTo(cxt);
-		callback.callback = step_error_callback;
-		callback.arg = &step;
-		callback.previous = error_context_stack;
-		error_context_stack = &callback;
+		step_begin(&step, &callback, rev, pass == 0, true);
 
 		(void) parse_section(&step);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/concurrency/run.sh - multi-session, crash and standby tests of pg_migrate
 #
-# Usage: test/concurrency/run.sh [CASE...]     (cases: a b c d e f; default all)
+# Usage: test/concurrency/run.sh [CASE...]   (cases: a b c d e f g; default all)
 #
 #   a  16 READ COMMITTED sessions upgrade at once: each revision applied once
 #   b  the same in REPEATABLE READ and SERIALIZABLE: the losers get 40001
@@ -10,8 +10,10 @@
 #   e  crash (kill -9 of the migrating backend, immediate shutdown): nothing
 #      half-applied after restart
 #   f  hot standby: migrate_upgrade fails with 25006, reports work
+#   g  pg_migrate.lock_timeout: a call that cannot get the lock in time
+#      fails with 55P03 and changes nothing
 #
-# Cases a-d use the server named by PGHOST/PGPORT/PGUSER, in databases of
+# Cases a-d and g use the server named by PGHOST/PGPORT/PGUSER, in databases of
 # their own.  Cases e-f start a throw-away primary on 127.0.0.1:$CONC_PORT
 # (default 5481) and a standby on $CONC_STANDBY_PORT (default 5482), data
 # under /tmp, as the "postgres" OS user when run as root, and stop them at
@@ -20,7 +22,7 @@ set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
@@ -37,7 +39,7 @@ NREVS=20
 BARRIER_KEY=4242
 STEP_TIMEOUT=120                # seconds any one psql may take
 
-if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d e f"; fi
+if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d e f g"; fi
 
 WORK="$(mktemp -d /tmp/pg_migrate_conc.XXXXXX)"
 chmod 755 "$WORK"
@@ -604,11 +606,50 @@ case_f() {
         "$(PORT="$CONC_STANDBY_PORT" q standbydb -U postgres -c "SELECT string_agg(c, ',') FROM migrate_current() AS c")"
 }
 
+# is the migration lock held in database $1 by another session?
+lock_held() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+        AND classid = 1886218599 AND objid = 1 AND granted")" = 1 ]
+}
+
+case_g() {
+    local db hpid rc out
+    db=$(new_db g)
+    q "$db" -c "SELECT migrate_add('g1', 'CREATE TABLE lock_one (id int)')" >/dev/null
+    # another session holds the migration lock for a while
+    q "$db" -c "BEGIN" -c "SELECT pg_advisory_xact_lock(1886218599, 1)" \
+        -c "SELECT pg_sleep(20)" -c "COMMIT" >/dev/null 2>&1 &
+    hpid=$!
+    BG_PIDS+=("$hpid")
+    if ! wait_for "the lock holder" 20 lock_held "$db"; then
+        not_ok "g: a session holds the migration lock"
+        return
+    fi
+    rc=0
+    out=$(q "$db" -c '\set VERBOSITY verbose' -c "SET pg_migrate.lock_timeout = '300ms'" \
+        -c "SELECT * FROM migrate_upgrade('heads')" 2>&1) || rc=$?
+    if [ "$rc" != 0 ] && printf '%s' "$out" | grep -q '55P03' &&
+        printf '%s' "$out" | grep -q 'waiting for the migration lock'; then
+        ok "g: the upgrade gives up at pg_migrate.lock_timeout with 55P03, saying why"
+    else
+        not_ok "g: the upgrade gives up at pg_migrate.lock_timeout with 55P03, saying why" "have: $out"
+    fi
+    check "g: nothing was applied" "0|0" \
+        "$(q "$db" -c "SELECT (SELECT count(*) FROM migrate.journal) || '|' ||
+            (SELECT count(*) FROM pg_tables WHERE tablename = 'lock_one')")"
+    kill "$hpid" 2>/dev/null || true
+    q "$db" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()" >/dev/null
+    wait "$hpid" 2>/dev/null || true
+    check "g: once the lock is free the upgrade runs" "1" \
+        "$(q "$db" -c "SELECT count(*) FROM migrate_upgrade('heads')")"
+}
+
 # ---------------------------------------------------------------- main
 
 for c in $CASES; do
     case "$c" in
-        a | b | c | d | e | f) "case_$c" ;;
+        a | b | c | d | e | f | g) "case_$c" ;;
         *)
             echo "unknown case $c" >&2
             exit 2

@@ -424,45 +424,16 @@ def run_graph(st, rnd, drv, verbose):
             ("migrate_heads()", drv.heads(), list(rmap.heads)),
             ("migrate_history()", drv.history(),
              [r.revision for r in script.walk_revisions()])):
-        st.add("compared")
-        if ours == "OK " + (",".join(expect) or "-"):
-            st.add("passed")
-        elif name == "migrate_history()" and g.has_deps() and ours.startswith("OK ") \
-                and sorted(oracle.parse_list(ours[3:])) == sorted(expect):
-            st.add("passed")
-            st.add("documented:order differs (dependency set order)")
-        else:
-            st.add("failed")
-            st.failures.append("%s: alembic %s ours %s graph %s" % (name, expect, ours, nodes))
+        oracle.compare_listing(st, name, ours, expect, g, nodes,
+                               history=name == "migrate_history()")
     rows = set()
     for _ in range(rnd.randint(6, 12)):
-        op = rnd.choice(["upgrade", "upgrade", "downgrade", "downgrade", "stamp", "range"])
+        op, arg = oracle.draw_step(rnd, g)
         if op == "range":
-            lo = rnd.choice(["", "current", "base", rnd.choice(g.ids)])
-            hi = rnd.choice(["", "current", "heads", rnd.choice(g.ids)])
-            rng = "%s:%s" % (lo, hi)
-            a = oracle.alembic_range(script, rows, rng)
-            ours = drv.range(sorted(rows), rng)
-            st.add("compared")
-            if a[0] == "ok" and ours == "OK " + (",".join(a[1]) or "-"):
-                st.add("passed"); st.add("agree_plan")
-            elif a[0] == "user" and ours.startswith("ERR ") and ours.split(" ")[1] in API_ERRORS:
-                st.add("passed"); st.add("agree_error")
-            elif a[0] == "internal" and (ours.startswith("OK ") or
-                                         ours.startswith("ERR ") and ours.split(" ")[1] in API_ERRORS):
-                st.add("passed"); st.add("alembic_internal")
-            elif a[0] == "ok" and g.has_deps() and ours.startswith("OK ") and \
-                    sorted(oracle.parse_list(ours[3:])) == sorted(a[1]):
-                st.add("passed"); st.add("documented:order differs (dependency set order)")
-            else:
-                st.add("failed")
-                st.failures.append("migrate_history(%r) from %s: alembic %s ours %s graph %s"
-                                   % (rng, sorted(rows), a, ours, nodes))
+            oracle.compare_range(st, g, script, rows, arg, drv.range(sorted(rows), arg), nodes,
+                                 api_error=lambda ours: ours.split(" ")[1] in API_ERRORS)
             continue
-        if op == "stamp" and rnd.random() < 0.3:
-            targets = [oracle.gen_target(rnd, g, "stamp") for _ in range(rnd.randint(2, 3))]
-        else:
-            targets = [oracle.gen_target(rnd, g, op)]
+        targets = arg
         new = checked_op(st, g, drv, script, op, sorted(rows), targets, verbose)
         if drv.last_state != "00000":
             # which Alembic refusal met which SQLSTATE

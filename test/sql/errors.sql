@@ -35,8 +35,13 @@ SELECT * FROM migrate_current();
 SELECT * FROM migrate_record('fail2', 'upgrade', 1);
 SELECT * FROM migrate_record('base1', 'sideways', 1);
 
--- only steps run outside the server are recorded
+-- only steps run outside the server are recorded, with a real duration
 SELECT * FROM migrate_record('base1', 'downgrade', 1);
+SELECT * FROM migrate_record('fail2', 'downgrade', 'Infinity');
+
+-- COPY to or from the client has no client to talk to in a revision
+SELECT migrate_add(revision => 'irr3', revises => '{fail2}', upgrade => E'CREATE TABLE c (id int);\nCOPY c FROM STDIN;');
+SELECT migrate_add(revision => 'irr3', revises => '{fail2}', upgrade => 'SELECT 1', downgrade => 'COPY kept TO STDOUT');
 
 -- a statement that needs its own transaction, in a transactional revision,
 -- is refused when the revision is registered

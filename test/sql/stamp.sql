@@ -23,6 +23,9 @@ SELECT * FROM migrate_stamp('a1', 'a2');
 SELECT * FROM migrate_stamp('nope');
 SELECT * FROM migrate_stamp(VARIADIC '{}'::text[]);
 SELECT * FROM migrate_stamp(VARIADIC ARRAY[NULL]::text[]);
+SELECT * FROM migrate_stamp(VARIADIC ARRAY[['a1'], ['a2']]);
+SELECT * FROM migrate_stamp('');
+SELECT * FROM migrate_stamp('a1@');
 -- the journal records stamps
 SELECT revision, operation, version_after FROM migrate.journal ORDER BY id;
 
