@@ -23,7 +23,7 @@
 #include "getopt_long.h"
 #include "client.h"
 
-#define MIGRATE_CLIENT_VERSION "0.1"
+#define MIGRATE_CLIENT_VERSION "0.2"
 
 /* marks an argument that getopt must not take for an option */
 #define HIDDEN_DASH '\001'

@@ -1,0 +1,4 @@
+/*
+ * src/explain.c: filled in by its area
+ */
+#include "postgres.h"

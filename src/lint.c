@@ -1,0 +1,4 @@
+/*
+ * src/lint.c: filled in by its area
+ */
+#include "postgres.h"

@@ -1,0 +1,4 @@
+/*
+ * src/locksafety.c: filled in by its area
+ */
+#include "postgres.h"

@@ -1,0 +1,4 @@
+/*
+ * src/procedure.c: filled in by its area
+ */
+#include "postgres.h"

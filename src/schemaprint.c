@@ -1,0 +1,4 @@
+/*
+ * src/schemaprint.c: filled in by its area
+ */
+#include "postgres.h"

@@ -1,0 +1,4 @@
+/*
+ * src/verify.c: filled in by its area
+ */
+#include "postgres.h"
