@@ -26,6 +26,10 @@ OBJS = \
 	src/fingerprint.o \
 	src/integrity.o \
 	src/lint.o \
+	src/lintwalk.o \
+	src/lintalter.o \
+	src/lintcat.o \
+	src/lintrules.o \
 	src/schemaprint.o \
 	src/verify.o \
 	src/explain.o \

@@ -7,7 +7,7 @@
  * dispatches, conn.c talks to the server, files.c reads and writes
  * revision files, sqlsplit.c cuts SQL into statements, report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
- * author.c the verbs that write new revision files.  Declarations below are
+ * author.c the verbs that write new revision files, lint.c the lint verb.  Declarations below are
  * grouped by the file that defines them.
  *
  * IDENTIFICATION
@@ -33,6 +33,7 @@
 #define EXIT_BAD_FILES	5		/* a revision file is invalid */
 #define EXIT_PENDING	6		/* check: revisions are pending */
 #define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
+#define EXIT_LINT		8		/* lint: an error-severity finding */
 
 /* Everything the command line said. */
 typedef struct MigrateOptions
@@ -127,6 +128,7 @@ extern int	split_words(const char *s, char ***out);
 
 /* files.c */
 extern void load_revision_files(const char *dir, RevFileSet *set);
+extern void load_named_files(char **paths, int npaths, RevFileSet *set);
 extern void send_revision_files(PGconn *conn, const RevFileSet *set);
 extern char *make_revision_id(void);
 extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
@@ -150,6 +152,9 @@ extern int	verb_wait(const MigrateOptions *opts);
 extern int	verb_upgrade(const MigrateOptions *opts);
 extern int	verb_downgrade(const MigrateOptions *opts);
 extern int	verb_stamp(const MigrateOptions *opts);
+
+/* lint.c */
+extern int	verb_lint(const MigrateOptions *opts);
 
 /* author.c */
 extern int	verb_init(const MigrateOptions *opts);

@@ -81,6 +81,8 @@ read_whole_file(const char *path, size_t *len)
 	return buf;
 }
 
+static void parse_entries(RevFileSet *set, const char *dir);
+
 /*
  * Read and parse every *.sql file of dir, sorted by name.  Every bad file
  * is reported as "path:line: message"; if there is one, exit with the
@@ -91,9 +93,6 @@ load_revision_files(const char *dir, RevFileSet *set)
 {
 	DIR		   *d;
 	struct dirent *de;
-	int			bad = 0;
-	int			i;
-	int			j;
 
 	memset(set, 0, sizeof(*set));
 	d = opendir(dir);
@@ -126,6 +125,20 @@ load_revision_files(const char *dir, RevFileSet *set)
 	closedir(d);
 	if (set->nfiles > 1)
 		qsort(set->files, set->nfiles, sizeof(RevFileEntry), entry_cmp);
+	parse_entries(set, dir);
+}
+
+/*
+ * Read and parse the files of set (path and name filled in).  Every bad
+ * file is reported; if there is one, exit with the bad-files status.  dir
+ * names the directory they came from, for the message, or is NULL.
+ */
+static void
+parse_entries(RevFileSet *set, const char *dir)
+{
+	int			bad = 0;
+	int			i;
+	int			j;
 
 	for (i = 0; i < set->nfiles; i++)
 	{
@@ -171,10 +184,36 @@ load_revision_files(const char *dir, RevFileSet *set)
 	}
 	if (bad > 0)
 	{
-		pg_log_error_detail("%d revision file(s) in \"%s\" are invalid; nothing was sent to the server.",
-							bad, dir);
+		if (dir != NULL)
+			pg_log_error_detail("%d revision file(s) in \"%s\" are invalid; nothing was sent to the server.",
+								bad, dir);
+		else
+			pg_log_error_detail("%d revision file(s) are invalid; nothing was sent to the server.",
+								bad);
 		exit(EXIT_BAD_FILES);
 	}
+}
+
+/*
+ * Read and parse the files named on the command line, in the order given,
+ * as load_revision_files does for a directory.
+ */
+void
+load_named_files(char **paths, int npaths, RevFileSet *set)
+{
+	int			i;
+
+	memset(set, 0, sizeof(*set));
+	set->files = pg_malloc0(sizeof(RevFileEntry) * Max(npaths, 1));
+	set->nfiles = npaths;
+	for (i = 0; i < npaths; i++)
+	{
+		const char *slash = strrchr(paths[i], '/');
+
+		set->files[i].path = pg_strdup(paths[i]);
+		set->files[i].name = pg_strdup(slash ? slash + 1 : paths[i]);
+	}
+	parse_entries(set, NULL);
 }
 
 /* Register every file of set in the connection's current transaction. */

@@ -69,6 +69,7 @@ static const VerbDef verbs[] = {
 	OPT_MESSAGE | OPT_HEAD | OPT_DEPENDS | OPT_LABEL | OPT_REVID | OPT_NONTX},
 	{"init", verb_init, 0, 0, 0},
 	{"wait", verb_wait, 0, 1, OPT_TIMEOUT},
+	{"lint", verb_lint, 0, -1, OPT_VERBOSE},
 	{NULL, NULL, 0, 0, 0}
 };
 
@@ -95,6 +96,7 @@ usage(const char *progname)
 	printf("  revision -m MSG         write a new, empty revision file\n");
 	printf("  init                    create the directory and the extension\n");
 	printf("  wait [TARGET]           wait until TARGET is reached (default heads)\n");
+	printf("  lint [FILE]...          report dangerous statements (default: every file of --dir)\n");
 	printf("\nConnection options:\n");
 	printf("  -d, --dbname=CONNSTR    database name, connection string or URI\n");
 	printf("  -h, --host=HOSTNAME     database server host or socket directory\n");
@@ -105,7 +107,8 @@ usage(const char *progname)
 	printf("  --retry-interval=SECS   seconds between tries (default $RETRY_INTERVAL or 2)\n");
 	printf("\nOther options:\n");
 	printf("  --dir=DIR               directory of revision files (default ./migrations)\n");
-	printf("  -v, --verbose           more detail (current, history, heads, branches)\n");
+	printf("  -v, --verbose           more detail (current, history, heads, branches;\n"
+		   "                          lint: silenced findings too)\n");
 	printf("  -r, --rev-range=RANGE   history range such as base:head or current:\n");
 	printf("  -i, --indicate-current  mark the current revisions in history\n");
 	printf("  --sql                   print the SQL upgrade or downgrade would run\n");
@@ -131,6 +134,7 @@ usage(const char *progname)
 	printf("  %d  check: revisions are pending\n", EXIT_PENDING);
 	printf("  %d  other failure (unknown revision, file not writable)\n",
 		   EXIT_OTHER);
+	printf("  %d  lint: a finding of severity error is not silenced\n", EXIT_LINT);
 }
 
 /* Report a usage error and exit. */

@@ -299,10 +299,11 @@ MigrateRegisterResult
 migrate_catalog_register(const MigrateRevision *rev)
 {
 	CatalogContext cxt;
-	Oid			types[12] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID};
-	Datum		values[12];
-	char		nulls[12];
+	Oid			types[13] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID,
+	TEXTARRAYOID};
+	Datum		values[13];
+	char		nulls[13];
 	MigrateRegisterResult result;
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -334,6 +335,7 @@ migrate_catalog_register(const MigrateRevision *rev)
 	/* the role that called, as the journal records it */
 	values[11] = DirectFunctionCall1(namein,
 									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[12] = migrate_text_array(rev->lint_ignores, rev->nlint_ignores);
 
 	catalog_enter(&cxt);
 
@@ -348,9 +350,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 		catalog_exec(false, "INSERT INTO migrate.revision (revision, revises,"
 					 " depends_on, branch_labels, message, upgrade_sql,"
 					 " downgrade_sql, transactional, file_name, upgrade_line,"
-					 " downgrade_line, registered_by)"
-					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-					 12, types, values, nulls, SPI_OK_INSERT);
+					 " downgrade_line, registered_by, lint_ignores)"
+					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+					 13, types, values, nulls, SPI_OK_INSERT);
 		result = MIGRATE_ADDED;
 	}
 	else
@@ -364,15 +366,17 @@ migrate_catalog_register(const MigrateRevision *rev)
 		{
 			/*
 			 * Same revision, perhaps from a renamed or re-laid-out file: keep
-			 * the file name and lines that error contexts cite up to date.
-			 * This is metadata, so it is allowed for applied revisions too.
+			 * the file name and lines that error contexts cite up to date,
+			 * and the lint rules it silences.  This is metadata, so it is
+			 * allowed for applied revisions too.
 			 */
 			catalog_exec(false, "UPDATE migrate.revision SET file_name = $9,"
-						 " upgrade_line = $10, downgrade_line = $11"
+						 " upgrade_line = $10, downgrade_line = $11,"
+						 " lint_ignores = $13"
 						 " WHERE revision = $1"
-						 " AND (file_name, upgrade_line, downgrade_line)"
-						 " IS DISTINCT FROM ($9, $10, $11)",
-						 11, types, values, nulls, SPI_OK_UPDATE);
+						 " AND (file_name, upgrade_line, downgrade_line, lint_ignores)"
+						 " IS DISTINCT FROM ($9, $10, $11, $13)",
+						 13, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_UNCHANGED;
 		}
 		else
@@ -394,9 +398,10 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_sql = $6, downgrade_sql = $7,"
 						 " transactional = $8, file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
-						 " registered_at = pg_catalog.now(), registered_by = $12"
+						 " registered_at = pg_catalog.now(), registered_by = $12,"
+						 " lint_ignores = $13"
 						 " WHERE revision = $1",
-						 12, types, values, nulls, SPI_OK_UPDATE);
+						 13, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_REPLACED;
 		}
 	}
@@ -644,4 +649,38 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 	}
 	catalog_leave(&cxt);
 	return revision;
+}
+
+/*
+ * Lint: the rules each registered revision silences ("PM003 reason"),
+ * into state->revs[i].lint_ignores.
+ */
+void
+migrate_catalog_load_lint_ignores(MigrateState *state)
+{
+	CatalogContext cxt;
+	uint64		i;
+
+	catalog_enter(&cxt);
+	catalog_exec(true, "SELECT revision, lint_ignores FROM migrate.revision"
+				 " WHERE lint_ignores <> '{}'",
+				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		char	   *id = spi_text(tuple, 1);
+		int			node = migrate_graph_find(state->graph, id);
+		bool		isnull;
+		Datum		d = SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull);
+		MemoryContext spi_proc_cxt;
+
+		/* a revision registered since the state was loaded is not linted */
+		if (node < 0)
+			continue;
+		spi_proc_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
+		state->revs[node].lint_ignores =
+			text_array_to_cstrings(d, isnull, &state->revs[node].nlint_ignores);
+		MemoryContextSwitchTo(spi_proc_cxt);
+	}
+	catalog_leave(&cxt);
 }

@@ -42,6 +42,8 @@ typedef struct MigrateRevision
 	char	   *file_name;		/* NULL when registered by migrate_add */
 	int			upgrade_line;	/* 0 when unknown */
 	int			downgrade_line;
+	char	  **lint_ignores;	/* "PM003 reason": lint rules silenced */
+	int			nlint_ignores;
 } MigrateRevision;
 
 /* Everything the planner needs: revisions, their graph, the version rows. */
@@ -87,6 +89,15 @@ extern char *migrate_catalog_last_step(TimestampTz *started,
 									   double *duration_ms, char **role,
 									   char **operation, int *nsteps);
 
+/* catalog.c, for lint */
+extern void migrate_catalog_load_lint_ignores(MigrateState *state);
+
+/* register.c, for lint */
+struct MigrateRevFile;
+extern void migrate_parse_revision_text(const char *name, text *content,
+										struct MigrateRevFile *file,
+										MigrateRevision *rev);
+
 /* runner.c */
 extern void migrate_begin_change(void);
 extern void migrate_check_steps(const MigrateState *state,
@@ -97,6 +108,10 @@ extern void migrate_check_syntax(const MigrateRevision *rev);
 extern void migrate_check_target(const char *target);
 extern bool migrate_parse_operation(const char *operation);
 extern void migrate_raise_graph_error(const MigrateGraphError *err);
+
+/* runner.c, for lint */
+extern const char *migrate_stmt_needs_own_transaction(Node *stmt);
+extern int	migrate_skip_blanks(const char *sql, int offset, int end);
 
 /* report.c */
 extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,

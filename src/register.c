@@ -199,6 +199,39 @@ parse_file(const char *name, const char *content, size_t len,
 }
 
 /*
+ * The revision a parsed file defines, its strings in the server encoding.
+ */
+static void
+file_to_revision(const char *name, MigrateRevFile *file, MigrateRevision *rev)
+{
+	int			i;
+
+	memset(rev, 0, sizeof(*rev));
+	rev->revision = file->revision;
+	rev->revises = file->revises;
+	rev->nrevises = file->nrevises;
+	rev->depends_on = file->depends_on;
+	rev->ndepends_on = file->ndepends_on;
+	rev->branch_labels = file->branch_labels;
+	rev->nbranch_labels = file->nbranch_labels;
+	rev->message = to_server(file->message);
+	rev->upgrade_sql = to_server(file->upgrade);
+	rev->downgrade_sql = to_server(file->downgrade);
+	rev->has_downgrade = file->downgrade != NULL;
+	rev->transactional = file->transactional;
+	/* the catalog keeps the file name; errors above named the whole path */
+	rev->file_name = (char *) (strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
+	rev->upgrade_line = file->upgrade_line;
+	rev->downgrade_line = file->downgrade_line;
+	/* lint-ignore lines, kept as "PM003 reason" */
+	rev->nlint_ignores = file->nlint_ignores;
+	rev->lint_ignores = palloc(sizeof(char *) * Max(file->nlint_ignores, 1));
+	for (i = 0; i < file->nlint_ignores; i++)
+		rev->lint_ignores[i] = psprintf("%s %s", file->lint_ignores[i].rule,
+										to_server(file->lint_ignores[i].reason));
+}
+
+/*
  * Register a parsed revision file, after checking its SQL.  The caller
  * holds the migration lock.
  */
@@ -207,26 +240,31 @@ register_file(const char *name, MigrateRevFile *file)
 {
 	MigrateRevision rev;
 
-	memset(&rev, 0, sizeof(rev));
-	rev.revision = file->revision;
-	rev.revises = file->revises;
-	rev.nrevises = file->nrevises;
-	rev.depends_on = file->depends_on;
-	rev.ndepends_on = file->ndepends_on;
-	rev.branch_labels = file->branch_labels;
-	rev.nbranch_labels = file->nbranch_labels;
-	rev.message = to_server(file->message);
-	rev.upgrade_sql = to_server(file->upgrade);
-	rev.downgrade_sql = to_server(file->downgrade);
-	rev.has_downgrade = file->downgrade != NULL;
-	rev.transactional = file->transactional;
-	/* the catalog keeps the file name; errors above named the whole path */
-	rev.file_name = (char *) (strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
-	rev.upgrade_line = file->upgrade_line;
-	rev.downgrade_line = file->downgrade_line;
-
+	file_to_revision(name, file, &rev);
 	migrate_check_syntax(&rev);
 	return register_and_bump(&rev);
+}
+
+/*
+ * The text of a revision file (in the server encoding) as the parsed file
+ * and the revision it defines, without registering it: lint reads files
+ * this way.  A malformed file is an error naming it and the line.
+ */
+void
+migrate_parse_revision_text(const char *name, text *content,
+							MigrateRevFile *file, MigrateRevision *rev)
+{
+	char	   *data = VARDATA_ANY(content);
+	size_t		len = VARSIZE_ANY_EXHDR(content);
+
+	/* the parser reads UTF-8 */
+	if (GetDatabaseEncoding() != PG_UTF8)
+	{
+		data = pg_server_to_any(data, len, PG_UTF8);
+		len = strlen(data);
+	}
+	parse_file(name, data, len, file);
+	file_to_revision(name, file, rev);
 }
 
 /*

@@ -15,7 +15,9 @@
  *	- the header, up to the "-- migrate:upgrade" line: blank lines and
  *	  "--" comments only.  A comment "-- word: value" sets a header key,
  *	  and an unknown word there is an error, so that a misspelt key is not
- *	  silently ignored; any other comment is free text.
+ *	  silently ignored; any other comment is free text.  Every key may be
+ *	  given once, except "lint-ignore", which silences one lint rule per
+ *	  line and must say why.
  *	- the upgrade section, up to "-- migrate:downgrade" or the end.
  *	- the downgrade section, up to the end.
  *
@@ -58,6 +60,7 @@
 #define KEY_DEPENDS_ON		0x08
 #define KEY_BRANCH_LABELS	0x10
 #define KEY_TRANSACTIONAL	0x20
+#define KEY_LINT_IGNORE		0x40	/* may repeat */
 
 typedef struct HeaderKey
 {
@@ -75,6 +78,8 @@ static const HeaderKey header_keys[] = {
 	{"branch-labels", "branch-labels", KEY_BRANCH_LABELS},
 	{"branch_labels", "branch-labels", KEY_BRANCH_LABELS},
 	{"transactional", "transactional", KEY_TRANSACTIONAL},
+	{"lint-ignore", "lint-ignore", KEY_LINT_IGNORE},
+	{"lint_ignore", "lint-ignore", KEY_LINT_IGNORE},
 };
 
 typedef enum MarkerKind
@@ -383,6 +388,82 @@ parse_bool_value(const char *s, size_t len, bool *result)
 }
 
 /*
+ * The number of the lint rule named by [s, s + len): "PM" (any case) and
+ * three digits, from 1 to MIGRATE_LINT_RULE_COUNT; 0 for anything else.
+ */
+int
+migrate_lint_rule_number(const char *s, size_t len)
+{
+	int			n = 0;
+	int			i;
+
+	if (len != 5 || (s[0] != 'P' && s[0] != 'p') || (s[1] != 'M' && s[1] != 'm'))
+		return 0;
+	for (i = 2; i < 5; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		n = n * 10 + (s[i] - '0');
+	}
+	return n >= 1 && n <= MIGRATE_LINT_RULE_COUNT ? n : 0;
+}
+
+/*
+ * "-- lint-ignore: PM003 reason": a known rule id, blanks, then a reason,
+ * which is required so that every silenced finding says why it is safe.
+ */
+static bool
+parse_lint_ignore(ParseState *st, const char *value, size_t vlen)
+{
+	MigrateRevFile *out = st->out;
+	const char *p = value;
+	const char *end = value + vlen;
+	const char *reason;
+	size_t		rlen;
+	size_t		idlen;
+	char		shown[SHOWN_NAME_LEN + 4];
+	char		canonical[6];
+	MigrateLintIgnore *ig;
+	int			rule;
+	int			i;
+
+	while (p < end && !is_blank(*p))
+		p++;
+	idlen = p - value;
+	if (idlen == 0)
+		return set_error(st->err, st->lineno,
+						 "header key \"lint-ignore\" has no value");
+	rule = migrate_lint_rule_number(value, idlen);
+	if (rule == 0)
+		return set_error(st->err, st->lineno, "unknown lint rule \"%s\"",
+						 shown_name(value, idlen, shown));
+	snprintf(canonical, sizeof(canonical), "PM%03d", rule);
+
+	reason = p;
+	rlen = end - p;
+	trim(&reason, &rlen);
+	if (rlen == 0)
+		return set_error(st->err, st->lineno,
+						 "lint-ignore of rule \"%s\" gives no reason", canonical);
+
+	for (i = 0; i < out->nlint_ignores; i++)
+	{
+		if (strcmp(out->lint_ignores[i].rule, canonical) == 0)
+			return set_error(st->err, st->lineno,
+							 "duplicate lint-ignore of rule \"%s\" (the first is at line %d)",
+							 canonical, out->lint_ignores[i].line);
+	}
+	/* at most MIGRATE_LINT_RULE_COUNT entries: no growth check needed */
+	if (out->lint_ignores == NULL)
+		out->lint_ignores = palloc(sizeof(MigrateLintIgnore) * MIGRATE_LINT_RULE_COUNT);
+	ig = &out->lint_ignores[out->nlint_ignores++];
+	ig->rule = pstrdup(canonical);
+	ig->reason = pnstrdup(reason, rlen);
+	ig->line = st->lineno;
+	return true;
+}
+
+/*
  * Handle a comment line of the header.  Only "-- word: value" matters;
  * anything else is free text and ignored.  line/len is the trimmed line,
  * which starts with "--".
@@ -425,7 +506,7 @@ parse_header_comment(ParseState *st, const char *line, size_t len)
 		return set_error(st->err, st->lineno, "unknown header key \"%s\"",
 						 shown_name(word, wlen, shown));
 	}
-	if (st->seen_keys & hk->key)
+	if ((st->seen_keys & hk->key) && hk->key != KEY_LINT_IGNORE)
 		return set_error(st->err, st->lineno, "duplicate header key \"%s\"",
 						 hk->canonical);
 	st->seen_keys |= hk->key;
@@ -474,6 +555,8 @@ parse_header_comment(ParseState *st, const char *line, size_t len)
 								 shown_name(value, vlen, shown));
 			}
 			break;
+		case KEY_LINT_IGNORE:
+			return parse_lint_ignore(st, value, vlen);
 	}
 	return true;
 }
@@ -713,6 +796,7 @@ char *
 migrate_format_revfile(const MigrateRevFile *rev)
 {
 	StringInfoData buf;
+	int			i;
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "-- revision: %s\n", rev->revision);
@@ -731,6 +815,16 @@ migrate_format_revfile(const MigrateRevFile *rev)
 	}
 	if (!rev->transactional)
 		appendStringInfoString(&buf, "-- transactional: false\n");
+	for (i = 0; i < rev->nlint_ignores; i++)
+	{
+		const char *p;
+
+		/* a reason is one header line, as a message is */
+		appendStringInfo(&buf, "-- lint-ignore: %s ", rev->lint_ignores[i].rule);
+		for (p = rev->lint_ignores[i].reason; *p; p++)
+			appendStringInfoChar(&buf, *p == '\n' ? ' ' : *p);
+		appendStringInfoChar(&buf, '\n');
+	}
 	appendStringInfoString(&buf, "-- migrate:upgrade\n");
 	format_section(&buf, rev->upgrade ? rev->upgrade : "");
 	if (rev->downgrade != NULL)
@@ -766,6 +860,24 @@ strings_equal(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* Compare two lint-ignore lists, rules and reasons, in order. */
+static bool
+ignores_equal(const MigrateLintIgnore *a, int na,
+			  const MigrateLintIgnore *b, int nb)
+{
+	int			i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+	{
+		if (strcmp(a[i].rule, b[i].rule) != 0 ||
+			strcmp(a[i].reason, b[i].reason) != 0)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Do two revisions say the same thing?  Line numbers are not compared:
  * they depend on the layout of the file, not on its meaning.
@@ -782,7 +894,9 @@ migrate_revfile_equal(const MigrateRevFile *a, const MigrateRevFile *b)
 		strings_equal(a->message, b->message) &&
 		a->transactional == b->transactional &&
 		strings_equal(a->upgrade, b->upgrade) &&
-		strings_equal(a->downgrade, b->downgrade);
+		strings_equal(a->downgrade, b->downgrade) &&
+		ignores_equal(a->lint_ignores, a->nlint_ignores,
+					  b->lint_ignores, b->nlint_ignores);
 }
 
 /* pfree an array of strings and the strings in it. */
@@ -816,5 +930,16 @@ migrate_free_revfile(MigrateRevFile *rev)
 		pfree(rev->upgrade);
 	if (rev->downgrade)
 		pfree(rev->downgrade);
+	if (rev->lint_ignores)
+	{
+		int			i;
+
+		for (i = 0; i < rev->nlint_ignores; i++)
+		{
+			pfree(rev->lint_ignores[i].rule);
+			pfree(rev->lint_ignores[i].reason);
+		}
+		pfree(rev->lint_ignores);
+	}
 	memset(rev, 0, sizeof(*rev));
 }

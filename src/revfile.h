@@ -21,6 +21,21 @@
 /* longest revision id or branch label accepted, in bytes */
 #define MIGRATE_MAX_ID_LEN 128
 
+/*
+ * Lint rules are named "PM" and three digits, numbered from PM001 to
+ * PM<MIGRATE_LINT_RULE_COUNT> without gaps (src/lintrules.c describes
+ * them); a "-- lint-ignore:" header line may name any of them.
+ */
+#define MIGRATE_LINT_RULE_COUNT 28
+
+/* One "-- lint-ignore: PMnnn reason" header line. */
+typedef struct MigrateLintIgnore
+{
+	char	   *rule;			/* canonical id, "PM003" */
+	char	   *reason;			/* never empty */
+	int			line;			/* line of the header, 0 when unknown */
+} MigrateLintIgnore;
+
 /* One parsed revision file.  All strings are palloc'd. */
 typedef struct MigrateRevFile
 {
@@ -37,6 +52,8 @@ typedef struct MigrateRevFile
 	int			upgrade_line;	/* 1-based file line where it starts */
 	char	   *downgrade;		/* NULL when there is no downgrade section */
 	int			downgrade_line; /* 0 when there is none */
+	MigrateLintIgnore *lint_ignores;	/* lint rules silenced, in file order */
+	int			nlint_ignores;
 } MigrateRevFile;
 
 /* What went wrong, and where.  line is 0 when not tied to a line. */
@@ -54,6 +71,12 @@ typedef struct MigrateParseError
 extern bool migrate_parse_revfile(const char *content, size_t len,
 								  MigrateRevFile *out,
 								  MigrateParseError *err);
+
+/*
+ * The number of the lint rule s (len bytes) names, "PM003" or "pm003"
+ * giving 3; 0 when it names none.
+ */
+extern int	migrate_lint_rule_number(const char *s, size_t len);
 
 /* True if id is a valid revision id or branch label. */
 extern bool migrate_valid_id(const char *id, size_t len);

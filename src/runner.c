@@ -656,3 +656,20 @@ migrate_raise_graph_error(const MigrateGraphError *err)
 			 err->detail ? errdetail_internal("%s", err->detail) : 0,
 			 err->hint ? errhint("%s", err->hint) : 0));
 }
+
+/*
+ * For lint, which reports what registration refuses: the statement, if
+ * any, that needs a transaction of its own.
+ */
+const char *
+migrate_stmt_needs_own_transaction(Node *stmt)
+{
+	return needs_own_transaction(stmt);
+}
+
+/* For lint: where a statement's first token is (see skip_blanks). */
+int
+migrate_skip_blanks(const char *sql, int offset, int end)
+{
+	return skip_blanks(sql, offset, end);
+}

@@ -641,6 +641,79 @@ test_length_bound(void)
 	pfree(copy);
 }
 
+/* "-- lint-ignore:" lines: accepted forms, the values kept, the errors. */
+static void
+test_lint_ignore(void)
+{
+	MigrateRevFile rev;
+	const char *text =
+		"-- revision: r\n"
+		"-- lint-ignore: PM001 the table is empty until the next release\n"
+		"-- Lint_Ignore:\tpm017   nothing to undo  \n"
+		"-- migrate:upgrade\n"
+		"CREATE INDEX i ON t (a);\n";
+	char		buf[64];
+
+	if (PARSE_GOOD("lint-ignore: two rules", text, &rev))
+	{
+		TAP_OK(rev.nlint_ignores == 2, "lint-ignore: two entries (got %d)",
+			   rev.nlint_ignores);
+		if (rev.nlint_ignores == 2)
+		{
+			TAP_STREQ(rev.lint_ignores[0].rule, "PM001", "lint-ignore: first rule");
+			TAP_STREQ(rev.lint_ignores[0].reason,
+					  "the table is empty until the next release",
+					  "lint-ignore: first reason");
+			TAP_OK(rev.lint_ignores[0].line == 2, "lint-ignore: first line 2");
+			TAP_STREQ(rev.lint_ignores[1].rule, "PM017",
+					  "lint-ignore: rule id made upper case");
+			TAP_STREQ(rev.lint_ignores[1].reason, "nothing to undo",
+					  "lint-ignore: reason trimmed");
+			TAP_OK(rev.lint_ignores[1].line == 3, "lint-ignore: second line 3");
+		}
+		migrate_free_revfile(&rev);
+	}
+
+	/* every rule id is accepted, one past the last is not */
+	snprintf(buf, sizeof(buf), "PM%03d", MIGRATE_LINT_RULE_COUNT);
+	TAP_OK(migrate_lint_rule_number(buf, 5) == MIGRATE_LINT_RULE_COUNT,
+		   "lint-ignore: last rule %s known", buf);
+	TAP_OK(migrate_lint_rule_number("PM001", 5) == 1 &&
+		   migrate_lint_rule_number("pm001", 5) == 1,
+		   "lint-ignore: PM001 known in any case");
+	snprintf(buf, sizeof(buf), "PM%03d", MIGRATE_LINT_RULE_COUNT + 1);
+	TAP_OK(migrate_lint_rule_number(buf, 5) == 0,
+		   "lint-ignore: %s unknown", buf);
+	TAP_OK(migrate_lint_rule_number("PM000", 5) == 0 &&
+		   migrate_lint_rule_number("PM01", 4) == 0 &&
+		   migrate_lint_rule_number("PM0001", 6) == 0 &&
+		   migrate_lint_rule_number("PX001", 5) == 0 &&
+		   migrate_lint_rule_number("PM0a1", 5) == 0,
+		   "lint-ignore: malformed ids unknown");
+
+	expect_error("lint-ignore: no reason",
+				 "-- revision: r\n-- lint-ignore: PM003\n-- migrate:upgrade\n",
+				 2, "lint-ignore of rule \"PM003\" gives no reason");
+	expect_error("lint-ignore: blank reason",
+				 "-- revision: r\n-- lint-ignore: PM003 \t \n-- migrate:upgrade\n",
+				 2, "lint-ignore of rule \"PM003\" gives no reason");
+	expect_error("lint-ignore: no value",
+				 "-- revision: r\n-- lint-ignore:\n-- migrate:upgrade\n",
+				 2, "header key \"lint-ignore\" has no value");
+	expect_error("lint-ignore: unknown rule",
+				 "-- revision: r\n-- message: m\n-- lint-ignore: PM999 because\n-- migrate:upgrade\n",
+				 3, "unknown lint rule \"PM999\"");
+	expect_error("lint-ignore: rule name instead of id",
+				 "-- revision: r\n-- lint-ignore: index-concurrently because\n-- migrate:upgrade\n",
+				 2, "unknown lint rule \"index-concurrently\"");
+	expect_error("lint-ignore: same rule twice",
+				 "-- revision: r\n-- lint-ignore: PM002 a\n-- lint-ignore: pm002 b\n-- migrate:upgrade\n",
+				 3, "duplicate lint-ignore of rule \"PM002\" (the first is at line 2)");
+	expect_error("lint-ignore: after the upgrade marker it is SQL, before it a key",
+				 "-- revision: r\n-- lint-ignore: PM001 ok\n-- lint-ignore: PM1 x\n-- migrate:upgrade\n",
+				 3, "unknown lint rule \"PM1\"");
+}
+
 static void
 test_format(void)
 {
@@ -649,6 +722,7 @@ test_format(void)
 	char	   *revises[] = {"a", "b"};
 	char	   *depends[] = {"d"};
 	char	   *labels[] = {"l"};
+	MigrateLintIgnore ignores[] = {{"PM004", "checked\nby hand", 0}};
 
 	memset(&rev, 0, sizeof(rev));
 	rev.revision = "r";
@@ -662,6 +736,8 @@ test_format(void)
 	rev.transactional = false;
 	rev.upgrade = "SELECT 1;";
 	rev.downgrade = "";
+	rev.lint_ignores = ignores;
+	rev.nlint_ignores = 1;
 
 	text = migrate_format_revfile(&rev);
 	TAP_STREQ(text,
@@ -671,6 +747,7 @@ test_format(void)
 			  "-- branch-labels: l\n"
 			  "-- message: two lines\n"
 			  "-- transactional: false\n"
+			  "-- lint-ignore: PM004 checked by hand\n"
 			  "-- migrate:upgrade\n"
 			  "SELECT 1;\n"
 			  "-- migrate:downgrade\n",
@@ -691,6 +768,7 @@ main(void)
 	test_line_endings();
 	test_encoding();
 	test_length_bound();
+	test_lint_ignore();
 	test_format();
 	return tap_done();
 }
