@@ -259,9 +259,9 @@ lint_add_constraint(LintSection *sec, RangeVar *rv, Constraint *con,
 		case CONSTR_EXCLUSION:
 			if (reportable && con->indexname == NULL)
 				lint_report(sec, LINT_UNIQUE_NO_INDEX, NULL,
-							"adding a %s constraint to table \"%s\" builds its index under an ACCESS EXCLUSIVE lock",
-							con->contype == CONSTR_PRIMARY ? "PRIMARY KEY" :
-							con->contype == CONSTR_UNIQUE ? "UNIQUE" : "EXCLUDE",
+							"adding %s constraint to table \"%s\" builds its index under an ACCESS EXCLUSIVE lock",
+							con->contype == CONSTR_PRIMARY ? "a PRIMARY KEY" :
+							con->contype == CONSTR_UNIQUE ? "a UNIQUE" : "an EXCLUDE",
 							lint_relname(rv));
 			break;
 		default:

@@ -33,7 +33,6 @@
 #include "mb/pg_wchar.h"
 #include "nodes/makefuncs.h"
 #include "parser/parser.h"
-#include "storage/lock.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
@@ -247,6 +246,21 @@ transaction_stmt_name(TransactionStmtKind kind)
 	return "transaction control";	/* keep compiler quiet */
 }
 
+/* A lock mode as LOCK TABLE spells it. */
+static const char *
+lock_mode_name(int mode)
+{
+	static const char *const names[] = {
+		"", "ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE",
+		"SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE",
+		"EXCLUSIVE", "ACCESS EXCLUSIVE"
+	};
+
+	if (mode < 1 || mode >= (int) lengthof(names))
+		return "ACCESS EXCLUSIVE";
+	return names[mode];
+}
+
 static void
 lint_index(LintSection *sec, IndexStmt *stmt)
 {
@@ -304,7 +318,7 @@ lint_rename(LintSection *sec, RenameStmt *stmt)
 				lint_in_columns(sec->added_columns, stmt->relation, stmt->subname))
 				return;
 			lint_report(sec, LINT_RENAME_COLUMN, NULL,
-						"renaming column \"%s\" of \"%s\" to \"%s\" breaks the application still running the previous release, which uses the old name",
+						"renaming column \"%s\" of table \"%s\" to \"%s\" breaks the application still running the previous release, which uses the old name",
 						stmt->subname, lint_relname(stmt->relation), stmt->newname);
 			return;
 		default:
@@ -504,7 +518,7 @@ lint_statement(LintSection *sec, Node *stmt)
 					lint_report(sec, LINT_LOCK_TABLE, NULL,
 								"LOCK TABLE \"%s\" IN %s MODE holds the lock until the migration commits",
 								lint_relname(rv),
-								GetLockmodeName(DEFAULT_LOCKMETHOD, lock->mode));
+								lock_mode_name(lock->mode));
 				}
 			}
 			break;

@@ -539,6 +539,77 @@ expect "wait says the target was reached" 'target "heads" reached' "$out"
 run -d "$db2" --dir "$bdir" wait later01
 expect_rc "wait for a reached target returns at once" 0
 
+# ---------------------------------------------------------------- lint
+# Exit status 8 when a finding of severity error is not silenced, 0
+# otherwise; a bad file 5, a usage error 2, a connection failure 3.
+ldir=$work/lint
+mkdir -p "$ldir"
+psql -X -q -d "$db1" -c "CREATE TABLE lint_task (id int, note text)" >/dev/null
+printf '%s\n' '-- revision: lint01' '-- migrate:upgrade' 'CREATE TABLE lint_new (id int);' \
+    'CREATE INDEX ON lint_new (id);' '-- migrate:downgrade' 'DROP TABLE lint_new;' >"$ldir/001_ok.sql"
+run -d "$db1" --dir "$ldir" lint
+expect_rc "lint of clean files exits 0" 0
+expect "lint prints a summary" "1 file(s): 0 error(s), 0 warning(s), 0 info, 0 silenced" "$out"
+printf '%s\n' '-- revision: lint02' '-- revises: lint01' '-- migrate:upgrade' '' \
+    'CREATE INDEX lint_task_note_idx ON lint_task (note);' >"$ldir/002_index.sql"
+run -d "$db1" --dir "$ldir" lint
+expect_rc "lint with an error finding exits 8" 8
+expect "a finding is file:line: severity: rule message" \
+    "$ldir/002_index.sql:5: error: PM001 CREATE INDEX \"lint_task_note_idx\" on existing table \"lint_task\"" "$out"
+expect "each finding has its hint" "    hint: Use CREATE INDEX CONCURRENTLY" "$out"
+expect "a finding without a line names the file alone" "$ldir/002_index.sql: warning: PM017" "$out"
+expect "the summary counts errors and warnings" "2 file(s): 1 error(s), 1 warning(s)" "$out"
+run -d "$db1" --dir "$ldir" lint "$ldir/001_ok.sql"
+expect_rc "lint of the files named lints those alone" 0
+# silenced: exit 0; shown with -v only, with the reason
+printf '%s\n' '-- revision: lint02' '-- revises: lint01' \
+    '-- lint-ignore: PM001 lint_task is empty until release 2' '-- migrate:upgrade' \
+    'CREATE INDEX lint_task_note_idx ON lint_task (note);' >"$ldir/002_index.sql"
+run -d "$db1" --dir "$ldir" lint
+expect_rc "lint with the error silenced exits 0" 0
+expect_not "a silenced finding is not shown" "PM001" "$out"
+expect "the summary counts it as silenced" "0 error(s), 1 warning(s), 0 info, 1 silenced" "$out"
+run -d "$db1" --dir "$ldir" lint -v
+expect_rc "lint -v with the error silenced exits 0" 0
+expect "lint -v shows it with its reason" "(silenced: lint_task is empty until release 2)" "$out"
+# what registration refuses is reported, and nothing is registered
+printf '%s\n' '-- revision: lint03' '-- migrate:upgrade' 'BEGIN;' \
+    'CREATE INDEX CONCURRENTLY lint_task_id_idx ON lint_task (id);' 'COMMIT;' \
+    '-- migrate:downgrade' >"$work/tx.sql"
+before=$(q "$db1" "SELECT count(*) FROM migrate.revision")
+run -d "$db1" lint "$work/tx.sql"
+expect_rc "lint of a file registration would refuse exits 8" 8
+expect "transaction control is reported" "$work/tx.sql:3: error: PM015 BEGIN" "$out"
+expect "a statement that needs its own transaction is reported" \
+    "$work/tx.sql:4: error: PM016 CREATE INDEX CONCURRENTLY" "$out"
+is "lint registers nothing" "$(q "$db1" "SELECT count(*) FROM migrate.revision")" "$before"
+printf '%s\n' '-- revision: lint04' '-- migrate:upgrade' 'SELECT 1;' 'SELEC 2;' \
+    '-- migrate:downgrade' >"$work/syntax.sql"
+run -d "$db1" lint "$work/syntax.sql"
+expect_rc "lint of SQL that does not parse exits 8" 8
+expect "the syntax error is a finding at its line" \
+    "$work/syntax.sql:4: error: PM000 syntax error at or near \"SELEC\"" "$out"
+# bad files, usage and connection errors have statuses of their own
+printf '%s\n' '-- revision: lint05' '-- lint-ignore: PM001' '-- migrate:upgrade' >"$work/noreason.sql"
+run -d "$db1" lint "$work/noreason.sql"
+expect_rc "a lint-ignore line without a reason exits 5" 5
+expect "the bad line is named" "$work/noreason.sql:2: lint-ignore of rule \"PM001\" gives no reason" "$err"
+run -d "$db1" lint "$work/no-such-file.sql"
+expect_rc "a missing file exits 5" 5
+run -d "$db1" --dir "$work/no-such-dir" lint
+expect_rc "lint of a missing directory is a usage error" 2
+run -d "$db1" --dir "$ldir" lint --sql
+expect_rc "an option of another verb is a usage error for lint" 2
+run -p "$DEAD_PORT" -d "$db1" --dir "$ldir" lint
+expect_rc "lint without a server exits 3" 3
+run -d "$db3" --dir "$ldir" lint
+expect_rc "lint in a database without the extension exits 1" 1
+run --help
+expect "--help lists the lint verb" "lint [FILE]..." "$out"
+expect "--help lists exit status 8" "  8  lint: a finding of severity error is not silenced" "$out"
+expect "the man page documents exit status 8" ".B 8" "$(grep -x '\.B 8' "$top/doc/pg_migrate.1")"
+expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top/doc/pg_migrate.1" | grep lint)"
+
 # the statement splitter's own unit tests (no server needed)
 if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
     "$here/test_sqlsplit" >>"$work/split.log" 2>&1; then
