@@ -163,5 +163,7 @@ extern bool lint_column_known_not_null(const RangeVar *rv, const char *column);
 extern char *lint_check_not_null_column(const RangeVar *rv,
 										const char *conname);
 extern char *lint_not_null_test_column(Node *expr);
+extern List *lint_index_nullable_columns(const RangeVar *rv,
+										 const char *indexname);
 
 #endif							/* MIGRATE_LINT_H */

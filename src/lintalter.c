@@ -255,6 +255,21 @@ lint_add_constraint(LintSection *sec, RangeVar *rv, Constraint *con,
 														 makeString(column)));
 			break;
 		case CONSTR_PRIMARY:
+			/* USING INDEX: the index is there, but NOT NULL may scan */
+			if (reportable && con->indexname != NULL)
+			{
+				ListCell   *lc;
+
+				foreach(lc, lint_index_nullable_columns(rv, con->indexname))
+				{
+					if (!lint_in_columns(sec->notnull_checks, rv, strVal(lfirst(lc))))
+						lint_report(sec, LINT_SET_NOT_NULL, NULL,
+									"PRIMARY KEY USING INDEX \"%s\" sets column \"%s\" of table \"%s\" NOT NULL, which reads the whole table under an ACCESS EXCLUSIVE lock without a validated CHECK (%s IS NOT NULL) constraint",
+									con->indexname, strVal(lfirst(lc)),
+									lint_relname(rv), strVal(lfirst(lc)));
+				}
+			}
+			/* FALLTHROUGH */
 		case CONSTR_UNIQUE:
 		case CONSTR_EXCLUSION:
 			if (reportable && con->indexname == NULL)

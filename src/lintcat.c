@@ -25,8 +25,10 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_attribute.h"
 #include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
@@ -291,4 +293,44 @@ lint_check_not_null_column(const RangeVar *rv, const char *conname)
 		return NULL;
 	attnum = scan_not_null_checks(relid, conname, InvalidAttrNumber);
 	return attnum != InvalidAttrNumber ? get_attname(relid, attnum, false) : NULL;
+}
+
+/*
+ * The columns of index indexname (in the schema of rv, or on the search
+ * path) that are not known to hold no nulls: ADD PRIMARY KEY USING INDEX
+ * sets them NOT NULL, which reads the whole table.  NIL when the index is
+ * not in the catalog.  A List of String.
+ */
+List *
+lint_index_nullable_columns(const RangeVar *rv, const char *indexname)
+{
+	RangeVar   *index = makeRangeVar(rv->schemaname, (char *) indexname, -1);
+	Oid			indexid = RangeVarGetRelid(index, NoLock, true);
+	HeapTuple	tuple;
+	Form_pg_index form;
+	List	   *result = NIL;
+	int			i;
+
+	if (!OidIsValid(indexid))
+		return NIL;
+	tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(tuple))
+		return NIL;
+	form = (Form_pg_index) GETSTRUCT(tuple);
+	for (i = 0; i < form->indnkeyatts; i++)
+	{
+		AttrNumber	attnum = form->indkey.values[i];
+		char	   *attname;
+		RangeVar   *table;
+
+		if (attnum <= 0)
+			continue;			/* an expression: the constraint refuses it */
+		attname = get_attname(form->indrelid, attnum, false);
+		table = makeRangeVar(get_namespace_name(get_rel_namespace(form->indrelid)),
+							 get_rel_name(form->indrelid), -1);
+		if (!lint_column_known_not_null(table, attname))
+			result = lappend(result, makeString(attname));
+	}
+	ReleaseSysCache(tuple);
+	return result;
 }

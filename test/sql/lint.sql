@@ -12,6 +12,7 @@ CREATE TABLE lt_task (id int NOT NULL, title varchar(20), n numeric(10,2),
                       ts timestamp(3), done boolean, note text);
 CREATE INDEX lt_task_title_idx ON lt_task (title);
 CREATE UNIQUE INDEX lt_task_id_key ON lt_task (id);
+CREATE UNIQUE INDEX lt_task_title_key ON lt_task (title);
 ALTER TABLE lt_task ADD CONSTRAINT lt_task_done_nn CHECK (done IS NOT NULL);
 ALTER TABLE lt_task ADD CONSTRAINT lt_task_note_nn CHECK (note IS NOT NULL) NOT VALID;
 CREATE TABLE lt_part (id int) PARTITION BY RANGE (id);
@@ -77,6 +78,11 @@ ALTER TABLE lt_task VALIDATE CONSTRAINT t_nn;
 ALTER TABLE lt_task ALTER COLUMN title SET NOT NULL'),
  ('PM004', '', 'ALTER TABLE lt_task ADD CONSTRAINT t_nn CHECK (title IS NOT NULL) NOT VALID;
 ALTER TABLE lt_task ALTER COLUMN title SET NOT NULL'),
+ ('PM004', '', 'ALTER TABLE lt_task ADD CONSTRAINT pk PRIMARY KEY USING INDEX lt_task_title_key'),
+ ('PM004', '', 'ALTER TABLE lt_task ADD CONSTRAINT pk PRIMARY KEY USING INDEX lt_task_id_key'),
+ ('PM004', '', 'ALTER TABLE lt_task ADD CONSTRAINT t_nn CHECK (title IS NOT NULL) NOT VALID;
+ALTER TABLE lt_task VALIDATE CONSTRAINT t_nn;
+ALTER TABLE lt_task ADD CONSTRAINT pk PRIMARY KEY USING INDEX lt_task_title_key'),
  ('PM005', '', 'ALTER TABLE lt_task ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES lt_ref (id)'),
  ('PM005', '', 'ALTER TABLE lt_task ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES lt_ref (id) NOT VALID'),
  ('PM005', '', 'ALTER TABLE lt_task ADD COLUMN r int REFERENCES lt_ref'),
