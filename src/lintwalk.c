@@ -418,6 +418,18 @@ lint_reindex(LintSection *sec, ReindexStmt *stmt)
 	}
 }
 
+/*
+ * Remember a relation the section creates.  CREATE ... IF NOT EXISTS of a
+ * table that is already there creates nothing: it stays existing.
+ */
+static void
+add_new_relation(LintSection *sec, RangeVar *rv, bool if_not_exists)
+{
+	if (if_not_exists && lint_relkind(rv) != '\0')
+		return;
+	sec->new_relations = lappend(sec->new_relations, rv);
+}
+
 /* A statement of the section, statement sec->stmtno at line sec->line. */
 static void
 lint_statement(LintSection *sec, Node *stmt)
@@ -444,12 +456,12 @@ lint_statement(LintSection *sec, Node *stmt)
 							((CopyStmt *) stmt)->is_from ? "FROM STDIN" : "TO STDOUT");
 			break;
 		case T_CreateStmt:
-			sec->new_relations = lappend(sec->new_relations,
-										 ((CreateStmt *) stmt)->relation);
+			add_new_relation(sec, ((CreateStmt *) stmt)->relation,
+							 ((CreateStmt *) stmt)->if_not_exists);
 			break;
 		case T_CreateTableAsStmt:
-			sec->new_relations = lappend(sec->new_relations,
-										 ((CreateTableAsStmt *) stmt)->into->rel);
+			add_new_relation(sec, ((CreateTableAsStmt *) stmt)->into->rel,
+							 ((CreateTableAsStmt *) stmt)->if_not_exists);
 			break;
 		case T_SelectStmt:
 			if (((SelectStmt *) stmt)->intoClause != NULL)

@@ -41,6 +41,8 @@ INSERT INTO lint_case (about, header, sql) VALUES
  ('PM001', '', 'CREATE INDEX i ON lt_task (note)'),
  ('PM001', '', 'CREATE UNIQUE INDEX i ON public.lt_task (note)'),
  ('PM001', '', 'CREATE TABLE n (a int); CREATE INDEX ON n (a)'),
+ ('PM001', '', 'CREATE TABLE IF NOT EXISTS n (a int); CREATE INDEX ON n (a)'),
+ ('PM001', '', 'CREATE TABLE IF NOT EXISTS lt_task (a int); CREATE INDEX ON lt_task (note)'),
  ('PM001', E'-- transactional: false\n', 'CREATE INDEX CONCURRENTLY i ON lt_task (note)'),
  ('PM001', '', 'CREATE INDEX ON lt_part (id)'),
  ('PM001', '', 'CREATE INDEX ON ONLY lt_part (id)'),
