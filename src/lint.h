@@ -123,7 +123,7 @@ typedef struct LintSection
 	List	   *findings;		/* MigrateLintFinding, in order */
 	List	   *new_relations;	/* RangeVar: tables, views, matviews */
 	List	   *new_indexes;	/* String */
-	List	   *new_types;		/* List of String (qualified name) */
+	List	   *new_types;		/* qualified names: Lists of String */
 	List	   *added_columns;	/* List (RangeVar, String) */
 	List	   *notnull_checks; /* List (RangeVar, String column): validated */
 	List	   *pending_checks; /* List (RangeVar, String conname, String

@@ -156,13 +156,6 @@ lint_in_columns(List *pairs, const RangeVar *rv, const char *col)
 	return false;
 }
 
-/* A qualified name (List of String) as "a.b". */
-static const char *
-name_list_string(List *names)
-{
-	return NameListToString(names);
-}
-
 /* Do two qualified names (Lists of String) name the same object? */
 static bool
 same_name_list(List *a, List *b)
@@ -352,7 +345,7 @@ lint_drop(LintSection *sec, DropStmt *stmt)
 					break;
 				lint_report(sec, LINT_DROP_INDEX, NULL,
 							"DROP INDEX \"%s\" without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, queueing every query on it while it waits",
-							name_list_string(names));
+							NameListToString(names));
 				break;
 			default:
 				return;
@@ -560,7 +553,7 @@ lint_statement(LintSection *sec, Node *stmt)
 					!in_name_lists(sec->new_types, alter->typeName))
 					lint_report(sec, LINT_ENUM_ADD_VALUE, NULL,
 								"ALTER TYPE \"%s\" ADD VALUE \"%s\": the new value cannot be used until the migration commits",
-								name_list_string(alter->typeName), alter->newVal);
+								NameListToString(alter->typeName), alter->newVal);
 			}
 			break;
 		default:
