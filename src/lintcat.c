@@ -61,7 +61,7 @@ lint_func_volatile(List *funcname, bool *found)
 	DeconstructQualifiedName(funcname, &schemaname, &proname);
 	if (schemaname != NULL)
 	{
-		nspid = LookupExplicitNamespace(schemaname, true);
+		nspid = get_namespace_oid(schemaname, true);
 		if (!OidIsValid(nspid))
 			return false;
 	}
