@@ -11,7 +11,145 @@
 
 -- ==== integrity: checksums, drift, repair ====
 
+CREATE FUNCTION migrate_fingerprint(sql text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_fingerprint'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION migrate_fingerprint(text)
+	IS 'SHA-256 of the SQL''s token stream: layout, comments, line endings and keyword case do not change it';
+
+-- registered under 0.1: the checksums of the stored SQL, which is what ran
+ALTER TABLE migrate.revision
+	ADD COLUMN upgrade_checksum text,
+	ADD COLUMN downgrade_checksum text;
+UPDATE migrate.revision
+   SET upgrade_checksum = @extschema@.migrate_fingerprint(upgrade_sql),
+	   downgrade_checksum = @extschema@.migrate_fingerprint(downgrade_sql);
+ALTER TABLE migrate.revision
+	ALTER COLUMN upgrade_checksum SET NOT NULL,
+	ADD CONSTRAINT revision_upgrade_checksum_check
+		CHECK (upgrade_checksum OPERATOR(pg_catalog.~) '^[0-9a-f]{64}$'::pg_catalog.text),
+	ADD CONSTRAINT revision_downgrade_checksum_check
+		CHECK ((downgrade_checksum IS NULL) OPERATOR(pg_catalog.=) (downgrade_sql IS NULL)
+			   AND downgrade_checksum OPERATOR(pg_catalog.~) '^[0-9a-f]{64}$'::pg_catalog.text);
+COMMENT ON COLUMN migrate.revision.upgrade_checksum IS 'migrate_fingerprint(upgrade_sql)';
+COMMENT ON COLUMN migrate.revision.downgrade_checksum IS 'migrate_fingerprint(downgrade_sql)';
+
+ALTER TABLE migrate.journal ADD COLUMN checksum text;
+UPDATE migrate.journal j
+   SET checksum = CASE j.operation WHEN 'downgrade' THEN r.downgrade_checksum
+				  ELSE r.upgrade_checksum END
+  FROM migrate.revision r
+ WHERE r.revision OPERATOR(pg_catalog.=) j.revision;
+COMMENT ON COLUMN migrate.journal.checksum IS 'the checksum the step ran with: upgrade (or stamp, repair, resolve) or downgrade SQL';
+
+ALTER TABLE migrate.journal
+	DROP CONSTRAINT journal_operation_check,
+	ADD CONSTRAINT journal_operation_check
+		CHECK (operation OPERATOR(pg_catalog.=)
+			   ANY (ARRAY['upgrade', 'downgrade', 'stamp', 'repair',
+						  'resolve']::pg_catalog.text[]));
+COMMENT ON TABLE migrate.journal IS 'every step ever run: upgrade, downgrade or stamp, and every repair or resolve';
+
+-- an applied revision whose registered SQL is not the SQL it was applied with
+CREATE TABLE migrate.drift (
+	revision		text NOT NULL,
+	applied_upgrade_checksum text NOT NULL,
+	applied_downgrade_checksum text,
+	detected_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT drift_pkey PRIMARY KEY (revision),
+	CONSTRAINT drift_revision_fkey FOREIGN KEY (revision)
+		REFERENCES migrate.revision (revision)
+);
+COMMENT ON TABLE migrate.drift IS 'applied revisions registered again with different SQL, until migrate_repair() accepts them';
+SELECT pg_catalog.pg_extension_config_dump('migrate.drift', '');
+
+CREATE FUNCTION migrate_drift()
+RETURNS TABLE (revision text, file_name text,
+			   applied_upgrade_checksum text, upgrade_checksum text,
+			   applied_downgrade_checksum text, downgrade_checksum text,
+			   detected_at timestamptz)
+AS 'MODULE_PATHNAME', 'migrate_drift'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_drift()
+	IS 'applied revisions whose registered SQL differs from the SQL they were applied with';
+
+CREATE FUNCTION migrate_repair(revision text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_repair'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_repair(text)
+	IS 'accept the registered SQL of a drifted applied revision; journaled; returns the accepted upgrade checksum';
+REVOKE ALL ON FUNCTION migrate_repair(text) FROM PUBLIC;
+
 -- ==== non-transactional runs: recorded progress, resolve ====
+
+-- a non-transactional step the client started and has not recorded as done
+CREATE TABLE migrate.interrupted (
+	revision		text NOT NULL,
+	operation		text NOT NULL,
+	statements		integer NOT NULL,
+	done			integer NOT NULL DEFAULT 0,
+	backend_pid		integer NOT NULL DEFAULT pg_catalog.pg_backend_pid(),
+	role			name NOT NULL,
+	started_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	failed_statement integer,
+	failed_line		integer,
+	failed_sqlstate	text,
+	failed_message	text,
+	failed_at		timestamptz,
+	CONSTRAINT interrupted_pkey PRIMARY KEY (revision),
+	CONSTRAINT interrupted_revision_fkey FOREIGN KEY (revision)
+		REFERENCES migrate.revision (revision),
+	CONSTRAINT interrupted_operation_check
+		CHECK (operation OPERATOR(pg_catalog.=)
+			   ANY (ARRAY['upgrade', 'downgrade']::pg_catalog.text[])),
+	CONSTRAINT interrupted_done_check
+		CHECK (done OPERATOR(pg_catalog.>=) 0
+			   AND done OPERATOR(pg_catalog.<=) statements),
+	CONSTRAINT interrupted_failed_check
+		CHECK ((failed_statement IS NULL) OPERATOR(pg_catalog.=) (failed_at IS NULL)
+			   AND failed_statement OPERATOR(pg_catalog.>) done
+			   AND failed_statement OPERATOR(pg_catalog.<=) statements)
+);
+COMMENT ON TABLE migrate.interrupted IS 'a non-transactional step in progress, or one that failed or whose client died half-way';
+COMMENT ON COLUMN migrate.interrupted.done IS 'statements that succeeded (each committed on its own)';
+SELECT pg_catalog.pg_extension_config_dump('migrate.interrupted', '');
+
+CREATE FUNCTION migrate_outside_start(revision text, operation text,
+									  statements integer)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_outside_start'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_start(text, text, integer)
+	IS 'note that the client starts running a non-transactional step (call in autocommit)';
+
+CREATE FUNCTION migrate_outside_progress(revision text, done integer)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_outside_progress'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_progress(text, integer)
+	IS 'note how many statements of a non-transactional step succeeded';
+
+CREATE FUNCTION migrate_outside_failed(revision text, statement integer,
+									   sqlstate text, message text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_outside_failed'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_failed(text, integer, text, text)
+	IS 'note which statement of a non-transactional step failed, and why';
+
+CREATE FUNCTION migrate_resolve(revision text, outcome text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_resolve'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_resolve(text, text)
+	IS 'settle an interrupted non-transactional step as ''applied'' or ''not applied''; journaled';
+
+REVOKE ALL ON FUNCTION migrate_outside_start(text, text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_outside_progress(text, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_outside_failed(text, integer, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_resolve(text, text) FROM PUBLIC;
 
 -- ==== lint ====
 

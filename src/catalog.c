@@ -293,17 +293,23 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 /*
  * Register one revision.  An identical registration changes nothing; a
  * different one replaces the stored revision unless it is applied (an
- * ancestor of a version row, dependencies included), which is refused.
+ * ancestor of a version row, dependencies included).  An applied
+ * revision keeps its place in the graph (revises, depends_on, branch
+ * labels, transactional): a change there is refused.  Its SQL may be
+ * registered again: the same fingerprint is the same revision (only the
+ * text is kept); a different one is drift, kept in migrate.drift with the
+ * checksums it was applied with, until migrate_repair() accepts it or the
+ * file goes back to what was applied.
  */
 MigrateRegisterResult
 migrate_catalog_register(const MigrateRevision *rev)
 {
 	CatalogContext cxt;
-	Oid			types[13] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			types[15] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID,
-	TEXTARRAYOID};
-	Datum		values[13];
-	char		nulls[13];
+	TEXTOID, TEXTOID, TEXTARRAYOID};
+	Datum		values[15];
+	char		nulls[15];
 	MigrateRegisterResult result;
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -313,12 +319,18 @@ migrate_catalog_register(const MigrateRevision *rev)
 	values[3] = migrate_text_array(rev->branch_labels, rev->nbranch_labels);
 	values[4] = CStringGetTextDatum(rev->message ? rev->message : "");
 	values[5] = CStringGetTextDatum(rev->upgrade_sql);
+	values[12] = CStringGetTextDatum(migrate_fingerprint_sql(rev->upgrade_sql));
 	if (rev->downgrade_sql)
+	{
 		values[6] = CStringGetTextDatum(rev->downgrade_sql);
+		values[13] = CStringGetTextDatum(migrate_fingerprint_sql(rev->downgrade_sql));
+	}
 	else
 	{
 		values[6] = (Datum) 0;
 		nulls[6] = 'n';
+		values[13] = (Datum) 0;
+		nulls[13] = 'n';
 	}
 	values[7] = BoolGetDatum(rev->transactional);
 	if (rev->file_name)
@@ -335,32 +347,49 @@ migrate_catalog_register(const MigrateRevision *rev)
 	/* the role that called, as the journal records it */
 	values[11] = DirectFunctionCall1(namein,
 									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[12] = migrate_text_array(rev->lint_ignores, rev->nlint_ignores);
+	values[14] = migrate_text_array(rev->lint_ignores, rev->nlint_ignores);
 
 	catalog_enter(&cxt);
 
 	catalog_exec(false, "SELECT (revises, depends_on, branch_labels, message,"
 				 " upgrade_sql, downgrade_sql, transactional)"
-				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8)"
+				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8),"
+				 " (revises, depends_on, branch_labels, transactional)"
+				 " IS NOT DISTINCT FROM ($2, $3, $4, $8),"
+				 " (upgrade_checksum, downgrade_checksum)"
+				 " IS NOT DISTINCT FROM ($13, $14),"
+				 " (SELECT (d.applied_upgrade_checksum, d.applied_downgrade_checksum)"
+				 " IS NOT DISTINCT FROM ($13, $14)"
+				 " FROM migrate.drift d WHERE d.revision = $1)"
 				 " FROM migrate.revision WHERE revision = $1",
-				 8, types, values, nulls, SPI_OK_SELECT);
+				 14, types, values, nulls, SPI_OK_SELECT);
 
 	if (SPI_processed == 0)
 	{
 		catalog_exec(false, "INSERT INTO migrate.revision (revision, revises,"
 					 " depends_on, branch_labels, message, upgrade_sql,"
 					 " downgrade_sql, transactional, file_name, upgrade_line,"
-					 " downgrade_line, registered_by, lint_ignores)"
-					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-					 13, types, values, nulls, SPI_OK_INSERT);
+					 " downgrade_line, registered_by, upgrade_checksum,"
+					 " downgrade_checksum, lint_ignores)"
+					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+					 " $12, $13, $14, $15)",
+					 15, types, values, nulls, SPI_OK_INSERT);
 		result = MIGRATE_ADDED;
 	}
 	else
 	{
+		HeapTuple	tuple = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
-		bool		same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-													  SPI_tuptable->tupdesc,
-													  1, &isnull));
+		bool		same = DatumGetBool(SPI_getbinval(tuple, desc, 1, &isnull));
+		bool		same_edges = DatumGetBool(SPI_getbinval(tuple, desc, 2, &isnull));
+		bool		same_meaning = DatumGetBool(SPI_getbinval(tuple, desc, 3, &isnull));
+		bool		drifted;
+		bool		back_to_applied = DatumGetBool(SPI_getbinval(tuple, desc, 4,
+																 &drifted));
+
+		/* the fourth column is null when there is no drift row */
+		drifted = !drifted;
 
 		if (same)
 		{
@@ -372,37 +401,88 @@ migrate_catalog_register(const MigrateRevision *rev)
 			 */
 			catalog_exec(false, "UPDATE migrate.revision SET file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
-						 " lint_ignores = $13"
+						 " lint_ignores = $15"
 						 " WHERE revision = $1"
 						 " AND (file_name, upgrade_line, downgrade_line, lint_ignores)"
-						 " IS DISTINCT FROM ($9, $10, $11, $13)",
-						 13, types, values, nulls, SPI_OK_UPDATE);
+						 " IS DISTINCT FROM ($9, $10, $11, $15)",
+						 15, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_UNCHANGED;
 		}
-		else
+		else if (!catalog_is_applied(values[0]))
 		{
-			/* applied: reachable from a version row through parents/deps */
-			if (catalog_is_applied(values[0]))
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("revision \"%s\" is applied and cannot be changed",
-								rev->revision),
-						 rev->file_name ?
-						 errdetail("File \"%s\" differs from the revision that was applied.",
-								   rev->file_name) :
-						 errdetail("The new definition differs from the revision that was applied."),
-						 errhint("Write a new revision instead, or downgrade past this one first.")));
-
 			catalog_exec(false, "UPDATE migrate.revision SET revises = $2,"
 						 " depends_on = $3, branch_labels = $4, message = $5,"
 						 " upgrade_sql = $6, downgrade_sql = $7,"
 						 " transactional = $8, file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
 						 " registered_at = pg_catalog.now(), registered_by = $12,"
-						 " lint_ignores = $13"
+						 " upgrade_checksum = $13, downgrade_checksum = $14,"
+						 " lint_ignores = $15"
 						 " WHERE revision = $1",
-						 13, types, values, nulls, SPI_OK_UPDATE);
+						 15, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_REPLACED;
+		}
+		else if (!same_edges)
+		{
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("revision \"%s\" is applied and cannot be changed",
+							rev->revision),
+					 rev->file_name ?
+					 errdetail("File \"%s\" changes the revision's revises, depends-on, branch labels or transactional flag.",
+							   rev->file_name) :
+					 errdetail("The new definition changes the revision's revises, depends_on, branch labels or transactional flag."),
+					 errhint("Write a new revision instead, or downgrade past this one first.")));
+			result = MIGRATE_UNCHANGED; /* keep compiler quiet */
+		}
+		else
+		{
+			/*
+			 * Applied, same place in the graph, other text: the text and
+			 * checksums are stored in all cases, so that what the catalog
+			 * shows is what the file says.
+			 */
+			if (same_meaning)
+				result = MIGRATE_UNCHANGED;
+			else if (!drifted)
+			{
+				/* first change since it was applied: remember what was */
+				catalog_exec(false, "INSERT INTO migrate.drift (revision,"
+							 " applied_upgrade_checksum, applied_downgrade_checksum)"
+							 " SELECT revision, upgrade_checksum, downgrade_checksum"
+							 " FROM migrate.revision WHERE revision = $1",
+							 1, types, values, nulls, SPI_OK_INSERT);
+				result = MIGRATE_DRIFTED;
+			}
+			else if (back_to_applied)
+			{
+				/* the file went back to what was applied: no drift left */
+				catalog_exec(false, "DELETE FROM migrate.drift WHERE revision = $1",
+							 1, types, values, nulls, SPI_OK_DELETE);
+				result = MIGRATE_REPLACED;
+			}
+			else
+				result = MIGRATE_DRIFTED;
+
+			catalog_exec(false, "UPDATE migrate.revision SET message = $5,"
+						 " upgrade_sql = $6, downgrade_sql = $7, file_name = $9,"
+						 " upgrade_line = $10, downgrade_line = $11,"
+						 " upgrade_checksum = $13, downgrade_checksum = $14,"
+						 " lint_ignores = $15"
+						 " WHERE revision = $1",
+						 15, types, values, nulls, SPI_OK_UPDATE);
+
+			if (result == MIGRATE_DRIFTED)
+				ereport(WARNING,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("applied revision \"%s\" was registered with different SQL",
+								rev->revision),
+						 rev->file_name ?
+						 errdetail("File \"%s\" no longer holds the SQL the revision was applied with.",
+								   rev->file_name) :
+						 errdetail("The new SQL differs from the SQL the revision was applied with."),
+						 errhint("Upgrades and downgrades are refused until the file is restored or migrate_repair('%s') accepts the change.",
+								 rev->revision)));
 		}
 	}
 
@@ -512,9 +592,13 @@ migrate_catalog_journal(const char *revision, const char *operation,
 	values[6] = migrate_text_array(ids, nrows);
 
 	catalog_enter(&cxt);
+	/* the checksum of the SQL the step ran with, or accepted */
 	catalog_exec(false, "INSERT INTO migrate.journal (revision, operation, message,"
-				 " role, started_at, duration_ms, version_after)"
-				 " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+				 " role, started_at, duration_ms, version_after, checksum)"
+				 " VALUES ($1, $2, $3, $4, $5, $6, $7,"
+				 " (SELECT CASE WHEN $2 = 'downgrade' THEN r.downgrade_checksum"
+				 " ELSE r.upgrade_checksum END"
+				 " FROM migrate.revision r WHERE r.revision = $1))",
 				 7, types, values, nulls, SPI_OK_INSERT);
 	catalog_leave(&cxt);
 }
@@ -683,4 +767,32 @@ migrate_catalog_load_lint_ignores(MigrateState *state)
 		MemoryContextSwitchTo(spi_proc_cxt);
 	}
 	catalog_leave(&cxt);
+}
+
+/*
+ * The same access path for the other modules that keep catalog tables of
+ * their own (integrity.c): begin, queries, end.  The handle is palloc'd in
+ * the caller's memory context.
+ */
+void *
+migrate_catalog_begin(void)
+{
+	CatalogContext *cxt = palloc(sizeof(CatalogContext));
+
+	catalog_enter(cxt);
+	return cxt;
+}
+
+void
+migrate_catalog_query(bool read_only, const char *sql, int nargs, Oid *types,
+					  Datum *values, const char *nulls, int expected)
+{
+	catalog_exec(read_only, sql, nargs, types, values, nulls, expected);
+}
+
+void
+migrate_catalog_end(void *handle)
+{
+	catalog_leave((CatalogContext *) handle);
+	pfree(handle);
 }

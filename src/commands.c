@@ -106,7 +106,9 @@ upgrade_or_downgrade(FunctionCallInfo fcinfo, bool upgrade)
 
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_check_target(target);
+	migrate_integrity_wait();
 	migrate_begin_change();
+	migrate_integrity_check(NULL, true);
 	migrate_catalog_load(&state, true, true);
 
 	if (upgrade)
@@ -187,7 +189,9 @@ migrate_stamp(PG_FUNCTION_ARGS)
 		migrate_check_target(targets[i]);
 	}
 
+	migrate_integrity_wait();
 	migrate_begin_change();
+	migrate_integrity_check(NULL, true);
 	migrate_catalog_load(&state, false, true);
 	if (!migrate_plan_stamp(state.graph, state.rows, state.nrows,
 							targets, n, &plan, &err))
@@ -231,6 +235,97 @@ migrate_stamp(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Record one step of revision that ran outside the server, under the
+ * migration lock (taken by the caller): check that it is exactly one that
+ * could run next, journal it, store the version rows, and clear its record
+ * in migrate.interrupted.
+ */
+static void
+record_step(const char *revision, bool upgrade, double ms,
+			MigrateState *state, MigratePlan *plan)
+{
+	const char *operation = upgrade ? "upgrade" : "downgrade";
+	MigrateGraphError err;
+	bool		ok;
+	int			node;
+
+	migrate_catalog_load(state, false, true);
+	node = migrate_graph_find(state->graph, revision);
+	if (node < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("revision \"%s\" does not exist", revision)));
+	if (state->revs[node].transactional)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" runs in the server", revision),
+				 errdetail("Only a revision marked \"transactional: false\" is run outside the server and recorded."),
+				 errhint("Use migrate_upgrade() or migrate_downgrade(), or migrate_stamp() to record without running.")));
+
+	if (upgrade)
+		ok = migrate_plan_upgrade(state->graph, state->rows, state->nrows,
+								  revision, plan, &err);
+	else
+	{
+		/* a downgrade takes one current head off the applied set */
+		bool	   *applied = palloc0(sizeof(bool) * Max(state->nrevs, 1));
+		int		   *steps = palloc(sizeof(int));
+		int			i;
+
+		migrate_graph_applied(state->graph, state->rows, state->nrows, applied);
+		ok = true;
+		steps[0] = node;
+		plan->steps = steps;
+		plan->nsteps = 0;
+		for (i = 0; i < state->nrows; i++)
+			if (state->rows[i] == node)
+				plan->nsteps = 1;
+		applied[node] = false;
+		plan->rows = palloc(sizeof(int) * Max(state->nrevs, 1));
+		plan->nrows = migrate_graph_rows(state->graph, applied, plan->rows);
+	}
+	if (!ok)
+		migrate_raise_graph_error(&err);
+	if (plan->nsteps != 1 || plan->steps[0] != node)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" cannot be recorded as the next %s",
+						revision, operation),
+				 !upgrade ?
+				 errdetail("Only a current head can be downgraded.") :
+				 plan->nsteps == 0 ?
+				 errdetail("It is applied already.") :
+				 errdetail("Its upgrade needs %d revisions applied first.",
+						   plan->nsteps - 1),
+				 errhint("Record steps one at a time, in the order migrate_pending() gives.")));
+
+	migrate_catalog_journal(revision, operation, state->revs[node].message,
+							GetCurrentTimestamp(), ms, state,
+							plan->rows, plan->nrows);
+	migrate_catalog_set_version(state, plan->rows, plan->nrows);
+	migrate_outside_clear(revision);
+	migrate_catalog_bump_generation();
+
+	ereport(LOG,
+			(errmsg("migration %s of revision \"%s\" recorded, run outside the server in %.3f ms: %s",
+					operation, revision, ms, state->revs[node].message),
+			 errhidestmt(true)));
+}
+
+/*
+ * Record a step without returning the version rows (migrate_resolve);
+ * the caller holds the migration lock.
+ */
+void
+migrate_record_step(const char *revision, bool upgrade, double ms)
+{
+	MigrateState state;
+	MigratePlan plan;
+
+	record_step(revision, upgrade, ms, &state, &plan);
+}
+
+/*
  * migrate_record(revision text, operation text, duration_ms float8)
  *	 RETURNS SETOF text
  *
@@ -249,9 +344,6 @@ migrate_record(PG_FUNCTION_ARGS)
 	bool		upgrade;
 	MigrateState state;
 	MigratePlan plan;
-	MigrateGraphError err;
-	bool		ok;
-	int			node;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	upgrade = migrate_parse_operation(operation);
@@ -261,64 +353,9 @@ migrate_record(PG_FUNCTION_ARGS)
 				 errmsg("duration must be a finite, non-negative number of milliseconds")));
 
 	migrate_begin_change();
-	migrate_catalog_load(&state, false, true);
-	node = migrate_graph_find(state.graph, revision);
-	if (node < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("revision \"%s\" does not exist", revision)));
-	if (state.revs[node].transactional)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision \"%s\" runs in the server", revision),
-				 errdetail("Only a revision marked \"transactional: false\" is run outside the server and recorded."),
-				 errhint("Use migrate_upgrade() or migrate_downgrade(), or migrate_stamp() to record without running.")));
-
-	if (upgrade)
-		ok = migrate_plan_upgrade(state.graph, state.rows, state.nrows,
-								  revision, &plan, &err);
-	else
-	{
-		/* a downgrade takes one current head off the applied set */
-		bool	   *applied = palloc0(sizeof(bool) * Max(state.nrevs, 1));
-		int			i;
-
-		migrate_graph_applied(state.graph, state.rows, state.nrows, applied);
-		ok = true;
-		plan.steps = &node;
-		plan.nsteps = 0;
-		for (i = 0; i < state.nrows; i++)
-			if (state.rows[i] == node)
-				plan.nsteps = 1;
-		applied[node] = false;
-		plan.rows = palloc(sizeof(int) * Max(state.nrevs, 1));
-		plan.nrows = migrate_graph_rows(state.graph, applied, plan.rows);
-	}
-	if (!ok)
-		migrate_raise_graph_error(&err);
-	if (plan.nsteps != 1 || plan.steps[0] != node)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("revision \"%s\" cannot be recorded as the next %s",
-						revision, operation),
-				 !upgrade ?
-				 errdetail("Only a current head can be downgraded.") :
-				 plan.nsteps == 0 ?
-				 errdetail("It is applied already.") :
-				 errdetail("Its upgrade needs %d revisions applied first.",
-						   plan.nsteps - 1),
-				 errhint("Record steps one at a time, in the order migrate_pending() gives.")));
-
-	migrate_catalog_journal(revision, operation, state.revs[node].message,
-							GetCurrentTimestamp(), ms, &state,
-							plan.rows, plan.nrows);
-	migrate_catalog_set_version(&state, plan.rows, plan.nrows);
-	migrate_catalog_bump_generation();
-
-	ereport(LOG,
-			(errmsg("migration %s of revision \"%s\" recorded, run outside the server in %.3f ms: %s",
-					operation, revision, ms, state.revs[node].message),
-			 errhidestmt(true)));
+	/* the step's own record, while it is not a failure, is what ends here */
+	migrate_integrity_check(revision, true);
+	record_step(revision, upgrade, ms, &state, &plan);
 
 	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
 	return (Datum) 0;

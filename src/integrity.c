@@ -1,4 +1,793 @@
-/*
- * src/integrity.c: filled in by its area
+/*-------------------------------------------------------------------------
+ *
+ * integrity.c
+ *	  Refusing to migrate from a state that is not what it claims to be:
+ *	  drifted revisions and interrupted non-transactional steps.
+ *
+ * Drift.  Registration (catalog.c) keeps in migrate.drift every applied
+ * revision that was registered again with SQL of another fingerprint,
+ * with the checksums it was applied with.  migrate_repair() accepts the
+ * registered SQL; restoring the file ends the drift too.
+ *
+ * Interrupted steps.  A non-transactional revision runs from the client,
+ * statement by statement, each committed on its own.  The client notes in
+ * migrate.interrupted that it starts (migrate_outside_start), how many
+ * statements succeeded (migrate_outside_progress), and which one failed
+ * (migrate_outside_failed); migrate_record() clears the note in the
+ * transaction that records the step.  A note left behind (a failure, or a
+ * client that died) blocks every migration until migrate_resolve() says
+ * what became of the step.  The client holds a session advisory lock
+ * (MIGRATE_LOCK_KEY1, MIGRATE_OUTSIDE_LOCK_KEY2) while it runs, so the note
+ * of a run still in progress is told from a dead one by that lock, and
+ * other sessions wait for it rather than fail.
+ *
+ * The checks on the upgrade path read two tables that are empty unless
+ * something is wrong, so they cost the same with 10 or 10,000 revisions.
+ *
+ * IDENTIFICATION
+ *	  src/integrity.c
+ *
+ *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parser.h"
+#include "storage/lock.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+#include "pg_migrate.h"
+
+/* the client's session lock around non-transactional runs (objid 2) */
+#define MIGRATE_OUTSIDE_LOCK_KEY2	2
+
+PG_FUNCTION_INFO_V1(migrate_drift);
+PG_FUNCTION_INFO_V1(migrate_repair);
+PG_FUNCTION_INFO_V1(migrate_outside_start);
+PG_FUNCTION_INFO_V1(migrate_outside_progress);
+PG_FUNCTION_INFO_V1(migrate_outside_failed);
+PG_FUNCTION_INFO_V1(migrate_resolve);
+
+/* An interrupted step, as read from migrate.interrupted. */
+typedef struct Interrupted
+{
+	char	   *revision;
+	char	   *operation;
+	int			statements;
+	int			done;
+	int			pid;
+	bool		failed;
+	int			failed_statement;
+	int			failed_line;
+	char	   *failed_sqlstate;
+	char	   *failed_message;
+	char	   *file_name;
+	bool		alive;			/* its session still holds the client lock */
+} Interrupted;
+
+/* Text column col of SPI row 0, copied into cxt, or NULL. */
+static char *
+row_text(MemoryContext cxt, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								  col, &isnull);
+
+	return isnull ? NULL : MemoryContextStrdup(cxt, TextDatumGetCString(d));
+}
+
+/* int4 column col of SPI row 0, or 0 when null. */
+static int
+row_int(int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								  col, &isnull);
+
+	return isnull ? 0 : DatumGetInt32(d);
+}
+
+/*
+ * The oldest note in migrate.interrupted (or, with revision, that
+ * revision's); false when there is none.  Whether its session is alive is
+ * looked up only when there is one.
+ */
+static bool
+read_interrupted(const char *revision, bool latest, Interrupted *out)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	void	   *h;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {' '};
+	bool		found;
+
+	memset(out, 0, sizeof(*out));
+	if (revision)
+		values[0] = CStringGetTextDatum(revision);
+	else
+	{
+		values[0] = (Datum) 0;
+		nulls[0] = 'n';
+	}
+	h = migrate_catalog_begin();
+	migrate_catalog_query(!latest,
+						  "SELECT i.revision, i.operation, i.statements, i.done,"
+						  " i.backend_pid, i.failed_at IS NOT NULL,"
+						  " i.failed_statement, i.failed_line, i.failed_sqlstate,"
+						  " i.failed_message, r.file_name"
+						  " FROM migrate.interrupted i"
+						  " JOIN migrate.revision r USING (revision)"
+						  " WHERE $1 IS NULL OR i.revision = $1"
+						  " ORDER BY i.started_at LIMIT 1",
+						  1, types, values, nulls, SPI_OK_SELECT);
+	found = SPI_processed > 0;
+	if (found)
+	{
+		bool		isnull;
+
+		out->revision = row_text(caller, 1);
+		out->operation = row_text(caller, 2);
+		out->statements = row_int(3);
+		out->done = row_int(4);
+		out->pid = row_int(5);
+		out->failed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 6,
+												 &isnull));
+		out->failed_statement = row_int(7);
+		out->failed_line = row_int(8);
+		out->failed_sqlstate = row_text(caller, 9);
+		out->failed_message = row_text(caller, 10);
+		out->file_name = row_text(caller, 11);
+
+		{
+			Oid			ltypes[3] = {OIDOID, OIDOID, INT4OID};
+			Datum		lvalues[3];
+
+			lvalues[0] = ObjectIdGetDatum((Oid) MIGRATE_LOCK_KEY1);
+			lvalues[1] = ObjectIdGetDatum((Oid) MIGRATE_OUTSIDE_LOCK_KEY2);
+			lvalues[2] = Int32GetDatum(out->pid);
+			migrate_catalog_query(false,
+								  "SELECT 1 FROM pg_catalog.pg_locks"
+								  " WHERE locktype = 'advisory' AND database = ("
+								  " SELECT oid FROM pg_catalog.pg_database"
+								  " WHERE datname = pg_catalog.current_database())"
+								  " AND classid = $1 AND objid = $2 AND objsubid = 2"
+								  " AND pid = $3 AND granted",
+								  3, ltypes, lvalues, NULL, SPI_OK_SELECT);
+			out->alive = SPI_processed > 0;
+		}
+	}
+	migrate_catalog_end(h);
+	return found;
+}
+
+/*
+ * The line of the n-th statement (1-based) of a revision's upgrade or
+ * downgrade SQL: in its file when it has one, else within the SQL.  0 when
+ * there is no such statement.
+ */
+static int
+statement_line(const char *revision, bool upgrade, int n)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	void	   *h;
+	Oid			types[2] = {TEXTOID, BOOLOID};
+	Datum		values[2];
+	char	   *sql = NULL;
+	int			first_line = 0;
+	List	   *stmts;
+	int			line = 0;
+
+	values[0] = CStringGetTextDatum(revision);
+	values[1] = BoolGetDatum(upgrade);
+	h = migrate_catalog_begin();
+	migrate_catalog_query(false,
+						  "SELECT CASE WHEN $2 THEN upgrade_sql ELSE downgrade_sql END,"
+						  " CASE WHEN $2 THEN upgrade_line ELSE downgrade_line END"
+						  " FROM migrate.revision WHERE revision = $1",
+						  2, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		sql = row_text(caller, 1);
+		first_line = row_int(2);
+	}
+	migrate_catalog_end(h);
+
+	if (sql == NULL || n < 1)
+		return 0;
+	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+	if (n <= list_length(stmts))
+	{
+		RawStmt    *raw = list_nth_node(RawStmt, stmts, n - 1);
+		int			i = raw->stmt_location;
+		bool		in_line_comment = false;
+
+		/* the statement's first token: past blanks and "--" comments */
+		while (sql[i] != '\0')
+		{
+			if (in_line_comment)
+				in_line_comment = sql[i] != '\n';
+			else if (sql[i] == '-' && sql[i + 1] == '-')
+				in_line_comment = true;
+			else if (!isspace((unsigned char) sql[i]))
+				break;
+			i++;
+		}
+		line = 1;
+		while (--i >= 0)
+			if (sql[i] == '\n')
+				line++;
+		/* first_line is the section marker's; the SQL starts below it */
+		if (first_line > 0)
+			line += first_line;
+	}
+	return line;
+}
+
+/*
+ * Wait, before taking the migration lock, for a non-transactional step
+ * that another session's client is running: its note shows it, and its
+ * client holds the session lock until it is done.  Waiting here, before
+ * the migration lock, keeps the order in which the client takes them.
+ * Waits at most pg_migrate.lock_timeout when set.
+ */
+void
+migrate_integrity_wait(void)
+{
+	void	   *h;
+	bool		running;
+	LOCKTAG		tag;
+	int			nestlevel;
+
+	h = migrate_catalog_begin();
+	migrate_catalog_query(false,
+						  "SELECT 1 FROM migrate.interrupted"
+						  " WHERE failed_at IS NULL"
+						  " AND backend_pid <> pg_catalog.pg_backend_pid()",
+						  0, NULL, NULL, NULL, SPI_OK_SELECT);
+	running = SPI_processed > 0;
+	migrate_catalog_end(h);
+	if (!running)
+		return;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_OUTSIDE_LOCK_KEY2, 2);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+		return;
+	if (migrate_notice_steps)
+		ereport(NOTICE,
+				(errmsg("waiting for another session's non-transactional revision to finish")));
+	nestlevel = NewGUCNestLevel();
+	if (migrate_lock_timeout > 0)
+	{
+		char		value[32];
+
+		snprintf(value, sizeof(value), "%d", migrate_lock_timeout);
+		(void) set_config_option("lock_timeout", value, PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+								 false);
+	}
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	AtEOXact_GUC(false, nestlevel);
+}
+
+/* Raise the error that an interrupted step blocks migrations with. */
+static void
+raise_interrupted(const Interrupted *it)
+{
+	bool		upgrade = strcmp(it->operation, "upgrade") == 0;
+	int			stmt = it->failed ? it->failed_statement : it->done + 1;
+	int			line = it->failed ? it->failed_line :
+		statement_line(it->revision, upgrade, stmt);
+	char	   *where;
+	char	   *hint;
+
+	if (it->file_name && line > 0)
+		where = psprintf("statement %d of %d (file \"%s\", line %d)",
+						 stmt, it->statements, it->file_name, line);
+	else if (line > 0)
+		where = psprintf("statement %d of %d (line %d of its %s SQL)",
+						 stmt, it->statements, line, it->operation);
+	else
+		where = psprintf("statement %d of %d", stmt, it->statements);
+	hint = psprintf("Complete or undo its statements by hand, then call migrate_resolve('%s', 'applied') or migrate_resolve('%s', 'not applied').",
+					it->revision, it->revision);
+
+	if (it->failed)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%s of non-transactional revision \"%s\" failed at %s",
+						it->operation, it->revision, where),
+				 errdetail("The statement failed with SQLSTATE %s: %s.  The %d statement(s) before it are committed.",
+						   it->failed_sqlstate ? it->failed_sqlstate : "?",
+						   it->failed_message ? it->failed_message : "",
+						   it->done),
+				 errhint("%s", hint)));
+	if (it->alive)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_IN_USE),
+				 errmsg("non-transactional revision \"%s\" is being run by another session",
+						it->revision),
+				 errdetail("Session %d is running its %s, at %s.",
+						   it->pid, it->operation, where),
+				 errhint("Try again when it has finished.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("%s of non-transactional revision \"%s\" was interrupted before %s",
+					it->operation, it->revision, where),
+			 errdetail("The session (pid %d) that ran it ended; the %d statement(s) before it are committed, and that statement may have taken effect or not.",
+					   it->pid, it->done),
+			 errhint("%s", hint)));
+}
+
+/*
+ * Refuse to migrate while a revision has drifted or a non-transactional
+ * step was left interrupted.  own_revision names a step whose note, while
+ * it shows no failure, is the caller's own (migrate_record).  With latest,
+ * read what is committed now (the caller holds the migration lock), else
+ * the statement's snapshot.
+ */
+void
+migrate_integrity_check(const char *own_revision, bool latest)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	void	   *h;
+	int			ndrift;
+	int			nnotes;
+	char	   *drifted = NULL;
+	char	   *first = NULL;
+	Interrupted it;
+
+	h = migrate_catalog_begin();
+	migrate_catalog_query(!latest,
+						  "SELECT (SELECT count(*) FROM migrate.drift)::int4,"
+						  " (SELECT count(*) FROM migrate.interrupted)::int4",
+						  0, NULL, NULL, NULL, SPI_OK_SELECT);
+	ndrift = row_int(1);
+	nnotes = row_int(2);
+	if (ndrift > 0)
+	{
+		migrate_catalog_query(!latest,
+							  "SELECT string_agg(pg_catalog.format('\"%s\"%s', d.revision,"
+							  " CASE WHEN r.file_name IS NOT NULL"
+							  " THEN pg_catalog.format(' (file \"%s\")', r.file_name)"
+							  " ELSE '' END), ', ' ORDER BY r.seq),"
+							  " min(d.revision)"
+							  " FROM migrate.drift d JOIN migrate.revision r USING (revision)",
+							  0, NULL, NULL, NULL, SPI_OK_SELECT);
+		drifted = row_text(caller, 1);
+		first = row_text(caller, 2);
+	}
+	migrate_catalog_end(h);
+
+	if (ndrift == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" has changed since it was applied", first),
+				 errdetail("Revision %s is registered with SQL other than the SQL it was applied with.",
+						   drifted),
+				 errhint("Restore the file, or accept the change with migrate_repair('%s').",
+						 first)));
+	if (ndrift > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("%d revisions have changed since they were applied", ndrift),
+				 errdetail("Registered with SQL other than the SQL they were applied with: %s.",
+						   drifted),
+				 errhint("Restore the files, or accept each change with migrate_repair(), as in migrate_repair('%s').",
+						 first)));
+
+	if (nnotes == 0)
+		return;
+	if (!read_interrupted(NULL, latest, &it))
+		return;					/* gone meanwhile */
+	if (own_revision && !it.failed && nnotes == 1 &&
+		strcmp(it.revision, own_revision) == 0)
+		return;
+	raise_interrupted(&it);
+}
+
+/* Clear the note of a step that is being recorded (migrate_record). */
+void
+migrate_outside_clear(const char *revision)
+{
+	void	   *h;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+
+	values[0] = CStringGetTextDatum(revision);
+	h = migrate_catalog_begin();
+	migrate_catalog_query(false, "DELETE FROM migrate.interrupted WHERE revision = $1",
+						  1, types, values, NULL, SPI_OK_DELETE);
+	migrate_catalog_end(h);
+}
+
+/*
+ * Append the "drift" and "interrupted" members of migrate_status(), each
+ * followed by ", ".
+ */
+void
+migrate_integrity_status(StringInfo buf)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	void	   *h;
+	char	   *drift;
+	char	   *interrupted;
+
+	h = migrate_catalog_begin();
+	migrate_catalog_query(true,
+						  "SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object("
+						  " 'revision', d.revision, 'file', r.file_name,"
+						  " 'applied_checksum', d.applied_upgrade_checksum,"
+						  " 'registered_checksum', r.upgrade_checksum,"
+						  " 'applied_downgrade_checksum', d.applied_downgrade_checksum,"
+						  " 'registered_downgrade_checksum', r.downgrade_checksum,"
+						  " 'detected_at', d.detected_at) ORDER BY r.seq), '[]')"
+						  " FROM migrate.drift d JOIN migrate.revision r USING (revision))::text,"
+						  " (SELECT jsonb_build_object('revision', i.revision,"
+						  " 'file', r.file_name, 'operation', i.operation,"
+						  " 'statements', i.statements, 'done', i.done,"
+						  " 'backend_pid', i.backend_pid, 'started_at', i.started_at,"
+						  " 'failed_statement', i.failed_statement,"
+						  " 'failed_line', i.failed_line,"
+						  " 'failed_sqlstate', i.failed_sqlstate,"
+						  " 'failed_message', i.failed_message)"
+						  " FROM migrate.interrupted i JOIN migrate.revision r USING (revision)"
+						  " ORDER BY i.started_at LIMIT 1)::text",
+						  0, NULL, NULL, NULL, SPI_OK_SELECT);
+	drift = row_text(caller, 1);
+	interrupted = row_text(caller, 2);
+	migrate_catalog_end(h);
+
+	appendStringInfo(buf, "\"drift\": %s, \"interrupted\": %s, ",
+					 drift, interrupted ? interrupted : "null");
+}
+
+/*
+ * migrate_drift()
+ *	 RETURNS TABLE (revision, file_name, applied_upgrade_checksum,
+ *					upgrade_checksum, applied_downgrade_checksum,
+ *					downgrade_checksum, detected_at)
+ *
+ * The applied revisions registered again with other SQL.
+ */
+Datum
+migrate_drift(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext caller = CurrentMemoryContext;
+	void	   *h;
+	uint64		i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	h = migrate_catalog_begin();
+	migrate_catalog_query(true,
+						  "SELECT d.revision, r.file_name, d.applied_upgrade_checksum,"
+						  " r.upgrade_checksum, d.applied_downgrade_checksum,"
+						  " r.downgrade_checksum, d.detected_at"
+						  " FROM migrate.drift d JOIN migrate.revision r USING (revision)"
+						  " ORDER BY r.seq",
+						  0, NULL, NULL, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Datum		values[7];
+		bool		nulls[7];
+		int			col;
+		MemoryContext old = MemoryContextSwitchTo(caller);
+
+		/* tuplestore_putvalues copies the values out of SPI's memory */
+		for (col = 0; col < 7; col++)
+			values[col] = SPI_getbinval(SPI_tuptable->vals[i],
+										SPI_tuptable->tupdesc, col + 1,
+										&nulls[col]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		MemoryContextSwitchTo(old);
+	}
+	migrate_catalog_end(h);
+	return (Datum) 0;
+}
+
+/* Journal one repair or resolve entry with the current version rows. */
+static void
+journal_entry(const char *revision, const char *operation, const char *message)
+{
+	MigrateState state;
+
+	migrate_catalog_load(&state, false, true);
+	migrate_catalog_journal(revision, operation, message,
+							GetCurrentTimestamp(), 0, &state,
+							state.rows, state.nrows);
+	migrate_catalog_bump_generation();
+}
+
+/*
+ * migrate_repair(revision text) RETURNS text
+ *
+ * Accepts the registered SQL of a drifted applied revision as the SQL it
+ * stands for from now on; journals a "repair" with the new checksum and
+ * returns it.  A revision without drift is an error: the call names a
+ * change that is not there (a mistyped id, say).
+ */
+Datum
+migrate_repair(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	MemoryContext caller = CurrentMemoryContext;
+	void	   *h;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	bool		registered;
+	char	   *old_sum = NULL;
+	char	   *new_sum = NULL;
+	char	   *file = NULL;
+
+	migrate_begin_change();
+
+	values[0] = CStringGetTextDatum(revision);
+	h = migrate_catalog_begin();
+	migrate_catalog_query(false,
+						  "SELECT d.applied_upgrade_checksum, r.upgrade_checksum,"
+						  " r.file_name, d.revision IS NOT NULL"
+						  " FROM migrate.revision r"
+						  " LEFT JOIN migrate.drift d USING (revision)"
+						  " WHERE r.revision = $1",
+						  1, types, values, NULL, SPI_OK_SELECT);
+	registered = SPI_processed > 0;
+	if (registered)
+	{
+		bool		isnull;
+
+		old_sum = row_text(caller, 1);
+		new_sum = row_text(caller, 2);
+		file = row_text(caller, 3);
+		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 4, &isnull)))
+			old_sum = NULL;
+	}
+	if (registered && old_sum != NULL)
+		migrate_catalog_query(false, "DELETE FROM migrate.drift WHERE revision = $1",
+							  1, types, values, NULL, SPI_OK_DELETE);
+	migrate_catalog_end(h);
+
+	if (!registered)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("revision \"%s\" does not exist", revision)));
+	if (old_sum == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" has no drift to repair", revision),
+				 errdetail("Its registered SQL is the SQL it was applied with, or it is not applied."),
+				 errhint("migrate_drift() lists the revisions that drifted.")));
+
+	journal_entry(revision, "repair",
+				  psprintf("accepted %s SQL: checksum %.12s replaces %.12s",
+						   file ? psprintf("the file \"%s\"'s", file) : "the registered",
+						   new_sum, old_sum));
+	ereport(LOG,
+			(errmsg("migration repair of revision \"%s\" by %s: checksum %s accepted",
+					revision, GetUserNameFromId(GetUserId(), false), new_sum),
+			 errhidestmt(true)));
+	PG_RETURN_TEXT_P(cstring_to_text(new_sum));
+}
+
+/*
+ * migrate_outside_start(revision text, operation text, statements integer)
+ *	 RETURNS void
+ *
+ * The client is about to run a non-transactional step of that many
+ * statements.  Called in autocommit, so that the note outlives a failure
+ * or the client itself.  Refused while anything blocks migrations.
+ */
+Datum
+migrate_outside_start(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	int32		statements = PG_GETARG_INT32(2);
+	MemoryContext caller = CurrentMemoryContext;
+	void	   *h;
+	Oid			types[4] = {TEXTOID, TEXTOID, INT4OID, NAMEOID};
+	Datum		values[4];
+	char	   *transactional = NULL;
+
+	(void) migrate_parse_operation(operation);
+	if (statements < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("statement count must not be negative")));
+
+	migrate_begin_change();
+	migrate_integrity_check(NULL, true);
+
+	values[0] = CStringGetTextDatum(revision);
+	values[1] = CStringGetTextDatum(operation);
+	values[2] = Int32GetDatum(statements);
+	values[3] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	h = migrate_catalog_begin();
+	migrate_catalog_query(false,
+						  "SELECT transactional::text FROM migrate.revision"
+						  " WHERE revision = $1",
+						  1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		transactional = row_text(caller, 1);
+	if (transactional && strcmp(transactional, "false") == 0)
+		migrate_catalog_query(false,
+							  "INSERT INTO migrate.interrupted (revision, operation,"
+							  " statements, role) VALUES ($1, $2, $3, $4)",
+							  4, types, values, NULL, SPI_OK_INSERT);
+	migrate_catalog_end(h);
+
+	if (transactional == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("revision \"%s\" does not exist", revision)));
+	if (strcmp(transactional, "false") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" runs in the server", revision),
+				 errdetail("Only a revision marked \"transactional: false\" is run outside the server.")));
+	PG_RETURN_VOID();
+}
+
+/* Update this session's note on revision; false when it has none. */
+static bool
+update_own_note(const char *sql, const char *revision, int nargs,
+				Oid *types, Datum *values)
+{
+	void	   *h = migrate_catalog_begin();
+	bool		found;
+
+	values[0] = CStringGetTextDatum(revision);
+	types[0] = TEXTOID;
+	migrate_catalog_query(false, sql, nargs, types, values, NULL, SPI_OK_UPDATE);
+	found = SPI_processed > 0;
+	migrate_catalog_end(h);
+	return found;
+}
+
+static void
+no_note(const char *revision)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("no run of non-transactional revision \"%s\" is in progress in this session",
+					revision),
+			 errhint("Call migrate_outside_start() first.")));
+}
+
+/*
+ * migrate_outside_progress(revision text, done integer) RETURNS void
+ *
+ * That many statements of this session's running step succeeded.
+ */
+Datum
+migrate_outside_progress(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			types[2] = {TEXTOID, INT4OID};
+	Datum		values[2];
+
+	values[1] = PG_GETARG_DATUM(1);
+	if (!update_own_note("UPDATE migrate.interrupted SET done = $2"
+						 " WHERE revision = $1 AND failed_at IS NULL"
+						 " AND backend_pid = pg_catalog.pg_backend_pid()",
+						 revision, 2, types, values))
+		no_note(revision);
+	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_outside_failed(revision text, statement integer, sqlstate text,
+ *						  message text) RETURNS void
+ *
+ * Statement number statement (1-based) of this session's running step
+ * failed with that error.  The line it starts on is found from the
+ * registered SQL.
+ */
+Datum
+migrate_outside_failed(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int32		statement = PG_GETARG_INT32(1);
+	Interrupted it;
+	Oid			types[5] = {TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID};
+	Datum		values[5];
+
+	if (!read_interrupted(revision, true, &it) || it.pid != MyProcPid ||
+		it.failed)
+		no_note(revision);
+	if (statement <= it.done || statement > it.statements)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("statement %d is not the running one", statement),
+				 errdetail("%d of %d statements have succeeded.",
+						   it.done, it.statements)));
+	values[1] = Int32GetDatum(statement);
+	values[2] = Int32GetDatum(statement_line(revision,
+											 strcmp(it.operation, "upgrade") == 0,
+											 statement));
+	values[3] = PG_GETARG_DATUM(2);
+	values[4] = PG_GETARG_DATUM(3);
+	if (!update_own_note("UPDATE migrate.interrupted SET failed_statement = $2,"
+						 " failed_line = pg_catalog.nullif($3, 0),"
+						 " failed_sqlstate = $4, failed_message = $5,"
+						 " failed_at = pg_catalog.now()"
+						 " WHERE revision = $1 AND failed_at IS NULL"
+						 " AND backend_pid = pg_catalog.pg_backend_pid()",
+						 revision, 5, types, values))
+		no_note(revision);
+	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_resolve(revision text, outcome text) RETURNS text
+ *
+ * Settles an interrupted non-transactional step.  'applied': its
+ * statements were completed by hand; the step is recorded as done.
+ * 'not applied' (or 'not-applied'): what it did was undone by hand; the
+ * note goes and the revision stays where it was, so that the next upgrade
+ * runs it from its first statement.  Either is journaled as "resolve".
+ * Returns the outcome.
+ */
+Datum
+migrate_resolve(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *outcome = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	bool		applied;
+	Interrupted it;
+	char	   *what;
+
+	if (strcmp(outcome, "applied") == 0)
+		applied = true;
+	else if (strcmp(outcome, "not applied") == 0 ||
+			 strcmp(outcome, "not-applied") == 0)
+		applied = false;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid outcome \"%s\"", outcome),
+				 errhint("Use \"applied\" or \"not applied\".")));
+
+	migrate_begin_change();
+	if (!read_interrupted(revision, true, &it))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" has no interrupted step to resolve",
+						revision),
+				 errhint("migrate_status() shows the interrupted step, if any.")));
+	if (!it.failed && it.alive && it.pid != MyProcPid)
+		raise_interrupted(&it);
+
+	what = it.failed ?
+		psprintf("statement %d of %d failed (SQLSTATE %s)", it.failed_statement,
+				 it.statements, it.failed_sqlstate ? it.failed_sqlstate : "?") :
+		psprintf("interrupted after %d of %d statements", it.done,
+				 it.statements);
+
+	if (applied)
+		migrate_record_step(revision, strcmp(it.operation, "upgrade") == 0, 0);
+	else
+		migrate_outside_clear(revision);
+
+	journal_entry(revision, "resolve",
+				  psprintf("%s %s: %s", it.operation,
+						   applied ? "applied" : "not applied", what));
+	ereport(LOG,
+			(errmsg("migration %s of revision \"%s\" resolved as %s by %s",
+					it.operation, revision, applied ? "applied" : "not applied",
+					GetUserNameFromId(GetUserId(), false)),
+			 errhidestmt(true)));
+	PG_RETURN_TEXT_P(cstring_to_text(applied ? "applied" : "not applied"));
+}

@@ -61,7 +61,8 @@ typedef enum MigrateRegisterResult
 {
 	MIGRATE_ADDED,
 	MIGRATE_REPLACED,
-	MIGRATE_UNCHANGED
+	MIGRATE_UNCHANGED,
+	MIGRATE_DRIFTED				/* applied, registered with other SQL */
 } MigrateRegisterResult;
 
 /* pg_migrate.c */
@@ -88,6 +89,25 @@ extern TimestampTz *migrate_catalog_applied_times(const MigrateState *state);
 extern char *migrate_catalog_last_step(TimestampTz *started,
 									   double *duration_ms, char **role,
 									   char **operation, int *nsteps);
+extern void *migrate_catalog_begin(void);
+extern void migrate_catalog_query(bool read_only, const char *sql, int nargs,
+								  Oid *types, Datum *values, const char *nulls,
+								  int expected);
+extern void migrate_catalog_end(void *handle);
+
+/* commands.c */
+extern void migrate_record_step(const char *revision, bool upgrade,
+								double ms);
+
+/* fingerprint.c */
+extern char *migrate_fingerprint_sql(const char *sql);
+
+/* integrity.c */
+struct StringInfoData;
+extern void migrate_integrity_wait(void);
+extern void migrate_integrity_check(const char *own_revision, bool latest);
+extern void migrate_outside_clear(const char *revision);
+extern void migrate_integrity_status(struct StringInfoData *buf);
 
 /* catalog.c, for lint */
 extern void migrate_catalog_load_lint_ignores(MigrateState *state);

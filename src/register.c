@@ -51,6 +51,8 @@ result_name(MigrateRegisterResult result)
 			return "replaced";
 		case MIGRATE_UNCHANGED:
 			return "unchanged";
+		case MIGRATE_DRIFTED:
+			return "drifted";
 	}
 	return "unchanged";			/* keep compiler quiet */
 }

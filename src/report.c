@@ -260,6 +260,7 @@ migrate_check(PG_FUNCTION_ARGS)
 
 	migrate_catalog_load(&state, false, false);
 	plan_or_raise(&state, target, true, &plan);
+	migrate_integrity_check(NULL, false);
 	if (plan.nsteps > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -331,6 +332,7 @@ migrate_status(PG_FUNCTION_ARGS)
 					 "\"revision_count\": %d, ",
 					 plan.nsteps, plan.nsteps == 0 ? "true" : "false",
 					 state.nrevs);
+	migrate_integrity_status(&buf);
 	if (last_op != NULL)
 	{
 		appendStringInfoString(&buf, "\"last_migration\": {\"revision\": ");
