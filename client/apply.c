@@ -160,13 +160,32 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	double		start;
 	double		elapsed;
 	char	   *sql;
+	char	   *progress_sql;
 	char		duration[64];
+	char		count[32];
 	const char *params[3];
 	int			i;
 
 	Assert(PQtransactionStatus(conn) == PQTRANS_IDLE);
 	progress_step(strcmp(operation, "upgrade") == 0 ? "applying" : "reverting",
 				  step->rev, step->message, n, total);
+
+	/*
+	 * Each statement commits on its own, so the server keeps a note of how
+	 * far the step got, in autocommit: a failure, or this client dying,
+	 * leaves the note behind, and migrations are refused until
+	 * migrate_resolve() settles it.  migrate_record() clears it.
+	 */
+	snprintf(count, sizeof(count), "%d", nstmts);
+	params[0] = step->rev;
+	params[1] = operation;
+	params[2] = count;
+	sql = psprintf("SELECT %s.migrate_outside_start($1, $2, $3)", ext_schema);
+	PQclear(run_query(conn, sql, 3, params));
+	pg_free(sql);
+	progress_sql = psprintf("SELECT %s.migrate_outside_progress($1, $2)",
+							ext_schema);
+
 	start = now_ms();
 	for (i = 0; i < nstmts; i++)
 	{
@@ -175,15 +194,34 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		{
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+			const char *fparams[4];
+			char		stmtno[32];
+
 			report_server_error(res, stmts[i]);
+			snprintf(stmtno, sizeof(stmtno), "%d", i + 1);
+			fparams[0] = step->rev;
+			fparams[1] = stmtno;
+			fparams[2] = state ? state : "XX000";
+			fparams[3] = msg ? msg : PQerrorMessage(conn);
+			sql = psprintf("SELECT %s.migrate_outside_failed($1, $2, $3, $4)",
+						   ext_schema);
+			PQclear(run_query(conn, sql, 4, fparams));
 			pg_log_error("statement %d of %d of non-transactional revision \"%s\" failed",
 						 i + 1, nstmts, step->rev);
-			pg_log_error_detail("The steps before it are committed; the revision is not recorded.");
+			pg_log_error_detail("The statements before it are committed; the failure is recorded, and migrations are refused until it is resolved.");
+			pg_log_error_hint("Complete or undo the revision's statements by hand, then run \"pg_migrate resolve %s applied\" or \"pg_migrate resolve %s not-applied\".",
+							  step->rev, step->rev);
 			PQclear(res);
 			finish_and_exit(conn, EXIT_SQL);
 		}
 		PQclear(res);
+		snprintf(count, sizeof(count), "%d", i + 1);
+		params[1] = count;
+		PQclear(run_query(conn, progress_sql, 2, params));
 	}
+	pg_free(progress_sql);
 	elapsed = now_ms() - start;
 	*ms += elapsed;
 	progress_end(elapsed);

@@ -155,6 +155,9 @@ extern int	verb_stamp(const MigrateOptions *opts);
 
 /* lint.c */
 extern int	verb_lint(const MigrateOptions *opts);
+/* integrity.c */
+extern int	verb_repair(const MigrateOptions *opts);
+extern int	verb_resolve(const MigrateOptions *opts);
 
 /* author.c */
 extern int	verb_init(const MigrateOptions *opts);

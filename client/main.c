@@ -70,6 +70,8 @@ static const VerbDef verbs[] = {
 	{"init", verb_init, 0, 0, 0},
 	{"wait", verb_wait, 0, 1, OPT_TIMEOUT},
 	{"lint", verb_lint, 0, -1, OPT_VERBOSE},
+	{"repair", verb_repair, 1, 1, 0},
+	{"resolve", verb_resolve, 2, 2, 0},
 	{NULL, NULL, 0, 0, 0}
 };
 
@@ -97,6 +99,9 @@ usage(const char *progname)
 	printf("  init                    create the directory and the extension\n");
 	printf("  wait [TARGET]           wait until TARGET is reached (default heads)\n");
 	printf("  lint [FILE]...          report dangerous statements (default: every file of --dir)\n");
+	printf("  repair REV              accept the edited SQL of an applied revision\n");
+	printf("  resolve REV OUTCOME     settle an interrupted non-transactional revision:\n"
+		   "                          OUTCOME is applied or not-applied\n");
 	printf("\nConnection options:\n");
 	printf("  -d, --dbname=CONNSTR    database name, connection string or URI\n");
 	printf("  -h, --host=HOSTNAME     database server host or socket directory\n");
@@ -131,7 +136,8 @@ usage(const char *progname)
 	printf("  %d  --wait: the server did not accept connections in time\n",
 		   EXIT_NOT_READY);
 	printf("  %d  a revision file is invalid\n", EXIT_BAD_FILES);
-	printf("  %d  check: revisions are pending\n", EXIT_PENDING);
+	printf("  %d  check: revisions are pending, changed or interrupted\n",
+		   EXIT_PENDING);
 	printf("  %d  other failure (unknown revision, file not writable)\n",
 		   EXIT_OTHER);
 	printf("  %d  lint: a finding of severity error is not silenced\n", EXIT_LINT);

@@ -222,13 +222,11 @@ statement_line(const char *revision, bool upgrade, int n)
 				break;
 			i++;
 		}
-		line = 1;
+		/* first_line is the line of the SQL's first line in the file */
+		line = first_line > 0 ? first_line : 1;
 		while (--i >= 0)
 			if (sql[i] == '\n')
 				line++;
-		/* first_line is the section marker's; the SQL starts below it */
-		if (first_line > 0)
-			line += first_line;
 	}
 	return line;
 }
@@ -720,7 +718,7 @@ migrate_outside_failed(PG_FUNCTION_ARGS)
 	values[3] = PG_GETARG_DATUM(2);
 	values[4] = PG_GETARG_DATUM(3);
 	if (!update_own_note("UPDATE migrate.interrupted SET failed_statement = $2,"
-						 " failed_line = pg_catalog.nullif($3, 0),"
+						 " failed_line = NULLIF($3, 0),"
 						 " failed_sqlstate = $4, failed_message = $5,"
 						 " failed_at = pg_catalog.now()"
 						 " WHERE revision = $1 AND failed_at IS NULL"

@@ -29,11 +29,12 @@ work=$(mktemp -d)
 db1="pgm_client_$$_a"
 db2="pgm_client_$$_b"
 db3="pgm_client_$$_c"
+db4="pgm_client_$$_d"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3"; do
+    for db in "$db1" "$db2" "$db3" "$db4"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -609,6 +610,8 @@ expect "--help lists the lint verb" "lint [FILE]..." "$out"
 expect "--help lists exit status 8" "  8  lint: a finding of severity error is not silenced" "$out"
 expect "the man page documents exit status 8" ".B 8" "$(grep -x '\.B 8' "$top/doc/pg_migrate.1")"
 expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top/doc/pg_migrate.1" | grep lint)"
+# drift, repair, interrupted non-transactional revisions, resolve
+. "$here/integrity.sh"
 
 # the statement splitter's own unit tests (no server needed)
 if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
