@@ -310,6 +310,13 @@ raise_interrupted(const Interrupted *it)
 						   it->failed_message ? it->failed_message : "",
 						   it->done),
 				 errhint("%s", hint)));
+	if (it->pid == MyProcPid)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("non-transactional revision \"%s\" is being run by this session",
+						it->revision),
+				 errdetail("Its %s is at %s.", it->operation, where),
+				 errhint("Record it with migrate_record() once its statements are done, or note the failure with migrate_outside_failed().")));
 	if (it->alive)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_IN_USE),

@@ -39,7 +39,7 @@ SELECT throws_ok('SELECT migrate_check()', '55000', '4 revisions are pending',
 SELECT is(migrate_status() - 'server_version' - 'database',
 		  '{"current": [], "heads": ["l4"], "pending": ["l1", "l2", "l3", "l4"],
 			"pending_count": 4, "up_to_date": false, "revision_count": 4,
-			"last_migration": null}'::jsonb,
+			"last_migration": null, "drift": [], "interrupted": null}'::jsonb,
 		  'migrate_status before any migration');
 SELECT is(migrate_status()->>'database', current_database()::text, 'migrate_status names the database');
 
@@ -76,7 +76,8 @@ SELECT results_eq('SELECT count(*)::int FROM migrate_pending()', ARRAY[0], 'noth
 -- status and history once up to date
 SELECT is(migrate_status() - 'server_version' - 'database' - 'last_migration',
 		  '{"current": ["l4"], "heads": ["l4"], "pending": [], "pending_count": 0,
-			"up_to_date": true, "revision_count": 4}'::jsonb,
+			"up_to_date": true, "revision_count": 4, "drift": [],
+			"interrupted": null}'::jsonb,
 		  'migrate_status when up to date');
 SELECT is(migrate_status()->'last_migration'->>'revision', 'l4', 'last migration is l4');
 SELECT is(migrate_status()->'last_migration'->>'operation', 'upgrade', 'last operation is an upgrade');

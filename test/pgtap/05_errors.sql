@@ -78,8 +78,8 @@ SELECT is(pg_temp.logged(), 1::bigint, 'abcd01 still applied');
 SELECT throws_ok('SELECT migrate_check()', '55000', '2 revisions are pending',
 				 'migrate_check with pending revisions (55000)');
 
--- an applied revision cannot be changed; an unapplied one can
-SELECT throws_ok($$SELECT migrate_add('abcd01', 'SELECT 1')$$, '55000',
+-- an applied revision cannot move in the graph; an unapplied one can
+SELECT throws_ok($$SELECT migrate_add('abcd01', 'SELECT 1', '{abcd02}')$$, '55000',
 				 'revision "abcd01" is applied and cannot be changed',
 				 'changing an applied revision (55000)');
 SELECT is(migrate_add('abcd01', $$INSERT INTO err_log VALUES ('abcd01')$$), 'unchanged',
