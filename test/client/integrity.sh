@@ -140,8 +140,21 @@ for _ in $(seq 1 100); do
     [ "$(q "$db4" "SELECT done FROM migrate.interrupted WHERE revision = 'd4'")" = 1 ] && break
     sleep 0.2
 done
+# a server-side upgrade meanwhile waits for the run rather than failing
+timeout 60 psql -X -q -d "$db4" -c "SELECT * FROM migrate_upgrade('head')" >"$work/waiter.out" 2>&1 &
+waiter=$!
+waiting=0
+for _ in $(seq 1 50); do
+    waiting=$(q "$db4" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 2 AND NOT granted")
+    [ "$waiting" = 1 ] && break
+    sleep 0.2
+done
+is "integrity: migrate_upgrade waits for a running non-transactional revision" "$waiting" 1
 kill -KILL "$victim"
 wait "$victim" 2>/dev/null
+wait "$waiter"
+expect "integrity: once the killed run's backend is gone, the waiter is refused" \
+    'upgrade of non-transactional revision "d4" was interrupted before statement 2 of 3' "$(cat "$work/waiter.out")"
 is "integrity: the killed run had done one statement" \
     "$(q "$db4" "SELECT done FROM migrate.interrupted WHERE revision = 'd4'")" 1
 # the next upgrade waits for the orphaned backend to finish its pg_sleep,
