@@ -593,9 +593,13 @@ migrate_repair(PG_FUNCTION_ARGS)
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	bool		registered;
+	bool		drifted = false;
 	char	   *old_sum = NULL;
 	char	   *new_sum = NULL;
+	char	   *old_down = NULL;
+	char	   *new_down = NULL;
 	char	   *file = NULL;
+	StringInfoData msg;
 
 	migrate_begin_change();
 
@@ -603,6 +607,7 @@ migrate_repair(PG_FUNCTION_ARGS)
 	h = migrate_catalog_begin();
 	migrate_catalog_query(false,
 						  "SELECT d.applied_upgrade_checksum, r.upgrade_checksum,"
+						  " d.applied_downgrade_checksum, r.downgrade_checksum,"
 						  " r.file_name, d.revision IS NOT NULL"
 						  " FROM migrate.revision r"
 						  " LEFT JOIN migrate.drift d USING (revision)"
@@ -615,12 +620,13 @@ migrate_repair(PG_FUNCTION_ARGS)
 
 		old_sum = row_text(caller, 1);
 		new_sum = row_text(caller, 2);
-		file = row_text(caller, 3);
-		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-										SPI_tuptable->tupdesc, 4, &isnull)))
-			old_sum = NULL;
+		old_down = row_text(caller, 3);
+		new_down = row_text(caller, 4);
+		file = row_text(caller, 5);
+		drifted = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 6, &isnull));
 	}
-	if (registered && old_sum != NULL)
+	if (drifted)
 		migrate_catalog_query(false, "DELETE FROM migrate.drift WHERE revision = $1",
 							  1, types, values, NULL, SPI_OK_DELETE);
 	migrate_catalog_end(h);
@@ -629,17 +635,29 @@ migrate_repair(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("revision \"%s\" does not exist", revision)));
-	if (old_sum == NULL)
+	if (!drifted)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" has no drift to repair", revision),
 				 errdetail("Its registered SQL is the SQL it was applied with, or it is not applied."),
 				 errhint("migrate_drift() lists the revisions that drifted.")));
 
-	journal_entry(revision, "repair",
-				  psprintf("accepted %s SQL: checksum %.12s replaces %.12s",
-						   file ? psprintf("the file \"%s\"'s", file) : "the registered",
-						   new_sum, old_sum));
+	/* say which sections changed, by checksum prefix */
+	initStringInfo(&msg);
+	if (file)
+		appendStringInfo(&msg, "accepted file \"%s\":", file);
+	else
+		appendStringInfoString(&msg, "accepted the registered SQL:");
+	if (strcmp(old_sum, new_sum) != 0)
+		appendStringInfo(&msg, " upgrade checksum %.12s replaces %.12s",
+						 new_sum, old_sum);
+	if ((old_down == NULL) != (new_down == NULL) ||
+		(old_down && strcmp(old_down, new_down) != 0))
+		appendStringInfo(&msg, "%s downgrade checksum %.12s replaces %.12s",
+						 strcmp(old_sum, new_sum) != 0 ? "," : "",
+						 new_down ? new_down : "(none)",
+						 old_down ? old_down : "(none)");
+	journal_entry(revision, "repair", msg.data);
 	ereport(LOG,
 			(errmsg("migration repair of revision \"%s\" by %s: checksum %s accepted",
 					revision, GetUserNameFromId(GetUserId(), false), new_sum),

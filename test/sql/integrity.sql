@@ -129,6 +129,13 @@ SELECT migrate_add(revision => 'i3', revises => '{i2}', upgrade => 'CREATE TABLE
 SELECT count(*) FROM migrate_drift();
 SELECT migrate_add(revision => 'i3', revises => '{i2}', upgrade => 'create table integ_3 (id int)');
 SELECT count(*) FROM migrate_drift();
+-- adding a downgrade section to an applied revision is drift too: the SQL
+-- that would revert it was not there when it was applied
+SELECT migrate_add(revision => 'i3', revises => '{i2}', upgrade => 'create table integ_3 (id int)',
+                   downgrade => 'DROP TABLE integ_3');
+SELECT revision, applied_downgrade_checksum IS NULL AS had_none FROM migrate_drift();
+SELECT migrate_repair('i3') IS NOT NULL AS repaired;
+SELECT message FROM migrate.journal WHERE revision = 'i3' AND operation = 'repair';
 
 -- an unapplied revision may still be replaced freely
 SELECT migrate_add(revision => 'i4', revises => '{i3}', upgrade => 'CREATE TABLE integ_4 (id int)',
