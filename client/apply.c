@@ -32,6 +32,9 @@
 #include "client.h"
 #include "pqexpbuffer.h"
 
+/* --resume: continue an interrupted non-transactional step */
+static bool resume_run = false;
+
 /* One step of a plan, from migrate_pending() or migrate_script(). */
 typedef struct Step
 {
@@ -164,6 +167,8 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	char		duration[64];
 	char		count[32];
 	const char *params[3];
+	int			first;
+	bool		resumed;
 	int			i;
 
 	Assert(PQtransactionStatus(conn) == PQTRANS_IDLE);
@@ -180,14 +185,43 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	params[0] = step->rev;
 	params[1] = operation;
 	params[2] = count;
-	sql = psprintf("SELECT %s.migrate_outside_start($1, $2, $3)", ext_schema);
-	PQclear(run_query(conn, sql, 3, params));
-	pg_free(sql);
+	first = 0;
+	resumed = false;
+	if (resume_run)
+	{
+		PGresult   *res;
+
+		/* the step left interrupted, if it is this one, is taken over */
+		sql = psprintf("SELECT s->'interrupted'->>'revision' = $1"
+					   " FROM %s.migrate_status() s", ext_schema);
+		res = run_query(conn, sql, 1, params);
+		resumed = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		pg_free(sql);
+		if (resumed)
+		{
+			sql = psprintf("SELECT %s.migrate_outside_resume($1, $2, $3)",
+						   ext_schema);
+			res = run_query(conn, sql, 3, params);
+			first = atoi(PQgetvalue(res, 0, 0));
+			printf("resuming \"%s\" after statement %d of %d\n", step->rev,
+				   first, nstmts);
+			PQclear(res);
+			pg_free(sql);
+		}
+	}
+	if (!resumed)
+	{
+		sql = psprintf("SELECT %s.migrate_outside_start($1, $2, $3)",
+					   ext_schema);
+		PQclear(run_query(conn, sql, 3, params));
+		pg_free(sql);
+	}
 	progress_sql = psprintf("SELECT %s.migrate_outside_progress($1, $2)",
 							ext_schema);
 
 	start = now_ms();
-	for (i = 0; i < nstmts; i++)
+	for (i = first; i < nstmts; i++)
 	{
 		PGresult   *res = PQexec(conn, stmts[i]);
 		ExecStatusType st = PQresultStatus(res);
@@ -335,6 +369,7 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	double		ms = 0;
 	bool		all_transactional = true;
 
+	resume_run = opts->resume;
 	load_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 

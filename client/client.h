@@ -64,6 +64,7 @@ typedef struct MigrateOptions
 	const char *head;
 	const char *rev_id;
 	const char *timeout;
+	bool		resume;			/* --resume: continue an interrupted step */
 	char	  **depends_on;
 	int			ndepends_on;
 	char	  **branch_labels;

@@ -42,6 +42,7 @@ bool		stdout_is_tty = false;
 #define OPT_REVID		(1 << 8)
 #define OPT_NONTX		(1 << 9)
 #define OPT_TIMEOUT		(1 << 10)
+#define OPT_RESUME		(1 << 20)
 
 typedef struct VerbDef
 {
@@ -53,8 +54,8 @@ typedef struct VerbDef
 } VerbDef;
 
 static const VerbDef verbs[] = {
-	{"upgrade", verb_upgrade, 0, 1, OPT_SQL},
-	{"downgrade", verb_downgrade, 1, 1, OPT_SQL},
+	{"upgrade", verb_upgrade, 0, 1, OPT_SQL | OPT_RESUME},
+	{"downgrade", verb_downgrade, 1, 1, OPT_SQL | OPT_RESUME},
 	{"current", verb_current, 0, 0, OPT_VERBOSE},
 	{"history", verb_history, 0, 0, OPT_VERBOSE | OPT_RANGE | OPT_INDICATE},
 	{"heads", verb_heads, 0, 0, OPT_VERBOSE},
@@ -124,6 +125,8 @@ usage(const char *progname)
 	printf("  --rev-id=ID             id of a new revision instead of a random one\n");
 	printf("  --non-transactional     a new revision runs outside a transaction\n");
 	printf("  --timeout=SECS          how long wait waits (default 60)\n");
+	printf("  --resume                continue an interrupted non-transactional revision\n"
+		   "                          after its last statement that succeeded\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
 	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
@@ -218,13 +221,14 @@ main(int argc, char **argv)
 		{"rev-id", required_argument, NULL, 9},
 		{"non-transactional", no_argument, NULL, 10},
 		{"timeout", required_argument, NULL, 11},
+		{"resume", no_argument, NULL, 40},
 		{NULL, 0, NULL, 0}
 	};
 	static const int bit_of_option[256] = {
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
-		[10] = OPT_NONTX, [11] = OPT_TIMEOUT
+		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [40] = OPT_RESUME
 	};
 	MigrateOptions opts;
 	const VerbDef *verb;
@@ -333,6 +337,9 @@ main(int argc, char **argv)
 				break;
 			case 11:
 				opts.timeout = arg;
+				break;
+			case 40:
+				opts.resume = true;
 				break;
 			default:
 				pg_log_error_hint("Try \"%s --help\" for more information.",

@@ -98,6 +98,7 @@ CREATE TABLE migrate.interrupted (
 	failed_sqlstate	text,
 	failed_message	text,
 	failed_at		timestamptz,
+	done_checksum	text,
 	CONSTRAINT interrupted_pkey PRIMARY KEY (revision),
 	CONSTRAINT interrupted_revision_fkey FOREIGN KEY (revision)
 		REFERENCES migrate.revision (revision),
@@ -114,6 +115,7 @@ CREATE TABLE migrate.interrupted (
 );
 COMMENT ON TABLE migrate.interrupted IS 'a non-transactional step in progress, or one that failed or whose client died half-way';
 COMMENT ON COLUMN migrate.interrupted.done IS 'statements that succeeded (each committed on its own)';
+COMMENT ON COLUMN migrate.interrupted.done_checksum IS 'fingerprint of those statements as registered when they ran: a resumed run checks them unchanged';
 SELECT pg_catalog.pg_extension_config_dump('migrate.interrupted', '');
 
 CREATE FUNCTION migrate_outside_start(revision text, operation text,
@@ -139,6 +141,14 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION migrate_outside_failed(text, integer, text, text)
 	IS 'note which statement of a non-transactional step failed, and why';
 
+CREATE FUNCTION migrate_outside_resume(revision text, operation text,
+									   statements integer)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'migrate_outside_resume'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_resume(text, text, integer)
+	IS 'take over an interrupted non-transactional step to continue it; returns how many statements are done';
+
 CREATE FUNCTION migrate_resolve(revision text, outcome text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_resolve'
@@ -149,6 +159,7 @@ COMMENT ON FUNCTION migrate_resolve(text, text)
 REVOKE ALL ON FUNCTION migrate_outside_start(text, text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_outside_progress(text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_outside_failed(text, integer, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_outside_resume(text, text, integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_resolve(text, text) FROM PUBLIC;
 
 -- ==== lint ====

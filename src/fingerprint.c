@@ -160,32 +160,41 @@ hash_statement(pg_cryptohash_ctx *ctx, const char *sql, int len)
 }
 
 /*
- * The fingerprint of sql, as 64 lower-case hex digits (palloc'd).  A
- * syntax error is raised as the parser raises it.
+ * The fingerprint of the first limit statements of sql (all of them when
+ * limit < 0), as 64 lower-case hex digits (palloc'd); NULL when sql has
+ * fewer than limit statements.  A syntax error is raised as the parser
+ * raises it.
  */
 char *
-migrate_fingerprint_sql(const char *sql)
+migrate_fingerprint_statements(const char *sql, int limit)
 {
 	List	   *stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
 	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	char	   *hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
+	char	   *hex;
 	ListCell   *lc;
+	int			n = 0;
 	int			i;
+
+	if (limit >= 0 && list_length(stmts) < limit)
+		return NULL;
 
 	ctx = pg_cryptohash_create(PG_SHA256);
 	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
 		elog(ERROR, "could not initialize SHA-256 context");
 
-	/* on an error (a syntax error, say) the resource owner frees ctx */
+	/* on an error the resource owner frees ctx */
 	foreach(lc, stmts)
 	{
 		RawStmt    *raw = lfirst_node(RawStmt, lc);
 		int			len = raw->stmt_len > 0 ? raw->stmt_len :
 			(int) strlen(sql) - raw->stmt_location;
 
+		if (limit >= 0 && n == limit)
+			break;
 		hash_statement(ctx, sql + raw->stmt_location, len);
 		hash_item(ctx, FP_STATEMENT, "", 0);
+		n++;
 	}
 
 	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
@@ -193,9 +202,17 @@ migrate_fingerprint_sql(const char *sql)
 			 pg_cryptohash_error(ctx));
 	pg_cryptohash_free(ctx);
 
+	hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
 	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	return hex;
+}
+
+/* The fingerprint of the whole of sql. */
+char *
+migrate_fingerprint_sql(const char *sql)
+{
+	return migrate_fingerprint_statements(sql, -1);
 }
 
 /*

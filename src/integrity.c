@@ -61,6 +61,7 @@ PG_FUNCTION_INFO_V1(migrate_repair);
 PG_FUNCTION_INFO_V1(migrate_outside_start);
 PG_FUNCTION_INFO_V1(migrate_outside_progress);
 PG_FUNCTION_INFO_V1(migrate_outside_failed);
+PG_FUNCTION_INFO_V1(migrate_outside_resume);
 PG_FUNCTION_INFO_V1(migrate_resolve);
 
 /* An interrupted step, as read from migrate.interrupted. */
@@ -77,6 +78,7 @@ typedef struct Interrupted
 	char	   *failed_sqlstate;
 	char	   *failed_message;
 	char	   *file_name;
+	char	   *done_checksum;
 	bool		alive;			/* its session still holds the client lock */
 } Interrupted;
 
@@ -146,7 +148,8 @@ row_int(int col)
  * looked up only when there is one.
  */
 static bool
-read_interrupted(const char *revision, bool latest, Interrupted *out)
+read_interrupted(const char *revision, bool latest, bool check_alive,
+				 Interrupted *out)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	void	   *h;
@@ -168,7 +171,7 @@ read_interrupted(const char *revision, bool latest, Interrupted *out)
 						  "SELECT i.revision, i.operation, i.statements, i.done,"
 						  " i.backend_pid, i.failed_at IS NOT NULL,"
 						  " i.failed_statement, i.failed_line, i.failed_sqlstate,"
-						  " i.failed_message, r.file_name"
+						  " i.failed_message, r.file_name, i.done_checksum"
 						  " FROM migrate.interrupted i"
 						  " JOIN migrate.revision r USING (revision)"
 						  " WHERE $1 IS NULL OR i.revision = $1"
@@ -192,7 +195,10 @@ read_interrupted(const char *revision, bool latest, Interrupted *out)
 		out->failed_sqlstate = row_text(caller, 9);
 		out->failed_message = row_text(caller, 10);
 		out->file_name = row_text(caller, 11);
-
+		out->done_checksum = row_text(caller, 12);
+	}
+	if (found && check_alive)
+	{
 		{
 			Oid			ltypes[3] = {OIDOID, OIDOID, INT4OID};
 			Datum		lvalues[3];
@@ -216,22 +222,19 @@ read_interrupted(const char *revision, bool latest, Interrupted *out)
 }
 
 /*
- * The line of the n-th statement (1-based) of a revision's upgrade or
- * downgrade SQL: in its file when it has one, else within the SQL.  0 when
- * there is no such statement.
+ * The upgrade or downgrade SQL of a revision (NULL when none) and the line
+ * of its first line in the file (0 when unknown).
  */
-static int
-statement_line(const char *revision, bool upgrade, int n)
+static char *
+read_section(const char *revision, bool upgrade, int *first_line)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	void	   *h;
 	Oid			types[2] = {TEXTOID, BOOLOID};
 	Datum		values[2];
 	char	   *sql = NULL;
-	int			first_line = 0;
-	List	   *stmts;
-	int			line = 0;
 
+	*first_line = 0;
 	values[0] = CStringGetTextDatum(revision);
 	values[1] = BoolGetDatum(upgrade);
 	h = migrate_catalog_begin();
@@ -243,9 +246,24 @@ statement_line(const char *revision, bool upgrade, int n)
 	if (SPI_processed > 0)
 	{
 		sql = row_text(caller, 1);
-		first_line = row_int(2);
+		*first_line = row_int(2);
 	}
 	migrate_catalog_end(h);
+	return sql;
+}
+
+/*
+ * The line of the n-th statement (1-based) of a revision's upgrade or
+ * downgrade SQL: in its file when it has one, else within the SQL.  0 when
+ * there is no such statement.
+ */
+static int
+statement_line(const char *revision, bool upgrade, int n)
+{
+	int			first_line;
+	char	   *sql = read_section(revision, upgrade, &first_line);
+	List	   *stmts;
+	int			line = 0;
 
 	if (sql == NULL || n < 1)
 		return 0;
@@ -455,7 +473,7 @@ migrate_integrity_check(const char *own_revision, bool latest)
 
 	if (nnotes == 0)
 		return;
-	if (!read_interrupted(NULL, latest, &it))
+	if (!read_interrupted(NULL, latest, true, &it))
 		return;					/* gone meanwhile */
 	if (own_revision && !it.failed && nnotes == 1 &&
 		strcmp(it.revision, own_revision) == 0)
@@ -754,22 +772,142 @@ no_note(const char *revision)
 /*
  * migrate_outside_progress(revision text, done integer) RETURNS void
  *
- * That many statements of this session's running step succeeded.
+ * That many statements of this session's running step succeeded.  Their
+ * fingerprint, as registered now, is kept, so that a resumed run can tell
+ * that they were not edited since.
  */
 Datum
 migrate_outside_progress(PG_FUNCTION_ARGS)
 {
 	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Oid			types[2] = {TEXTOID, INT4OID};
-	Datum		values[2];
+	int32		done = PG_GETARG_INT32(1);
+	Interrupted it;
+	Oid			types[3] = {TEXTOID, INT4OID, TEXTOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	int			first_line;
+	char	   *sql;
+	char	   *sum;
 
-	values[1] = PG_GETARG_DATUM(1);
-	if (!update_own_note("UPDATE migrate.interrupted SET done = $2"
-						 " WHERE revision = $1 AND failed_at IS NULL"
-						 " AND backend_pid = pg_catalog.pg_backend_pid()",
-						 revision, 2, types, values))
+	if (!read_interrupted(revision, true, false, &it) ||
+		it.pid != MyProcPid || it.failed)
 		no_note(revision);
+	if (done < it.done || done > it.statements)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("statement count %d is out of range", done),
+				 errdetail("%d of %d statements have succeeded.",
+						   it.done, it.statements)));
+	sql = read_section(revision, strcmp(it.operation, "upgrade") == 0,
+					   &first_line);
+	sum = sql ? migrate_fingerprint_statements(sql, done) : NULL;
+
+	values[0] = CStringGetTextDatum(revision);
+	values[1] = Int32GetDatum(done);
+	if (sum)
+		values[2] = CStringGetTextDatum(sum);
+	else
+		nulls[2] = 'n';
+	{
+		void	   *h = migrate_catalog_begin();
+
+		migrate_catalog_query(false,
+							  "UPDATE migrate.interrupted SET done = $2,"
+							  " done_checksum = $3"
+							  " WHERE revision = $1 AND failed_at IS NULL"
+							  " AND backend_pid = pg_catalog.pg_backend_pid()",
+							  3, types, values, nulls, SPI_OK_UPDATE);
+		migrate_catalog_end(h);
+	}
 	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_outside_resume(revision text, operation text, statements integer)
+ *	 RETURNS integer
+ *
+ * Takes over the interrupted step of revision (one that failed, or whose
+ * session ended) to continue it from the statement after the last that
+ * succeeded, which is returned.  Refused when the statements that ran were
+ * edited since (the registered SQL's first statements no longer have the
+ * fingerprint they ran with), when anything else blocks migrations, or
+ * while the step's own session is still running it.  statements is the
+ * step's statement count now (the failed statement may have been fixed).
+ */
+Datum
+migrate_outside_resume(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	int32		statements = PG_GETARG_INT32(2);
+	bool		upgrade = migrate_parse_operation(operation);
+	Interrupted it;
+	int			first_line;
+	char	   *sql;
+	char	   *sum;
+	void	   *h;
+	Oid			types[3] = {TEXTOID, INT4OID, TEXTOID};
+	Datum		values[3];
+
+	migrate_begin_change();
+	if (!read_interrupted(revision, true, true, &it))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" has no interrupted step to resume",
+						revision)));
+	if (strcmp(it.operation, operation) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the interrupted step of revision \"%s\" is its %s, not its %s",
+						revision, it.operation, operation)));
+	if (!it.failed && (it.alive || it.pid == MyProcPid))
+		raise_interrupted(&it);
+	/*
+	 * Drift still blocks (reported as for any migration, drift first);
+	 * another note cannot exist, as migrate_outside_start refuses a second.
+	 */
+	if (catalog_table_has_rows("drift", true))
+		migrate_integrity_check(NULL, true);
+
+	sql = read_section(revision, upgrade, &first_line);
+	sum = (sql && it.done > 0) ? migrate_fingerprint_statements(sql, it.done) : NULL;
+	if (it.done > 0 &&
+		(sum == NULL || it.done_checksum == NULL ||
+		 strcmp(sum, it.done_checksum) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot resume revision \"%s\": statements that ran were edited since",
+						revision),
+				 errdetail("The first %d statement(s) of its %s SQL no longer have the fingerprint they ran with.",
+						   it.done, it.operation),
+				 errhint("Undo or complete the step by hand and call migrate_resolve().")));
+	if (statements < it.done)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("statement count %d is below the %d statements done",
+						statements, it.done)));
+
+	values[0] = CStringGetTextDatum(revision);
+	values[1] = Int32GetDatum(statements);
+	h = migrate_catalog_begin();
+	migrate_catalog_query(false,
+						  "UPDATE migrate.interrupted SET statements = $2,"
+						  " backend_pid = pg_catalog.pg_backend_pid(),"
+						  " failed_statement = NULL, failed_line = NULL,"
+						  " failed_sqlstate = NULL, failed_message = NULL,"
+						  " failed_at = NULL"
+						  " WHERE revision = $1",
+						  2, types, values, NULL, SPI_OK_UPDATE);
+	if (SPI_processed != 1)
+		elog(ERROR, "interrupted step of revision \"%s\" vanished", revision);
+	migrate_catalog_end(h);
+
+	ereport(LOG,
+			(errmsg("migration %s of revision \"%s\" resumed after statement %d of %d by %s",
+					operation, revision, it.done, statements,
+					GetUserNameFromId(GetUserId(), false)),
+			 errhidestmt(true)));
+	PG_RETURN_INT32(it.done);
 }
 
 /*
@@ -789,7 +927,7 @@ migrate_outside_failed(PG_FUNCTION_ARGS)
 	Oid			types[5] = {TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID};
 	Datum		values[5];
 
-	if (!read_interrupted(revision, true, &it) || it.pid != MyProcPid ||
+	if (!read_interrupted(revision, true, false, &it) || it.pid != MyProcPid ||
 		it.failed)
 		no_note(revision);
 	if (statement <= it.done || statement > it.statements)
@@ -846,7 +984,7 @@ migrate_resolve(PG_FUNCTION_ARGS)
 				 errhint("Use \"applied\" or \"not applied\".")));
 
 	migrate_begin_change();
-	if (!read_interrupted(revision, true, &it))
+	if (!read_interrupted(revision, true, true, &it))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" has no interrupted step to resolve",

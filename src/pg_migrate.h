@@ -101,6 +101,7 @@ extern void migrate_record_step(const char *revision, bool upgrade,
 
 /* fingerprint.c */
 extern char *migrate_fingerprint_sql(const char *sql);
+extern char *migrate_fingerprint_statements(const char *sql, int limit);
 
 /* integrity.c */
 struct StringInfoData;

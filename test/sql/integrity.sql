@@ -196,5 +196,37 @@ SELECT * FROM migrate_record('i5', 'upgrade', 1);
 SELECT count(*) FROM migrate.interrupted;
 SELECT migrate_check();
 
+-- resuming takes the note over and continues after the last statement done
+SELECT * FROM migrate_record('i5', 'downgrade', 1);
+SELECT migrate_outside_resume('i5', 'upgrade', 2);
+SELECT migrate_outside_start('i5', 'upgrade', 2);
+SELECT migrate_outside_resume('i5', 'upgrade', 2);
+SELECT migrate_outside_progress('i5', 1);
+SELECT migrate_outside_failed('i5', 2, '42703', 'column "x" does not exist');
+SELECT migrate_outside_resume('i5', 'downgrade', 2);
+SELECT migrate_outside_resume('i5', 'upgrade', 0);
+SELECT migrate_outside_resume('i5', 'upgrade', 2);
+SELECT done, failed_statement, backend_pid = pg_backend_pid() AS mine FROM migrate.interrupted;
+SELECT migrate_outside_progress('i5', 2);
+SELECT * FROM migrate_record('i5', 'upgrade', 1);
+-- a statement that ran, edited since: no resuming
+SELECT * FROM migrate_record('i5', 'downgrade', 1);
+SELECT migrate_outside_start('i5', 'upgrade', 2);
+SELECT migrate_outside_progress('i5', 1);
+SELECT migrate_outside_failed('i5', 2, '42703', 'column "x" does not exist');
+SELECT migrate_add_file('i5_index.sql', $f$-- revision: i5
+-- revises: i4
+-- message: indexes
+-- transactional: false
+-- migrate:upgrade
+CREATE INDEX CONCURRENTLY integ_4_id_idx ON integ_4 (id, id);
+CREATE INDEX CONCURRENTLY integ_4_x_idx ON integ_4 (x);
+-- migrate:downgrade
+DROP INDEX CONCURRENTLY integ_4_x_idx;
+DROP INDEX CONCURRENTLY integ_4_id_idx;
+$f$);
+SELECT migrate_outside_resume('i5', 'upgrade', 2);
+SELECT migrate_resolve('i5', 'not-applied');
+
 DROP EXTENSION pg_migrate;
 DROP TABLE integ_4, integ_3, integ_t;
