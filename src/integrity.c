@@ -23,7 +23,7 @@
  *
  * The checks on the upgrade path look for a first row in two tables that
  * are empty unless something is wrong, so they cost the same with 10 or
- * 10,000 revisions, and a few microseconds.
+ * 10,000 revisions.
  *
  * IDENTIFICATION
  *	  src/integrity.c
@@ -86,10 +86,10 @@ typedef struct Interrupted
  * Whether table migrate.<relname> has a row visible to the newest snapshot
  * (latest) or to the statement's.  This is the upgrade path's question,
  * asked on every call, and the answer is nearly always no: a scan that
- * stops at the first row costs microseconds, where a query through SPI
- * (owner identity, pinned search_path, parse and plan) costs a hundred
- * times more.  The tables belong to the extension, and nothing of the
- * caller's is run, so reading them directly is safe.
+ * stops at the first row of an empty table is far cheaper than a query
+ * through SPI (owner identity, pinned search_path, parse and plan).  The
+ * tables belong to the extension, and nothing of the caller's is run, so
+ * reading them directly is safe.
  */
 static bool
 catalog_table_has_rows(const char *relname, bool latest)
