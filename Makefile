@@ -25,6 +25,7 @@ OBJS = \
 	src/report.o \
 	src/fingerprint.o \
 	src/integrity.o \
+	src/interrupted.o \
 	src/lint.o \
 	src/lintwalk.o \
 	src/lintalter.o \
