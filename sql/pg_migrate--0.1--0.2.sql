@@ -207,6 +207,13 @@ REVOKE ALL ON FUNCTION migrate_lint(text) FROM PUBLIC;
 
 -- ==== lock safety and per-revision transactions ====
 
+CREATE PROCEDURE migrate_run(target text DEFAULT 'heads')
+AS 'MODULE_PATHNAME', 'migrate_run'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate_run(text)
+	IS 'apply revisions up to target, committing after each one, under a session-level advisory lock; retries lock timeouts';
+REVOKE ALL ON PROCEDURE migrate_run(text) FROM PUBLIC;
+
 -- ==== performance ====
 
 -- ==== end ====

@@ -68,6 +68,12 @@ typedef enum MigrateRegisterResult
 /* pg_migrate.c */
 extern int	migrate_lock_timeout;
 extern bool migrate_notice_steps;
+extern int	migrate_revision_lock_timeout;
+extern int	migrate_revision_statement_timeout;
+extern int	migrate_lock_retries;
+extern int	migrate_lock_retry_delay;
+extern int	migrate_lock_retry_max_delay;
+extern char *migrate_search_path;
 
 /* catalog.c */
 extern Datum migrate_text_array(char *const *items, int count);
@@ -133,6 +139,26 @@ extern void migrate_raise_graph_error(const MigrateGraphError *err);
 /* runner.c, for lint */
 extern const char *migrate_stmt_needs_own_transaction(Node *stmt);
 extern int	migrate_skip_blanks(const char *sql, int offset, int end);
+
+/* locksafety.c */
+extern void migrate_revision_settings(void);
+extern void migrate_lock_watch_begin(void);
+extern void migrate_lock_watch_end(void);
+extern bool migrate_statement_timeout_begin(void);
+extern void migrate_statement_timeout_end(void);
+extern void migrate_lock_failure_rethrow(const char *revision,
+										 MemoryContext cxt);
+extern void migrate_lock_failure_describe(ErrorData *edata);
+extern bool migrate_lock_failure_pending(void);
+extern void migrate_lock_failure_forget(void);
+
+/*
+ * The session-level advisory lock a run spanning several transactions
+ * holds (migrate_run, and the client when it runs non-transactional
+ * revisions): pg_locks shows locktype "advisory", classid 1886218599,
+ * objid 2.
+ */
+#define MIGRATE_RUN_LOCK_KEY2	2
 
 /* report.c */
 extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,

@@ -18,7 +18,8 @@
  * through SPI, inside the caller's transaction: any error aborts the whole
  * migration.  Each revision gets a GUC nest level of its own, so a SET in
  * one does not leak into the next, and an error context that names the
- * revision, its file and the line in that file.
+ * revision, its file and the line in that file.  The settings applied at
+ * that level, and the error a lock timeout gives, are in locksafety.c.
  *
  * IDENTIFICATION
  *	  src/runner.c
@@ -467,7 +468,14 @@ run_statements(StepContext *step)
 		/* results of a SELECT in a revision are not kept: none piles up */
 		memset(&options, 0, sizeof(options));
 		options.dest = None_Receiver;
-		ret = SPI_execute_extended(text, &options);
+		if (migrate_revision_statement_timeout > 0 &&
+			migrate_statement_timeout_begin())
+		{
+			ret = SPI_execute_extended(text, &options);
+			migrate_statement_timeout_end();
+		}
+		else
+			ret = SPI_execute_extended(text, &options);
 		if (ret < 0)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 		pfree(text);
@@ -510,6 +518,9 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 
 	step_begin(&step, &callback, rev, upgrade, false);
 	nestlevel = NewGUCNestLevel();
+	/* lock and statement timeouts, search_path: see locksafety.c */
+	migrate_revision_settings();
+	migrate_lock_watch_begin();
 
 	INSTR_TIME_SET_CURRENT(start);
 	running_revision = true;
@@ -517,11 +528,17 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 	{
 		run_statements(&step);
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
 		running_revision = false;
+		migrate_statement_timeout_end();
+		/* a lock timeout is re-thrown naming the lock and its holders */
+		migrate_lock_failure_rethrow(rev->revision, step_cxt);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	running_revision = false;
+	migrate_lock_watch_end();
 	INSTR_TIME_SET_CURRENT(duration);
 	INSTR_TIME_SUBTRACT(duration, start);
 	ms = INSTR_TIME_GET_MILLISEC(duration);
