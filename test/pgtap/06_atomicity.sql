@@ -43,8 +43,8 @@ SELECT results_eq($$SELECT revision FROM migrate_upgrade('heads')$$, ARRAY['g1',
 				  'both revisions ran');
 SELECT has_table('public', 'guc_two', 'g2 created its table in public: search_path did not leak');
 SELECT results_eq('SELECT sp, wm, st FROM public.guc_two',
-				  $$VALUES ('public', '4321kB', '0')$$,
-				  'g2 saw the caller''s settings, not those g1 set');
+				  $$VALUES ('"$user", public', '4321kB', '0')$$,
+				  'g2 saw the caller''s settings and pg_migrate.search_path, not those g1 set');
 SELECT is(current_setting('search_path'), 'public', 'caller''s search_path unchanged');
 SELECT is(current_setting('work_mem'), '4321kB', 'caller''s work_mem unchanged');
 SELECT is(current_setting('statement_timeout'), '0', 'caller''s statement_timeout unchanged');
