@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/concurrency/run.sh - multi-session, crash and standby tests of pg_migrate
 #
-# Usage: test/concurrency/run.sh [CASE...]   (cases: a b c d e f g; default all)
+# Usage: test/concurrency/run.sh [CASE...]   (cases: a b c d e f g h i; default all)
 #
 #   a  16 READ COMMITTED sessions upgrade at once: each revision applied once
 #   b  the same in REPEATABLE READ and SERIALIZABLE: the losers get 40001
@@ -12,8 +12,16 @@
 #   f  hot standby: migrate_upgrade fails with 25006, reports work
 #   g  pg_migrate.lock_timeout: a call that cannot get the lock in time
 #      fails with 55P03 and changes nothing
+#   h  a revision needing ACCESS EXCLUSIVE on a table another transaction
+#      reads: the application's reads queued behind it finish while that
+#      transaction is still open; the revision fails with 55P03 naming the
+#      relation and the holder; nothing changes
+#   i  the same with CALL migrate_run(): the holder ends during the backoff
+#      and a retry applies the revision; with the retries exhausted the
+#      error names the relation; a client run's session lock keeps
+#      migrate_run out
 #
-# Cases a-d and g use the server named by PGHOST/PGPORT/PGUSER, in databases of
+# Cases a-d and g-i use the server named by PGHOST/PGPORT/PGUSER, in databases of
 # their own.  Cases e-f start a throw-away primary on 127.0.0.1:$CONC_PORT
 # (default 5481) and a standby on $CONC_STANDBY_PORT (default 5482), data
 # under /tmp, as the "postgres" OS user when run as root, and stop them at
@@ -22,7 +30,7 @@ set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
@@ -39,7 +47,7 @@ NREVS=20
 BARRIER_KEY=4242
 STEP_TIMEOUT=120                # seconds any one psql may take
 
-if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d e f g"; fi
+if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d e f g h i"; fi
 
 WORK="$(mktemp -d /tmp/pg_migrate_conc.XXXXXX)"
 chmod 755 "$WORK"
@@ -645,11 +653,211 @@ case_g() {
         "$(q "$db" -c "SELECT count(*) FROM migrate_upgrade('heads')")"
 }
 
+# Session A: an application transaction that read table app_t and stays
+# open (ACCESS SHARE held) until holder_end; its pid in HOLDER_PID.
+holder_begin() {
+    local db="$1"
+    rm -f "$WORK/holder.fifo"
+    mkfifo "$WORK/holder.fifo"
+    timeout "$STEP_TIMEOUT" psql -X -q -A -t -d "$db" <"$WORK/holder.fifo" \
+        >"$WORK/holder.out" 2>&1 &
+    HOLDER_PSQL=$!
+    BG_PIDS+=("$HOLDER_PSQL")
+    exec 8>"$WORK/holder.fifo"
+    echo "SET application_name = 'holder_a';" >&8
+    echo "BEGIN;" >&8
+    echo "SELECT count(*) FROM app_t;" >&8
+    echo "SELECT 'pid ' || pg_backend_pid();" >&8
+    wait_for "the holder" 20 holder_reading "$db" || return 1
+    HOLDER_PID=$(q "$db" -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'holder_a'")
+}
+
+holder_reading() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+        WHERE a.application_name = 'holder_a' AND l.relation = 'app_t'::regclass
+        AND l.mode = 'AccessShareLock' AND l.granted")" = 1 ]
+}
+
+holder_end() {
+    echo "COMMIT;" >&8
+    echo '\q' >&8
+    exec 8>&-
+    wait "$HOLDER_PSQL" || true
+}
+
+# is a session of $1 waiting for mode $2 on app_t?
+waits_on_app_t() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks WHERE relation = 'app_t'::regclass
+        AND mode = '$2' AND NOT granted")" -ge 1 ]
+}
+
+# has the background psql whose rc file is $1 finished?
+finished() {
+    [ -s "$1" ]
+}
+
+new_app_db() {
+    local db
+    db=$(new_db "$1")
+    q "$db" -c "CREATE TABLE app_t (id int); INSERT INTO app_t SELECT generate_series(1, 10)" \
+        -c "SELECT migrate_add('x1', 'ALTER TABLE app_t ADD COLUMN added int')" >/dev/null
+    echo "$db"
+}
+
+case_h() {
+    local db oid rc out
+    db=$(new_app_db h)
+    oid=$(q "$db" -c "SELECT 'app_t'::regclass::oid")
+    if ! holder_begin "$db"; then
+        not_ok "h: session A reads app_t in an open transaction"
+        return
+    fi
+    ok "h: session A reads app_t in an open transaction"
+
+    # the migration queues for ACCESS EXCLUSIVE behind A
+    rm -f "$WORK/mig.rc"
+    (
+        rc=0
+        q "$db" -c '\set VERBOSITY verbose' -c "SET pg_migrate.revision_lock_timeout = '3s'" \
+            -c "SELECT * FROM migrate_upgrade('heads')" >"$WORK/mig.out" 2>"$WORK/mig.err" || rc=$?
+        echo "$rc" >"$WORK/mig.rc"
+    ) &
+    BG_PIDS+=($!)
+    if wait_for "the migration to queue" 20 waits_on_app_t "$db" AccessExclusiveLock; then
+        ok "h: the migration waits for ACCESS EXCLUSIVE on app_t"
+    else
+        not_ok "h: the migration waits for ACCESS EXCLUSIVE on app_t"
+    fi
+
+    # an application read arrives and queues behind the migration
+    rm -f "$WORK/read.rc"
+    (
+        rc=0
+        q "$db" -c "SELECT count(*) FROM app_t" >"$WORK/read.out" 2>"$WORK/read.err" || rc=$?
+        echo "$rc" >"$WORK/read.rc"
+    ) &
+    BG_PIDS+=($!)
+    if wait_for "the read to queue" 20 waits_on_app_t "$db" AccessShareLock; then
+        ok "h: the application's read queued behind the migration"
+    else
+        not_ok "h: the application's read queued behind the migration"
+    fi
+
+    # the property: the read finishes while A's transaction is still open
+    wait_for "the read" 60 finished "$WORK/read.rc" || true
+    check "h: the read finished, with its rows" "0|10" \
+        "$(cat "$WORK/read.rc" 2>/dev/null)|$(cat "$WORK/read.out" 2>/dev/null)"
+    if holder_reading "$db"; then
+        ok "h: ... while A's transaction was still open"
+    else
+        not_ok "h: ... while A's transaction was still open"
+    fi
+    wait_for "the migration" 60 finished "$WORK/mig.rc" || true
+    out=$(cat "$WORK/mig.err")
+    check "h: the migration failed" "1" "$(cat "$WORK/mig.rc" 2>/dev/null)"
+    if printf '%s' "$out" | grep -q "ERROR:  55P03: revision \"x1\" could not lock relation with OID $oid within 3000 ms" &&
+        printf '%s' "$out" | grep -q "DETAIL:  It waited for AccessExclusiveLock. Process $HOLDER_PID (application_name \"holder_a\", idle in transaction since .*) holds AccessShareLock." &&
+        printf '%s' "$out" | grep -q 'upgrade of revision "x1"'; then
+        ok "h: the error is 55P03 naming the relation, the holder's pid and application"
+    else
+        not_ok "h: the error is 55P03 naming the relation, the holder's pid and application" "have: $out"
+    fi
+    check "h: nothing changed (column, journal, version rows)" "0|0|0" \
+        "$(q "$db" -c "SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = 'app_t'::regclass AND attname = 'added') || '|' ||
+            (SELECT count(*) FROM migrate.journal) || '|' || (SELECT count(*) FROM migrate.version)")"
+    holder_end
+}
+
+case_i() {
+    local db out rc
+    db=$(new_app_db i)
+    if ! holder_begin "$db"; then
+        not_ok "i: session A reads app_t in an open transaction"
+        return
+    fi
+    ok "i: session A reads app_t in an open transaction"
+    rm -f "$WORK/run.rc"
+    (
+        rc=0
+        q "$db" -c "SET client_min_messages = notice" \
+            -c "SET pg_migrate.revision_lock_timeout = '1s'" -c "SET pg_migrate.lock_retries = 6" \
+            -c "SET pg_migrate.lock_retry_delay = '2s'" -c "SET pg_migrate.lock_retry_max_delay = '4s'" \
+            -c "CALL migrate_run()" >"$WORK/run.out" 2>"$WORK/run.err" || rc=$?
+        echo "$rc" >"$WORK/run.rc"
+    ) &
+    BG_PIDS+=($!)
+    # the first attempt times out; A ends during the wait before the retry
+    if wait_for "the first retry notice" 30 grep -q 'retry 1 of 6' "$WORK/run.err"; then
+        ok "i: the first attempt timed out and migrate_run waits to retry"
+    else
+        not_ok "i: the first attempt timed out and migrate_run waits to retry" "have: $(cat "$WORK/run.err")"
+    fi
+    check "i: meanwhile nothing is applied and the run lock is held" "0|0|1" \
+        "$(q "$db" -c "SELECT (SELECT count(*) FROM migrate.journal) || '|' ||
+            (SELECT count(*) FROM pg_attribute WHERE attrelid = 'app_t'::regclass AND attname = 'added') || '|' ||
+            (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1886218599 AND objid = 2 AND granted)")"
+    holder_end
+    wait_for "migrate_run" 60 finished "$WORK/run.rc" || true
+    check "i: migrate_run succeeded once A ended" "0" "$(cat "$WORK/run.rc" 2>/dev/null)"
+    check "i: the revision is applied and journaled once" "1|x1|1" \
+        "$(q "$db" -c "SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = 'app_t'::regclass AND attname = 'added') || '|' ||
+            (SELECT string_agg(c, ',') FROM migrate_current() c) || '|' || (SELECT count(*) FROM migrate.journal)")"
+    check "i: no migration lock is left" "0" \
+        "$(q "$db" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1886218599")"
+
+    # retries exhausted: the error names the relation, in a valid transaction
+    q "$db" -c "SELECT migrate_add('x2', 'ALTER TABLE app_t ADD COLUMN second int', '{x1}')" >/dev/null
+    holder_begin "$db" || true
+    rc=0
+    out=$(q "$db" -c '\set VERBOSITY verbose' -c "SET pg_migrate.revision_lock_timeout = '200ms'" \
+        -c "SET pg_migrate.lock_retries = 1" -c "SET pg_migrate.lock_retry_delay = '10ms'" \
+        -c "CALL migrate_run()" 2>&1) || rc=$?
+    if [ "$rc" != 0 ] &&
+        printf '%s' "$out" | grep -q 'ERROR:  55P03: revision "x2" could not lock relation "public.app_t" within 200 ms' &&
+        printf '%s' "$out" | grep -q "Process $HOLDER_PID (application_name \"holder_a\""; then
+        ok "i: after the last retry the error names public.app_t and the holder"
+    else
+        not_ok "i: after the last retry the error names public.app_t and the holder" "have: $out"
+    fi
+    holder_end
+    check "i: x2 not applied, x1 still is" "x1|0" \
+        "$(q "$db" -c "SELECT (SELECT string_agg(c, ',') FROM migrate_current() c) || '|' ||
+            (SELECT count(*) FROM pg_attribute WHERE attrelid = 'app_t'::regclass AND attname = 'second')")"
+
+    # a client run holding the run lock (objid 2) keeps migrate_run out
+    rm -f "$WORK/client.fifo"
+    mkfifo "$WORK/client.fifo"
+    timeout "$STEP_TIMEOUT" psql -X -q -A -t -d "$db" <"$WORK/client.fifo" >/dev/null 2>&1 &
+    local cpid=$!
+    BG_PIDS+=("$cpid")
+    exec 9>"$WORK/client.fifo"
+    echo "SELECT pg_advisory_lock(1886218599, 2);" >&9
+    wait_for "the run lock" 20 run_lock_held "$db" || true
+    rc=0
+    out=$(q "$db" -c '\set VERBOSITY verbose' -c "SET pg_migrate.lock_timeout = '300ms'" \
+        -c "CALL migrate_run()" 2>&1) || rc=$?
+    if [ "$rc" != 0 ] && printf '%s' "$out" | grep -q '55P03' &&
+        printf '%s' "$out" | grep -q 'waiting for the migration run lock'; then
+        ok "i: migrate_run waits for a client run's lock, up to pg_migrate.lock_timeout"
+    else
+        not_ok "i: migrate_run waits for a client run's lock, up to pg_migrate.lock_timeout" "have: $out"
+    fi
+    echo '\q' >&9
+    exec 9>&-
+    wait "$cpid" || true
+    check "i: x2 still not applied" "x1" "$(q "$db" -c "SELECT string_agg(c, ',') FROM migrate_current() c")"
+}
+
+run_lock_held() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+        AND classid = 1886218599 AND objid = 2 AND granted")" = 1 ]
+}
+
 # ---------------------------------------------------------------- main
 
 for c in $CASES; do
     case "$c" in
-        a | b | c | d | e | f | g) "case_$c" ;;
+        a | b | c | d | e | f | g | h | i) "case_$c" ;;
         *)
             echo "unknown case $c" >&2
             exit 2
