@@ -151,6 +151,43 @@ call_server(PGconn *conn, const char *operation, const char *target,
 }
 
 /*
+ * Set the session's search_path to pg_migrate.search_path, as the server
+ * does for the revisions it runs, and return the old one for
+ * leave_revision_search_path().  lock_timeout is left alone: the
+ * statements of such a revision (CONCURRENTLY) do not block the
+ * application's queries while they wait, and a timeout would leave an
+ * invalid index behind.
+ */
+static char *
+enter_revision_search_path(PGconn *conn)
+{
+	PGresult   *res;
+	char	   *saved;
+	const char *want;
+
+	res = run_query(conn, "SELECT pg_catalog.current_setting('search_path'),"
+					" pg_catalog.current_setting('pg_migrate.search_path', true)",
+					0, NULL);
+	saved = pg_strdup(PQgetvalue(res, 0, 0));
+	want = PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1);
+	if (want[0] != '\0')
+		PQclear(run_query(conn, "SELECT pg_catalog.set_config('search_path', $1, false)",
+						  1, &want));
+	PQclear(res);
+	return saved;
+}
+
+static void
+leave_revision_search_path(PGconn *conn, char *saved)
+{
+	const char *params[1] = {saved};
+
+	PQclear(run_query(conn, "SELECT pg_catalog.set_config('search_path', $1, false)",
+					  1, params));
+	pg_free(saved);
+}
+
+/*
  * Run a non-transactional step from the client: its statements one at a
  * time outside any transaction block, then migrate_record().
  */
@@ -169,6 +206,7 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	const char *params[3];
 	int			first;
 	bool		resumed;
+	char	   *saved_path;
 	int			i;
 
 	Assert(PQtransactionStatus(conn) == PQTRANS_IDLE);
@@ -220,6 +258,8 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	progress_sql = psprintf("SELECT %s.migrate_outside_progress($1, $2)",
 							ext_schema);
 
+	/* the statements see pg_migrate.search_path, as the server's revisions do */
+	saved_path = enter_revision_search_path(conn);
 	start = now_ms();
 	for (i = first; i < nstmts; i++)
 	{
@@ -257,6 +297,7 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	}
 	pg_free(progress_sql);
 	elapsed = now_ms() - start;
+	leave_revision_search_path(conn, saved_path);
 	*ms += elapsed;
 	progress_end(elapsed);
 

@@ -613,6 +613,23 @@ expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top
 # drift, repair, interrupted non-transactional revisions, resolve
 . "$here/integrity.sh"
 
+# ---------------------------------------------------------------- search_path of client-run revisions
+# a non-transactional revision run by the client gets pg_migrate.search_path,
+# as the server's revisions do, not the session's
+mkdir -p "$work/sp"
+printf -- '-- revision: sp01\n-- transactional: false\n-- migrate:upgrade\nCREATE INDEX CONCURRENTLY sp_idx ON sp_t (id);\nCREATE TABLE sp_seen AS SELECT pg_catalog.current_setting($$search_path$$) AS sp;\n' \
+    >"$work/sp/sp01.sql"
+psql -X -q -d "$db3" -c "CREATE EXTENSION pg_migrate" -c "CREATE SCHEMA sp_target" \
+    -c "CREATE TABLE sp_target.sp_t (id int)" >/dev/null
+out=$(PGOPTIONS="-c search_path=public -c pg_migrate.search_path=sp_target" \
+    "$PGM" -d "$db3" --dir "$work/sp" upgrade 2>"$work/stderr")
+rc=$?; err=$(cat "$work/stderr")
+expect_rc "a non-transactional revision outside the session's search_path applies" 0
+is "it ran with pg_migrate.search_path" \
+    "$(q "$db3" "SELECT (SELECT sp FROM sp_target.sp_seen) || '|' || (SELECT indisvalid FROM pg_index WHERE indexrelid = 'sp_target.sp_idx'::regclass)")" \
+    "sp_target|true"
+psql -X -q -d "$db3" -c "DROP EXTENSION pg_migrate" -c "DROP SCHEMA sp_target CASCADE" >/dev/null 2>&1
+
 # the statement splitter's own unit tests (no server needed)
 if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
     "$here/test_sqlsplit" >>"$work/split.log" 2>&1; then
