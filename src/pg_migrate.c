@@ -16,6 +16,9 @@
  *	commands.c	migrate_upgrade, migrate_downgrade, migrate_stamp,
  *				migrate_record
  *	report.c	the read-only reports and migrate_wait
+ *	locksafety.c	settings in force while a revision runs; lock-timeout
+ *				errors naming the lock and its holders
+ *	procedure.c	CALL migrate_run(), one transaction per revision
  *
  * IDENTIFICATION
  *	  src/pg_migrate.c
