@@ -47,6 +47,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -109,7 +110,14 @@ static MemoryContext failure_cxt = NULL;
 void
 migrate_revision_settings(void)
 {
-	if (migrate_revision_lock_timeout > 0)
+	/*
+	 * A value already in force is not set again: setting a GUC makes the
+	 * nest level's end walk every GUC, and a new search_path is looked up
+	 * again on first use.  Either way a SET in the revision is undone at
+	 * the end of its nest level.
+	 */
+	if (migrate_revision_lock_timeout > 0 &&
+		migrate_revision_lock_timeout != LockTimeout)
 	{
 		char		value[32];
 
@@ -118,7 +126,9 @@ migrate_revision_settings(void)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
 								 false);
 	}
-	if (migrate_search_path != NULL && migrate_search_path[0] != '\0')
+	if (migrate_search_path != NULL && migrate_search_path[0] != '\0' &&
+		(namespace_search_path == NULL ||
+		 strcmp(migrate_search_path, namespace_search_path) != 0))
 		(void) set_config_option("search_path", migrate_search_path,
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 								 true, 0, false);
