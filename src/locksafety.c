@@ -32,9 +32,11 @@
  * aborted yet, so it reads only shared memory: the lock table
  * (GetLockStatusData, under the lock manager's LWLocks) for the sessions
  * holding the lock in a conflicting mode, and the backend status array
- * for their application_name, state and transaction start.  It reports no
- * query text and no role name (showing another role's query needs a
- * privilege check, which is catalog access).  Relation names need the
+ * for their application_name, state and transaction start.  As in
+ * pg_stat_activity, state and times are shown only for the caller's own
+ * role's sessions unless the caller has pg_read_all_stats (checked when the
+ * watch starts, since the error path cannot); no query text and no role
+ * name are reported.  Relation names need the
  * catalog too: in that state the relation is given by OID, as PostgreSQL's
  * own deadlock reports do; migrate_run, which rolls back before it reports,
  * names it.  Nothing of this runs unless an error occurs; the watch costs
@@ -48,11 +50,13 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
+#include "utils/acl.h"
 #include "utils/backend_status.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -68,6 +72,14 @@ static bool watch_armed = false;
 static volatile sig_atomic_t watch_seen = false;
 static volatile LOCKTAG watch_tag;
 static volatile LOCKMODE watch_mode;
+static volatile TimestampTz watch_since;	/* when that wait began */
+
+/*
+ * Whether the caller may see every session's state in pg_stat_activity
+ * (pg_read_all_stats), worked out when the watch starts: the error path
+ * cannot look it up.
+ */
+static bool watch_sees_all = false;
 
 /* Saved outer statement timer while a revision's statement runs. */
 static bool stmt_timer_armed = false;
@@ -78,6 +90,7 @@ static TimestampTz stmt_timer_outer_fin = 0;
 typedef struct LockHolder
 {
 	int			pid;
+	Oid			userid;
 	char	   *modes;			/* the conflicting modes it holds */
 	char	   *appname;		/* NULL when its status was not found */
 	const char *state;
@@ -95,6 +108,7 @@ typedef struct LockFailure
 	char	   *revision;
 	LOCKTAG		tag;
 	LOCKMODE	mode;
+	TimestampTz since;			/* when the wait began, or 0 */
 	int			timeout_ms;
 	LockHolder *holders;
 	int			nholders;
@@ -156,6 +170,7 @@ watch_handler(void)
 		watch_tag.locktag_type = lock->tag.locktag_type;
 		watch_tag.locktag_lockmethodid = lock->tag.locktag_lockmethodid;
 		watch_mode = proc->waitLockMode;
+		watch_since = (TimestampTz) pg_atomic_read_u64(&proc->waitStart);
 		watch_seen = true;
 	}
 }
@@ -178,6 +193,7 @@ migrate_lock_watch_begin(void)
 	if (watch_timeout_id == MAX_TIMEOUTS)
 		watch_timeout_id = RegisterTimeout(USER_TIMEOUT, watch_handler);
 
+	watch_sees_all = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
 	interval = Max(1, Min(LockTimeout / 4, 250));
 	enable_timeout_every(watch_timeout_id,
 						 TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
@@ -333,6 +349,7 @@ find_holders(void)
 
 			if (h->pid != be->st_procpid)
 				continue;
+			h->userid = be->st_userid;
 			h->appname = pstrdup(be->st_appname ? be->st_appname : "");
 			h->state = state_name(be->st_state);
 			h->state_since = be->st_state_start_timestamp;
@@ -340,6 +357,22 @@ find_holders(void)
 		}
 	}
 	pgstat_clear_backend_activity_snapshot();
+
+	/*
+	 * A session whose transaction began after the wait did cannot have
+	 * blocked it: a conflicting request made while ours was queued queues
+	 * behind ours.  Such a session (typically a read that queued behind the
+	 * revision) got the lock when the wait ended; leave it out.
+	 */
+	for (i = 0, nbackends = 0; i < failure.nholders; i++)
+	{
+		LockHolder *h = &failure.holders[i];
+
+		if (failure.since != 0 && h->xact_start > failure.since)
+			continue;
+		failure.holders[nbackends++] = *h;
+	}
+	failure.nholders = nbackends;
 }
 
 /*
@@ -392,17 +425,26 @@ describe_failure(ErrorData *edata, bool resolve_names)
 	{
 		LockHolder *h = &failure.holders[i];
 
+		if (h->pid == 0)
+		{
+			appendStringInfo(&detail, "%s prepared transaction holds %s",
+							 i == 0 ? " A" : "; a", h->modes);
+			continue;
+		}
 		appendStringInfo(&detail, "%s %d",
 						 i == 0 ? " Process" : "; process", h->pid);
 		if (h->appname != NULL)
 		{
+			/* pg_stat_activity shows the rest only to these callers */
+			bool		visible = watch_sees_all || h->userid == GetUserId();
+
 			appendStringInfo(&detail, " (application_name \"%s\"", h->appname);
-			if (h->state != NULL)
+			if (visible && h->state != NULL)
 				appendStringInfo(&detail, ", %s", h->state);
-			if (h->state_since != 0)
+			if (visible && h->state_since != 0)
 				appendStringInfo(&detail, " since %s",
 								 timestamptz_to_str(h->state_since));
-			if (h->xact_start != 0)
+			if (visible && h->xact_start != 0)
 				appendStringInfo(&detail, ", transaction started %s",
 								 timestamptz_to_str(h->xact_start));
 			appendStringInfoChar(&detail, ')');
@@ -469,6 +511,7 @@ migrate_lock_failure_rethrow(const char *revision, MemoryContext cxt)
 	failure.revision = pstrdup(revision);
 	failure.tag = tag;
 	failure.mode = mode;
+	failure.since = watch_since;
 	failure.timeout_ms = LockTimeout;
 	find_holders();
 	failure.valid = true;

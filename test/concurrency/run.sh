@@ -128,6 +128,8 @@ cleanup() {
             WHERE datname LIKE 'pgm\_conc\_%\_$$'" 2>/dev/null); do
         PORT="$PGPORT" q postgres -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
     done
+    # case h's role, once its database is gone
+    PORT="$PGPORT" q postgres -c "DROP ROLE IF EXISTS pgm_conc_migrator_$$" >/dev/null 2>&1
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -705,9 +707,12 @@ new_app_db() {
 }
 
 case_h() {
-    local db oid rc out
+    local db oid rc out role="pgm_conc_migrator_$$"
     db=$(new_app_db h)
     oid=$(q "$db" -c "SELECT 'app_t'::regclass::oid")
+    # the table's owner, for the unprivileged migrator at the end
+    q "$db" -c "CREATE ROLE $role" -c "ALTER TABLE app_t OWNER TO $role" \
+        -c "GRANT EXECUTE ON FUNCTION migrate_upgrade(text) TO $role" >/dev/null
     if ! holder_begin "$db"; then
         not_ok "h: session A reads app_t in an open transaction"
         return
@@ -756,7 +761,7 @@ case_h() {
     out=$(cat "$WORK/mig.err")
     check "h: the migration failed" "1" "$(cat "$WORK/mig.rc" 2>/dev/null)"
     if printf '%s' "$out" | grep -q "ERROR:  55P03: revision \"x1\" could not lock relation with OID $oid within 3000 ms" &&
-        printf '%s' "$out" | grep -q "DETAIL:  It waited for AccessExclusiveLock. Process $HOLDER_PID (application_name \"holder_a\", idle in transaction since .*) holds AccessShareLock." &&
+        printf '%s' "$out" | grep -q "DETAIL:  It waited for AccessExclusiveLock. Process $HOLDER_PID (application_name \"holder_a\", idle in transaction since [^)]*) holds AccessShareLock.$" &&
         printf '%s' "$out" | grep -q 'upgrade of revision "x1"'; then
         ok "h: the error is 55P03 naming the relation, the holder's pid and application"
     else
@@ -765,6 +770,17 @@ case_h() {
     check "h: nothing changed (column, journal, version rows)" "0|0|0" \
         "$(q "$db" -c "SELECT (SELECT count(*) FROM pg_attribute WHERE attrelid = 'app_t'::regclass AND attname = 'added') || '|' ||
             (SELECT count(*) FROM migrate.journal) || '|' || (SELECT count(*) FROM migrate.version)")"
+
+    # a migrator without pg_read_all_stats sees another role's holder as
+    # pg_stat_activity shows it: pid and application_name, no state
+    out=$(q "$db" -c '\set VERBOSITY verbose' -c "SET ROLE $role" \
+        -c "SET pg_migrate.revision_lock_timeout = '300ms'" \
+        -c "SELECT * FROM migrate_upgrade('heads')" 2>&1) || true
+    if printf '%s' "$out" | grep -q "DETAIL:  It waited for AccessExclusiveLock. Process $HOLDER_PID (application_name \"holder_a\") holds AccessShareLock.\$"; then
+        ok "h: a less privileged migrator gets the holder's pid and application_name only"
+    else
+        not_ok "h: a less privileged migrator gets the holder's pid and application_name only" "have: $out"
+    fi
     holder_end
 }
 
