@@ -74,6 +74,9 @@ DROP FUNCTION call_run();
 CALL migrate_run(NULL);
 CALL migrate_run('');
 SELECT * FROM migrate_current();
+-- a DO block outside a transaction block may call it
+DO $$BEGIN CALL migrate_run('t1'); END$$;
+SELECT * FROM migrate_current();
 
 -- each revision commits on its own: a failure in t3 leaves t1 and t2
 -- applied and journaled, each in a transaction of its own
