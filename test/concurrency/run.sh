@@ -723,7 +723,7 @@ case_h() {
     rm -f "$WORK/mig.rc"
     (
         rc=0
-        q "$db" -c '\set VERBOSITY verbose' -c "SET pg_migrate.revision_lock_timeout = '3s'" \
+        q "$db" -c '\set VERBOSITY verbose' -c "SET pg_migrate.revision_lock_timeout = '5s'" \
             -c "SELECT * FROM migrate_upgrade('heads')" >"$WORK/mig.out" 2>"$WORK/mig.err" || rc=$?
         echo "$rc" >"$WORK/mig.rc"
     ) &
@@ -760,7 +760,7 @@ case_h() {
     wait_for "the migration" 60 finished "$WORK/mig.rc" || true
     out=$(cat "$WORK/mig.err")
     check "h: the migration failed" "1" "$(cat "$WORK/mig.rc" 2>/dev/null)"
-    if printf '%s' "$out" | grep -q "ERROR:  55P03: revision \"x1\" could not lock relation with OID $oid within 3000 ms" &&
+    if printf '%s' "$out" | grep -q "ERROR:  55P03: revision \"x1\" could not lock relation with OID $oid within 5000 ms" &&
         printf '%s' "$out" | grep -q "DETAIL:  It waited for AccessExclusiveLock. Process $HOLDER_PID (application_name \"holder_a\", idle in transaction since [^)]*) holds AccessShareLock.$" &&
         printf '%s' "$out" | grep -q 'upgrade of revision "x1"'; then
         ok "h: the error is 55P03 naming the relation, the holder's pid and application"
