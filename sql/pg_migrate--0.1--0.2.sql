@@ -205,6 +205,25 @@ REVOKE ALL ON FUNCTION migrate_lint(text) FROM PUBLIC;
 
 -- ==== verify and explain ====
 
+CREATE FUNCTION migrate_verify(target text DEFAULT 'heads')
+RETURNS TABLE (step integer, revision text, status text, differences text[],
+			   error text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_verify(text)
+	IS 'upgrade, downgrade, compare the schema and upgrade again each pending revision, all rolled back; one row per revision';
+REVOKE ALL ON FUNCTION migrate_verify(text) FROM PUBLIC;
+
+CREATE FUNCTION migrate_explain(target text DEFAULT 'heads')
+RETURNS TABLE (step integer, revision text, statement integer, line integer,
+			   command text, relation text, lock_mode text,
+			   new_relation boolean, rewritten boolean, size_bytes bigint)
+AS 'MODULE_PATHNAME', 'migrate_explain'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_explain(text)
+	IS 'run the pending revisions, rolled back, and report per statement the relation locks taken and the relations rewritten';
+REVOKE ALL ON FUNCTION migrate_explain(text) FROM PUBLIC;
+
 -- ==== lock safety and per-revision transactions ====
 
 CREATE PROCEDURE migrate_run(target text DEFAULT 'heads')

@@ -126,11 +126,25 @@ extern void migrate_parse_revision_text(const char *name, text *content,
 										MigrateRevision *rev);
 
 /* runner.c */
+
+/*
+ * Called before (before = true) and after each statement of a step run by
+ * migrate_run_step_hooked; line is the statement's line in its file, or
+ * in its section when the file is unknown.
+ */
+struct RawStmt;
+typedef void (*MigrateStatementHook) (void *arg, struct RawStmt *raw,
+									  int line, bool before);
+
 extern void migrate_begin_change(void);
 extern void migrate_check_steps(const MigrateState *state,
 								const MigratePlan *plan, bool upgrade);
 extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
 							   int stepno, int nsteps);
+extern double migrate_run_step_hooked(const MigrateRevision *rev,
+									  bool upgrade, int stepno, int nsteps,
+									  MigrateStatementHook hook,
+									  void *hook_arg);
 extern void migrate_check_syntax(const MigrateRevision *rev);
 extern void migrate_check_target(const char *target);
 extern bool migrate_parse_operation(const char *operation);

@@ -60,6 +60,8 @@ typedef struct StepContext
 	int			stmt_offset;	/* byte offset of the running statement */
 	bool		upgrade;
 	bool		checking;		/* parsing at registration, not running */
+	MigrateStatementHook hook;	/* NULL for ordinary runs */
+	void	   *hook_arg;
 } StepContext;
 
 static void step_error_callback(void *arg);
@@ -78,6 +80,8 @@ step_begin(StepContext *step, ErrorContextCallback *callback,
 	step->sql = upgrade ? rev->upgrade_sql : rev->downgrade_sql;
 	step->first_line = upgrade ? rev->upgrade_line : rev->downgrade_line;
 	step->stmt_offset = 0;
+	step->hook = NULL;
+	step->hook_arg = NULL;
 
 	callback->callback = step_error_callback;
 	callback->arg = step;
@@ -438,6 +442,18 @@ parse_section(StepContext *step)
 }
 
 /*
+ * Line of the running statement: in its file when known, else in its
+ * section (1-based).
+ */
+static int
+statement_line(const StepContext *step)
+{
+	int			line = count_lines(step->sql, step->stmt_offset);
+
+	return step->first_line > 0 ? step->first_line + line : line + 1;
+}
+
+/*
  * Run every statement of sql through SPI.  Statements are run one by one
  * (not as one string) so that an error's position, and the line in the
  * error context, point at the statement that failed.
@@ -465,6 +481,9 @@ run_statements(StepContext *step)
 		text = pnstrdup(step->sql + start, end - start);
 		step->stmt_offset = start;
 
+		if (step->hook)
+			step->hook(step->hook_arg, raw, statement_line(step), true);
+
 		/* results of a SELECT in a revision are not kept: none piles up */
 		memset(&options, 0, sizeof(options));
 		options.dest = None_Receiver;
@@ -479,6 +498,9 @@ run_statements(StepContext *step)
 		if (ret < 0)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 		pfree(text);
+
+		if (step->hook)
+			step->hook(step->hook_arg, raw, statement_line(step), false);
 	}
 
 	if (SPI_finish() != SPI_OK_FINISH)
@@ -492,6 +514,17 @@ run_statements(StepContext *step)
 double
 migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 				 int nsteps)
+{
+	return migrate_run_step_hooked(rev, upgrade, stepno, nsteps, NULL, NULL);
+}
+
+/*
+ * migrate_run_step, calling hook (when not NULL) before and after each
+ * statement: what explain uses to watch locks and rewrites.
+ */
+double
+migrate_run_step_hooked(const MigrateRevision *rev, bool upgrade, int stepno,
+						int nsteps, MigrateStatementHook hook, void *hook_arg)
 {
 	StepContext step;
 	ErrorContextCallback callback;
@@ -517,6 +550,8 @@ migrate_run_step(const MigrateRevision *rev, bool upgrade, int stepno,
 	old_cxt = MemoryContextSwitchTo(step_cxt);
 
 	step_begin(&step, &callback, rev, upgrade, false);
+	step.hook = hook;
+	step.hook_arg = hook_arg;
 	nestlevel = NewGUCNestLevel();
 	/* lock and statement timeouts, search_path: see locksafety.c */
 	migrate_revision_settings();
