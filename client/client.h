@@ -34,6 +34,7 @@
 #define EXIT_PENDING	6		/* check: revisions are pending */
 #define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
 #define EXIT_LINT		8		/* lint: an error-severity finding */
+#define EXIT_UNVERIFIED	9		/* verify: a revision is irreversible or fails */
 
 /* Everything the command line said. */
 typedef struct MigrateOptions
@@ -59,6 +60,7 @@ typedef struct MigrateOptions
 	bool		indicate_current;
 	bool		sql_only;
 	bool		non_transactional;
+	bool		strict;			/* verify: warnings are failures */
 	const char *rev_range;
 	const char *message;
 	const char *head;
@@ -159,6 +161,10 @@ extern int	verb_lint(const MigrateOptions *opts);
 /* integrity.c */
 extern int	verb_repair(const MigrateOptions *opts);
 extern int	verb_resolve(const MigrateOptions *opts);
+
+/* verify.c */
+extern int	verb_verify(const MigrateOptions *opts);
+extern int	verb_explain(const MigrateOptions *opts);
 
 /* author.c */
 extern int	verb_init(const MigrateOptions *opts);

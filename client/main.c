@@ -43,6 +43,7 @@ bool		stdout_is_tty = false;
 #define OPT_NONTX		(1 << 9)
 #define OPT_TIMEOUT		(1 << 10)
 #define OPT_RESUME		(1 << 20)
+#define OPT_STRICT		(1 << 11)
 
 typedef struct VerbDef
 {
@@ -73,6 +74,8 @@ static const VerbDef verbs[] = {
 	{"lint", verb_lint, 0, -1, OPT_VERBOSE},
 	{"repair", verb_repair, 1, 1, 0},
 	{"resolve", verb_resolve, 2, 2, 0},
+	{"verify", verb_verify, 0, 1, OPT_STRICT},
+	{"explain", verb_explain, 0, 1, 0},
 	{NULL, NULL, 0, 0, 0}
 };
 
@@ -103,6 +106,8 @@ usage(const char *progname)
 	printf("  repair REV              accept the edited SQL of an applied revision\n");
 	printf("  resolve REV OUTCOME     settle an interrupted non-transactional revision:\n"
 		   "                          OUTCOME is applied or not-applied\n");
+	printf("  verify [TARGET]         check that each pending revision downgrades cleanly\n");
+	printf("  explain [TARGET]        show the locks and rewrites each pending statement takes\n");
 	printf("\nConnection options:\n");
 	printf("  -d, --dbname=CONNSTR    database name, connection string or URI\n");
 	printf("  -h, --host=HOSTNAME     database server host or socket directory\n");
@@ -127,6 +132,7 @@ usage(const char *progname)
 	printf("  --timeout=SECS          how long wait waits (default 60)\n");
 	printf("  --resume                continue an interrupted non-transactional revision\n"
 		   "                          after its last statement that succeeded\n");
+	printf("  --strict                verify: a revision without downgrade fails too\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
 	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
@@ -144,6 +150,8 @@ usage(const char *progname)
 	printf("  %d  other failure (unknown revision, file not writable)\n",
 		   EXIT_OTHER);
 	printf("  %d  lint: a finding of severity error is not silenced\n", EXIT_LINT);
+	printf("  %d  verify: a revision is irreversible or fails\n",
+		   EXIT_UNVERIFIED);
 }
 
 /* Report a usage error and exit. */
@@ -222,13 +230,14 @@ main(int argc, char **argv)
 		{"non-transactional", no_argument, NULL, 10},
 		{"timeout", required_argument, NULL, 11},
 		{"resume", no_argument, NULL, 40},
+		{"strict", no_argument, NULL, 12},
 		{NULL, 0, NULL, 0}
 	};
 	static const int bit_of_option[256] = {
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
-		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [40] = OPT_RESUME
+		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT, [40] = OPT_RESUME
 	};
 	MigrateOptions opts;
 	const VerbDef *verb;
@@ -340,6 +349,9 @@ main(int argc, char **argv)
 				break;
 			case 40:
 				opts.resume = true;
+				break;
+			case 12:
+				opts.strict = true;
 				break;
 			default:
 				pg_log_error_hint("Try \"%s --help\" for more information.",

@@ -142,7 +142,7 @@ for code in "0  success" "1  the server reported an error" "2  usage error" \
     "6  check: revisions are pending"; do
     expect "--help documents exit status \"$code\"" "$code" "$out"
 done
-for code in 0 1 2 3 4 5 6 7; do
+for code in 0 1 2 3 4 5 6 7 8 9; do
     expect "--help lists exit status $code" "  $code  " "$out"
     expect "the man page documents exit status $code" ".B $code" "$(grep -x "\.B $code" "$top/doc/pg_migrate.1")"
 done
@@ -629,6 +629,79 @@ is "it ran with pg_migrate.search_path" \
     "$(q "$db3" "SELECT (SELECT sp FROM sp_target.sp_seen) || '|' || (SELECT indisvalid FROM pg_index WHERE indexrelid = 'sp_target.sp_idx'::regclass)")" \
     "sp_target|true"
 psql -X -q -d "$db3" -c "DROP EXTENSION pg_migrate" -c "DROP SCHEMA sp_target CASCADE" >/dev/null 2>&1
+
+# ---------------------------------------------------------------- verify, explain
+vdir=$work/verify
+mkdir -p "$vdir"
+cat >"$vdir/v1_table.sql" <<'EOF'
+-- revision: v1
+-- message: table
+-- migrate:upgrade
+CREATE TABLE vt (id int PRIMARY KEY, v int);
+INSERT INTO vt SELECT g, g FROM generate_series(1, 2000) AS g;
+-- migrate:downgrade
+DROP TABLE vt;
+EOF
+cat >"$vdir/v2_retype.sql" <<'EOF'
+-- revision: v2
+-- revises: v1
+-- message: retype
+-- migrate:upgrade
+CREATE INDEX vt_v_idx ON vt (v);
+ALTER TABLE vt ALTER COLUMN v TYPE bigint;
+-- migrate:downgrade
+DROP INDEX vt_v_idx;
+ALTER TABLE vt ALTER COLUMN v TYPE int;
+EOF
+psql -X -q -d postgres -c "CREATE DATABASE \"$db4\"" >/dev/null 2>&1
+run -d "$db4" --dir "$vdir" init
+run -d "$db4" --dir "$vdir" verify
+expect_rc "verify passes on reversible revisions" 0
+is "verify prints one line per revision" "$out" "1/2 v1: ok
+2/2 v2: ok"
+run -d "$db4" --dir "$vdir" upgrade v1
+run -d "$db4" --dir "$vdir" explain
+expect_rc "explain succeeds" 0
+expect "explain shows the rewrite of a table with rows" "rewritten" "$(grep -E 'ALTER TABLE +public\.vt ' <<<"$out")"
+expect "explain names the lock an ALTER TABLE takes" "ACCESS EXCLUSIVE" "$(grep -E 'ALTER TABLE +public\.vt ' <<<"$out")"
+expect "explain names the lock a CREATE INDEX takes" "SHARE" "$(grep -E 'CREATE INDEX +public\.vt ' <<<"$out")"
+expect "explain marks a relation it creates" "public.vt_v_idx (new)" "$out"
+is "explain leaves the table as it was" "$(q "$db4" "SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = 'vt'::regclass AND attname = 'v'")" "integer"
+cat >"$vdir/v3_leaky.sql" <<'EOF'
+-- revision: v3
+-- revises: v2
+-- message: leaky
+-- migrate:upgrade
+CREATE INDEX IF NOT EXISTS vt_id_v_idx ON vt (id, v);
+-- migrate:downgrade
+SELECT 1;
+EOF
+cat >"$vdir/v4_oneway.sql" <<'EOF'
+-- revision: v4
+-- revises: v3
+-- message: one way
+-- migrate:upgrade
+CREATE TABLE vt4 (id int);
+EOF
+run -d "$db4" --dir "$vdir" verify
+expect_rc "verify fails with status 9 on an irreversible revision" 9
+expect "verify names what the downgrade left behind" "    added index public.vt_id_v_idx" "$out"
+expect "verify reports a revision without downgrade" "3/3 v4: no downgrade" "$out"
+is "verify registers nothing for good" "$(q "$db4" "SELECT count(*) FROM migrate.revision")" 2
+is "verify leaves the current revision alone" "$(q "$db4" "SELECT string_agg(r, ',') FROM migrate_current() AS r")" "v1"
+rm "$vdir/v3_leaky.sql"
+sed -i 's/^-- revises: v3/-- revises: v2/' "$vdir/v4_oneway.sql"
+run -d "$db4" --dir "$vdir" verify
+expect_rc "a revision without downgrade is only a warning" 0
+expect "verify warns about it" "could not be verified fully" "$err"
+run -d "$db4" --dir "$vdir" verify --strict
+expect_rc "verify --strict fails on a revision without downgrade" 9
+run -d "$db4" --dir "$vdir" explain --strict
+expect_rc "--strict is an option of verify only" 2
+run -d "$db4" --dir "$vdir" upgrade
+run -d "$db4" --dir "$vdir" verify
+expect_rc "verify with nothing pending succeeds" 0
+expect "verify says nothing is pending" "nothing to verify" "$out"
 
 # the statement splitter's own unit tests (no server needed)
 if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
