@@ -3,6 +3,7 @@
 #
 # Usage: test_migrations.sh [--dir DIR] [--data FILE | --no-data]
 #                           [--data-revision REV] [--allow-data-loss] [--keep]
+#                           [--no-verify | --verify-strict]
 #
 # In a scratch database (created here, dropped at the end unless --keep):
 #   1. create the pg_migrate extension and send the revision files of DIR
@@ -10,11 +11,17 @@
 #   2. upgrade to the revision the sample data was written for (its
 #      "-- revision: REV" comment, or --data-revision) and load FILE
 #      (default scripts/sample_data.sql when DIR is the default);
-#   3. upgrade to head; every table that had rows must still have them
+#   3. verify (pg_migrate verify, migrate_verify()): each revision, those
+#      up to the data's revision before step 2 and the others on the sample
+#      data, is upgraded, downgraded, compared with the schema before it,
+#      and upgraded again, all rolled back; none may be irreversible or
+#      fail (with --verify-strict, none may lack a downgrade either;
+#      --no-verify skips the step);
+#   4. upgrade to head; every table that had rows must still have them
 #      (unless --allow-data-loss) and nothing may be pending;
-#   4. downgrade to base; no revision may stay applied and the schema must
+#   5. downgrade to base; no revision may stay applied and the schema must
 #      be what it was before step 2;
-#   5. upgrade to head again; the schema must be what step 3 left.
+#   6. upgrade to head again; the schema must be what step 4 left.
 # Prints one line per step.  The maintenance database used to create and
 # drop the scratch one is $PGDATABASE, else "postgres".
 #
@@ -33,6 +40,7 @@ data=default
 data_rev=
 allow_loss=false
 keep=false
+verify=on
 while [ "$#" -gt 0 ]; do
     case "$1" in
         -h | --help) pgm_usage; exit 0 ;;
@@ -45,6 +53,8 @@ while [ "$#" -gt 0 ]; do
         --data-revision=*) data_rev="${1#--data-revision=}"; shift ;;
         --allow-data-loss) allow_loss=true; shift ;;
         --keep) keep=true; shift ;;
+        --no-verify) verify=off; shift ;;
+        --verify-strict) verify=strict; shift ;;
         *) pgm_die 2 "unexpected argument \"$1\"" ;;
     esac
 done
@@ -134,7 +144,20 @@ pgm_psql -c "CREATE EXTENSION pg_migrate" || { fail "create extension pg_migrate
 empty_schema="$(fingerprint)"
 pass "extension created"
 
+# Verify the revisions pending up to TARGET (rolled back; nothing changes).
+verify_pending() {
+    local target="$1" where="$2" args=()
+    [ "$verify" = strict ] && args=(--strict)
+    step "verify the revisions pending up to $target $where: upgrade, downgrade, compare, upgrade again"
+    if run_verb verify "$target" "${args[@]}"; then
+        pass "every revision verified is reversible (all rolled back)"
+    else
+        fail "verify found revisions that are irreversible or fail"
+    fi
+}
+
 before_counts=
+[ "$verify" = off ] || [ -z "$data" ] || verify_pending "$data_rev" "on the empty schema"
 if [ -n "$data" ]; then
     step "upgrade to $data_rev and load $(basename "$data")"
     if ! run_verb upgrade "$data_rev"; then
@@ -147,6 +170,10 @@ if [ -n "$data" ]; then
     fi
     before_counts="$(row_counts)"
     pass "sample data loaded at $data_rev: $(printf '%s\n' "$before_counts" | awk 'NF { n++; r += $2 } END { printf "%d row(s) in %d table(s)", r, n }')"
+fi
+
+if [ "$verify" != off ]; then
+    if [ -n "$data" ]; then verify_pending heads "on the sample data"; else verify_pending heads "on the empty schema"; fi
 fi
 
 step "upgrade to head"

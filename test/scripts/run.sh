@@ -218,6 +218,26 @@ SELECT 1;
 EOF
 run "$S/test_migrations.sh" --dir "$TMP/leaky"
 if [ "$rc" = 1 ] && grep -q "left objects behind" <<<"$out"; then ok "test_migrations.sh fails when a downgrade leaves a table behind"; else not_ok "test_migrations.sh fails when a downgrade leaves a table behind" "$out"; fi
+if grep -q "FAILED: verify found revisions that are irreversible or fail" <<<"$out" && grep -q "added table public.audit" <<<"$out"; then ok "test_migrations.sh verify names the table the downgrade forgets"; else not_ok "test_migrations.sh verify names the table the downgrade forgets" "$out"; fi
+run env PG_MIGRATE=psql "$S/test_migrations.sh" --dir "$TMP/leaky"
+if [ "$rc" = 1 ] && grep -q "FAILED: verify found" <<<"$out" && grep -q "added table public.audit" <<<"$out"; then ok "test_migrations.sh verify works through psql too"; else not_ok "test_migrations.sh verify works through psql too" "$out"; fi
+run "$S/test_migrations.sh" --dir "$TMP/leaky" --no-verify
+if [ "$rc" = 1 ] && ! grep -q "verify" <<<"$out" && grep -q "left objects behind" <<<"$out"; then ok "test_migrations.sh --no-verify skips the verify step"; else not_ok "test_migrations.sh --no-verify skips the verify step" "$out"; fi
+mkdir -p "$TMP/oneway"
+cp "$ROOT"/migrations/*.sql "$TMP/oneway/"
+cat >"$TMP/oneway/abc456abc456_oneway.sql" <<EOF
+-- revision: abc456abc456
+-- revises: $HEAD
+-- message: no way back
+-- migrate:upgrade
+CREATE TABLE oneway (id int);
+EOF
+run "$S/test_migrations.sh" --dir "$TMP/oneway"
+if grep -q "abc456abc456: no downgrade" <<<"$out" && grep -q "ok: every revision verified is reversible" <<<"$out"; then ok "test_migrations.sh: a revision without downgrade is a verify warning"; else not_ok "test_migrations.sh: a revision without downgrade is a verify warning" "$out"; fi
+run "$S/test_migrations.sh" --dir "$TMP/oneway" --verify-strict
+if [ "$rc" = 1 ] && grep -q "FAILED: verify found" <<<"$out"; then ok "test_migrations.sh --verify-strict fails on a revision without downgrade"; else not_ok "test_migrations.sh --verify-strict fails on a revision without downgrade" "$out"; fi
+run env PG_MIGRATE=psql "$S/test_migrations.sh" --dir "$TMP/oneway" --verify-strict
+if [ "$rc" = 1 ] && grep -q "FAILED: verify found" <<<"$out"; then ok "test_migrations.sh --verify-strict through psql"; else not_ok "test_migrations.sh --verify-strict through psql" "$out"; fi
 run "$S/test_migrations.sh" --dir "$TMP/bad"
 if [ "$rc" = 1 ] && grep -q "FAILED: upgrade to head" <<<"$out"; then ok "test_migrations.sh fails on a revision whose upgrade errors"; else not_ok "test_migrations.sh fails on a revision whose upgrade errors" "$out"; fi
 mkdir -p "$TMP/lossy"
