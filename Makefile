@@ -32,6 +32,7 @@ OBJS = \
 	src/lintcat.o \
 	src/lintrules.o \
 	src/schemaprint.o \
+	src/schemadiff.o \
 	src/verify.o \
 	src/explain.o \
 	src/locksafety.o \

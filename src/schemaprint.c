@@ -292,62 +292,46 @@ append_cut(StringInfo buf, const char *s, int max)
 }
 
 /*
- * Compare two fingerprints (both sorted by identity in byte order): returns
- * how many objects differ and sets *diffs to one text per difference,
- * "added X", "removed X" or "changed X: BEFORE -> AFTER", in identity
- * order.  "added" is in after but not in before.
+ * Compare two fingerprints: returns how many objects differ and sets
+ * *diffs to one text per difference, "added X", "removed X" or "changed X:
+ * BEFORE -> AFTER" (each side cut at 200 bytes), in identity order.
+ * "added" is in after but not in before.
  */
 int
 migrate_schemaprint_diff(const MigrateSchemaPrint *before,
 						 const MigrateSchemaPrint *after, char ***diffs)
 {
-	int			i = 0;
-	int			j = 0;
-	int			n = 0;
-	int			cap = 8;
-	char	  **out = palloc(sizeof(char *) * cap);
+	MigrateSchemaChange *changes;
+	int			n = migrate_schema_compare(before, after, &changes);
+	char	  **out = palloc(sizeof(char *) * Max(n, 1));
+	int			k;
 
-	while (i < before->nobjs || j < after->nobjs)
+	for (k = 0; k < n; k++)
 	{
-		int			cmp;
 		StringInfoData buf;
 
-		if (i >= before->nobjs)
-			cmp = 1;
-		else if (j >= after->nobjs)
-			cmp = -1;
-		else
-			cmp = strcmp(before->objs[i].identity, after->objs[j].identity);
-
-		if (cmp == 0 &&
-			strcmp(before->objs[i].definition, after->objs[j].definition) == 0)
-		{
-			i++;
-			j++;
-			continue;
-		}
-
 		initStringInfo(&buf);
-		if (cmp < 0)
-			appendStringInfo(&buf, "removed %s", before->objs[i++].identity);
-		else if (cmp > 0)
-			appendStringInfo(&buf, "added %s", after->objs[j++].identity);
-		else
+		switch (changes[k].kind)
 		{
-			appendStringInfo(&buf, "changed %s: ", before->objs[i].identity);
-			append_cut(&buf, before->objs[i].definition, 200);
-			appendStringInfoString(&buf, " -> ");
-			append_cut(&buf, after->objs[j].definition, 200);
-			i++;
-			j++;
+			case MIGRATE_SCHEMA_ADDED:
+				appendStringInfo(&buf, "added %s",
+								 after->objs[changes[k].after].identity);
+				break;
+			case MIGRATE_SCHEMA_REMOVED:
+				appendStringInfo(&buf, "removed %s",
+								 before->objs[changes[k].before].identity);
+				break;
+			case MIGRATE_SCHEMA_CHANGED:
+				appendStringInfo(&buf, "changed %s: ",
+								 before->objs[changes[k].before].identity);
+				append_cut(&buf, before->objs[changes[k].before].definition, 200);
+				appendStringInfoString(&buf, " -> ");
+				append_cut(&buf, after->objs[changes[k].after].definition, 200);
+				break;
 		}
-		if (n == cap)
-		{
-			cap *= 2;
-			out = repalloc(out, sizeof(char *) * cap);
-		}
-		out[n++] = buf.data;
+		out[k] = buf.data;
 	}
+	pfree(changes);
 	*diffs = out;
 	return n;
 }

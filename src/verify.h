@@ -15,19 +15,7 @@
 
 #include "utils/resowner.h"
 
-/* One object of a schema fingerprint. */
-typedef struct MigrateSchemaObject
-{
-	char	   *identity;		/* kind and names, e.g. "index public.t_a_idx" */
-	char	   *definition;
-} MigrateSchemaObject;
-
-/* A schema fingerprint: objects sorted by identity, in byte order. */
-typedef struct MigrateSchemaPrint
-{
-	MigrateSchemaObject *objs;
-	int			nobjs;
-} MigrateSchemaPrint;
+#include "schemadiff.h"
 
 /* schemaprint.c */
 extern void migrate_schemaprint_take(MigrateSchemaPrint *print);
