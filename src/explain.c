@@ -419,6 +419,7 @@ migrate_explain(PG_FUNCTION_ARGS)
 	MigratePlan plan;
 	MigrateGraphError err;
 	MigrateTrial outer;
+	bool		save_notice_steps;
 
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_check_target(target);
@@ -428,6 +429,14 @@ migrate_explain(PG_FUNCTION_ARGS)
 							  &plan, &err))
 		migrate_raise_graph_error(&err);
 
+	ereport(LOG,
+			(errmsg("migration explain of %d revisions, rolled back at the end",
+					plan.nsteps),
+			 errhidestmt(true)));
+
+	/* "applying" and "reverting" notices would tell of changes that are undone */
+	save_notice_steps = migrate_notice_steps;
+	migrate_notice_steps = false;
 	migrate_trial_begin(&outer);
 	PG_TRY();
 	{
@@ -437,6 +446,7 @@ migrate_explain(PG_FUNCTION_ARGS)
 	{
 		ErrorData  *edata;
 
+		migrate_notice_steps = save_notice_steps;
 		MemoryContextSwitchTo(outer.cxt);
 		edata = CopyErrorData();
 		FlushErrorState();
@@ -444,6 +454,7 @@ migrate_explain(PG_FUNCTION_ARGS)
 		ReThrowError(edata);
 	}
 	PG_END_TRY();
+	migrate_notice_steps = save_notice_steps;
 	migrate_trial_rollback(&outer);
 
 	return (Datum) 0;

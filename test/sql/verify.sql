@@ -1,6 +1,7 @@
 -- migrate_verify: upgrade, downgrade, compare, upgrade again; all rolled back
 CREATE EXTENSION pg_migrate;
-SET pg_migrate.notice_steps = off;
+-- step notices stay on: verify and explain give none (they would tell of
+-- changes that are undone)
 SET client_min_messages = warning;
 DROP ROLE IF EXISTS verify_owner;
 DROP ROLE IF EXISTS verify_reader;
