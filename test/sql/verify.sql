@@ -65,10 +65,11 @@ SELECT migrate_add(revision => 'v6', revises => '{v5}',
                  REVOKE UPDATE ON vt FROM verify_reader;
                  GRANT EXECUTE ON FUNCTION vf(int) TO PUBLIC;
                  COMMENT ON TABLE vt IS NULL$$);
--- a privilege taken away and not given back
+-- a privilege taken away and not given back, and a downgrade that drops
+-- more than its upgrade made
 SELECT migrate_add(revision => 'v7', revises => '{v6}',
   upgrade => 'REVOKE USAGE ON TYPE mood FROM PUBLIC',
-  downgrade => 'SELECT 1');
+  downgrade => 'DROP SEQUENCE vs');
 -- the downgrade forgets the type, so upgrading again fails
 SELECT migrate_add(revision => 'v8', revises => '{v7}',
   upgrade => $$CREATE TYPE color AS ENUM ('red')$$,
