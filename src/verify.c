@@ -69,9 +69,32 @@ migrate_trial_release(MigrateTrial *trial)
 }
 
 /*
+ * The error's message, followed by the line of its context that names the
+ * revision's file and line (runner.c's "upgrade of revision ..."), when
+ * there is one.
+ */
+static char *
+error_text(const ErrorData *edata)
+{
+	const char *line = edata->context;
+
+	while (line != NULL && *line != '\0')
+	{
+		const char *eol = strchr(line, '\n');
+		int			len = eol ? (int) (eol - line) : (int) strlen(line);
+
+		if (strncmp(line, "upgrade of revision \"", 21) == 0 ||
+			strncmp(line, "downgrade of revision \"", 23) == 0)
+			return psprintf("%s (%.*s)", edata->message, len, line);
+		line = eol ? eol + 1 : NULL;
+	}
+	return pstrdup(edata->message);
+}
+
+/*
  * Run one upgrade or downgrade of rev in a subtransaction of its own.
- * Returns NULL when it worked, else its error message (the subtransaction
- * rolled back).  A cancel or shutdown is not caught.
+ * Returns NULL when it worked, else its error (the subtransaction rolled
+ * back).  A cancel or shutdown is not caught.
  */
 static char *
 try_step(const MigrateRevision *rev, bool upgrade, int stepno, int nsteps)
@@ -96,7 +119,7 @@ try_step(const MigrateRevision *rev, bool upgrade, int stepno, int nsteps)
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
 			ReThrowError(edata);
-		error = edata->message;
+		error = error_text(edata);
 	}
 	PG_END_TRY();
 	return error;

@@ -40,4 +40,12 @@ SELECT pg_temp.k1('SELECT 1');
 SELECT status, unnest(differences) AS difference FROM migrate_verify();
 SELECT count(*) FROM pg_namespace WHERE nspname = 'ks';
 
+-- an upgrade that fails, then a downgrade that fails: each pass is named
+SELECT pg_temp.k1('DROP SCHEMA ks CASCADE');
+SELECT migrate_add(revision => 'k2', revises => '{k1}', upgrade => 'SELECT 1/0');
+SELECT step, revision, status, differences, error FROM migrate_verify();
+SELECT pg_temp.k1('DROP TABLE ks.nope');
+SELECT step, revision, status, differences, error FROM migrate_verify();
+SELECT count(*) FROM pg_namespace WHERE nspname = 'ks';
+
 DROP EXTENSION pg_migrate;
