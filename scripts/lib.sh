@@ -135,7 +135,7 @@ pgm_current_label() {
 # Run one client verb with revision files from DIR, or, without a client,
 # the same through psql for upgrade, downgrade, current, history, heads,
 # check and verify.  Exit status as the client's: 0 done, 1 SQL error, 6
-# check found pending revisions, 8 verify found a revision irreversible or
+# check found pending revisions, 9 verify found a revision irreversible or
 # failing.
 pgm_run() {
     local dir="$1" verb="$2" client arg
@@ -169,7 +169,7 @@ pgm_run() {
                 return 6
             fi ;;
         verify)
-            # as the client prints it; status 8 when a revision is irreversible or fails
+            # as the client prints it; status 9 when a revision is irreversible or fails
             local lines bad='irreversible|fails' a
             arg=
             for a in "$@"; do
@@ -177,7 +177,7 @@ pgm_run() {
             done
             lines="$(PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning -c pg_migrate.notice_steps=off" pgm_psql -v target="${arg:-heads}" <<<"SELECT step || '/' || count(*) OVER () || ' ' || revision || ': ' || status || COALESCE(': ' || error, '') || COALESCE(E'\n    ' || NULLIF(array_to_string(differences, E'\n    '), ''), '') FROM migrate_verify(:'target') ORDER BY step;")" || return 1
             [ -z "$lines" ] || printf '%s\n' "$lines"
-            if grep -Eq "^[0-9]+/[0-9]+ [^ ]+: ($bad)" <<<"$lines"; then return 8; fi ;;
+            if grep -Eq "^[0-9]+/[0-9]+ [^ ]+: ($bad)" <<<"$lines"; then return 9; fi ;;
         *) pgm_die 2 "verb \"$verb\" needs the pg_migrate client, which was not found" ;;
     esac
 }
