@@ -60,6 +60,10 @@ PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_con
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# every object depends on every header: a struct changed in a header must
+# not leave objects built against its old layout
+$(OBJS): $(wildcard src/*.h)
+
 # the client program
 all: client
 client:
