@@ -30,11 +30,12 @@ db1="pgm_client_$$_a"
 db2="pgm_client_$$_b"
 db3="pgm_client_$$_c"
 db4="pgm_client_$$_d"
+db5="pgm_client_$$_e"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -653,20 +654,20 @@ ALTER TABLE vt ALTER COLUMN v TYPE bigint;
 DROP INDEX vt_v_idx;
 ALTER TABLE vt ALTER COLUMN v TYPE int;
 EOF
-psql -X -q -d postgres -c "CREATE DATABASE \"$db4\"" >/dev/null 2>&1
-run -d "$db4" --dir "$vdir" init
-run -d "$db4" --dir "$vdir" verify
+psql -X -q -d postgres -c "CREATE DATABASE \"$db5\"" >/dev/null 2>&1
+run -d "$db5" --dir "$vdir" init
+run -d "$db5" --dir "$vdir" verify
 expect_rc "verify passes on reversible revisions" 0
 is "verify prints one line per revision" "$out" "1/2 v1: ok
 2/2 v2: ok"
-run -d "$db4" --dir "$vdir" upgrade v1
-run -d "$db4" --dir "$vdir" explain
+run -d "$db5" --dir "$vdir" upgrade v1
+run -d "$db5" --dir "$vdir" explain
 expect_rc "explain succeeds" 0
 expect "explain shows the rewrite of a table with rows" "rewritten" "$(grep -E 'ALTER TABLE +public\.vt ' <<<"$out")"
 expect "explain names the lock an ALTER TABLE takes" "ACCESS EXCLUSIVE" "$(grep -E 'ALTER TABLE +public\.vt ' <<<"$out")"
 expect "explain names the lock a CREATE INDEX takes" "SHARE" "$(grep -E 'CREATE INDEX +public\.vt ' <<<"$out")"
 expect "explain marks a relation it creates" "public.vt_v_idx (new)" "$out"
-is "explain leaves the table as it was" "$(q "$db4" "SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = 'vt'::regclass AND attname = 'v'")" "integer"
+is "explain leaves the table as it was" "$(q "$db5" "SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = 'vt'::regclass AND attname = 'v'")" "integer"
 cat >"$vdir/v3_leaky.sql" <<'EOF'
 -- revision: v3
 -- revises: v2
@@ -683,23 +684,23 @@ cat >"$vdir/v4_oneway.sql" <<'EOF'
 -- migrate:upgrade
 CREATE TABLE vt4 (id int);
 EOF
-run -d "$db4" --dir "$vdir" verify
+run -d "$db5" --dir "$vdir" verify
 expect_rc "verify fails with status 9 on an irreversible revision" 9
 expect "verify names what the downgrade left behind" "    added index public.vt_id_v_idx" "$out"
 expect "verify reports a revision without downgrade" "3/3 v4: no downgrade" "$out"
-is "verify registers nothing for good" "$(q "$db4" "SELECT count(*) FROM migrate.revision")" 2
-is "verify leaves the current revision alone" "$(q "$db4" "SELECT string_agg(r, ',') FROM migrate_current() AS r")" "v1"
+is "verify registers nothing for good" "$(q "$db5" "SELECT count(*) FROM migrate.revision")" 2
+is "verify leaves the current revision alone" "$(q "$db5" "SELECT string_agg(r, ',') FROM migrate_current() AS r")" "v1"
 rm "$vdir/v3_leaky.sql"
 sed -i 's/^-- revises: v3/-- revises: v2/' "$vdir/v4_oneway.sql"
-run -d "$db4" --dir "$vdir" verify
+run -d "$db5" --dir "$vdir" verify
 expect_rc "a revision without downgrade is only a warning" 0
 expect "verify warns about it" "could not be verified fully" "$err"
-run -d "$db4" --dir "$vdir" verify --strict
+run -d "$db5" --dir "$vdir" verify --strict
 expect_rc "verify --strict fails on a revision without downgrade" 9
-run -d "$db4" --dir "$vdir" explain --strict
+run -d "$db5" --dir "$vdir" explain --strict
 expect_rc "--strict is an option of verify only" 2
-run -d "$db4" --dir "$vdir" upgrade
-run -d "$db4" --dir "$vdir" verify
+run -d "$db5" --dir "$vdir" upgrade
+run -d "$db5" --dir "$vdir" verify
 expect_rc "verify with nothing pending succeeds" 0
 expect "verify says nothing is pending" "nothing to verify" "$out"
 
