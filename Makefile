@@ -36,7 +36,9 @@ OBJS = \
 	src/verify.o \
 	src/explain.o \
 	src/locksafety.o \
-	src/procedure.o
+	src/procedure.o \
+	src/digest.o \
+	src/sync.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 

@@ -235,4 +235,60 @@ REVOKE ALL ON PROCEDURE migrate_run(text) FROM PUBLIC;
 
 -- ==== performance ====
 
+/*
+ * The no-op fast path: an upgrade to "head"/"heads" while the version rows
+ * equal the heads of the graph has nothing to do.  Every change bumps
+ * migrate.state.generation, so when the generation still equals the one at
+ * which the rows were last seen to be the heads, the call returns after
+ * reading this one row instead of loading the catalog.
+ */
+ALTER TABLE migrate.state
+	ADD COLUMN heads_generation bigint,
+	ADD COLUMN heads_count integer;
+COMMENT ON COLUMN migrate.state.heads_generation IS 'the generation at which the version rows were last the heads of the graph';
+COMMENT ON COLUMN migrate.state.heads_count IS 'how many heads the graph had at heads_generation';
+
+/* SHA-256 of the revision file a revision was registered from. */
+ALTER TABLE migrate.revision ADD COLUMN file_sha256 text;
+COMMENT ON COLUMN migrate.revision.file_sha256 IS 'SHA-256 (hex) of the file content the revision was last registered from; null when registered by migrate_add';
+
+/*
+ * What each client directory last synchronised: the digest of its file
+ * names and contents, and the generation once it was registered.  Not kept
+ * by pg_dump, like migrate.state, whose generation it refers to.
+ */
+CREATE TABLE migrate.sync (
+	dir_key			text NOT NULL,
+	digest			text NOT NULL,
+	generation		bigint NOT NULL,
+	synced_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CONSTRAINT sync_pkey PRIMARY KEY (dir_key)
+);
+COMMENT ON TABLE migrate.sync IS 'digest of each client directory of revision files, and the generation at which it was last registered in full';
+
+CREATE FUNCTION migrate_sync_check(dir_key text, digest text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'migrate_sync_check'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_sync_check(text, text)
+	IS 'take the migration lock; true when the directory dir_key was registered with this digest and nothing changed since';
+
+CREATE FUNCTION migrate_sync_files()
+RETURNS TABLE (file_name text, revision text, file_sha256 text)
+AS 'MODULE_PATHNAME', 'migrate_sync_files'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_sync_files()
+	IS 'take the migration lock; the file name, revision and file SHA-256 of every revision registered from a file';
+
+CREATE FUNCTION migrate_sync_done(dir_key text, digest text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'migrate_sync_done'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_sync_done(text, text)
+	IS 'record that every file of the directory dir_key (digest) is registered as it is now; returns the generation';
+
+REVOKE ALL ON FUNCTION migrate_sync_check(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_sync_files() FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_sync_done(text, text) FROM PUBLIC;
+
 -- ==== end ====

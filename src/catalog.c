@@ -25,7 +25,10 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "funcapi.h"
+#include "access/xact.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -44,6 +47,8 @@ typedef struct CatalogContext
 	int			save_nestlevel;
 	MemoryContext caller_cxt;
 } CatalogContext;
+
+static void catalog_bump_connected(void);
 
 /*
  * The extension owner: the owner of schema "migrate", which CREATE
@@ -118,6 +123,38 @@ catalog_exec(bool read_only, const char *sql, int nargs, Oid *types,
 		elog(ERROR, "SPI_execute_with_args failed (%d): %s", ret, sql);
 }
 
+/*
+ * Like catalog_exec, for the queries run once per revision (registration,
+ * journal): the plan is prepared once per session and kept in *slot, so
+ * that registering or applying thousands of revisions does not parse and
+ * plan the same statement thousands of times.  A kept plan is re-planned
+ * by the plan cache when the catalog tables change (DROP EXTENSION and
+ * CREATE EXTENSION again, say); the search_path is always the one
+ * catalog_enter pins.
+ */
+static void
+catalog_exec_kept(SPIPlanPtr *slot, bool read_only, const char *sql,
+				  int nargs, Oid *types, Datum *values, const char *nulls,
+				  int expected)
+{
+	int			ret;
+
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed (%s): %s",
+				 SPI_result_code_string(SPI_result), sql);
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed: %s", sql);
+		*slot = plan;
+	}
+	ret = SPI_execute_plan(*slot, values, nulls, read_only, 0);
+	if (ret != expected)
+		elog(ERROR, "SPI_execute_plan failed (%d): %s", ret, sql);
+}
+
 /* Copy a text[] column into a palloc'd C array in the current context. */
 static char **
 text_array_to_cstrings(Datum value, bool isnull, int *count)
@@ -133,12 +170,24 @@ text_array_to_cstrings(Datum value, bool isnull, int *count)
 	if (isnull)
 		return NULL;
 	array = DatumGetArrayTypeP(value);
+	if (ARR_NDIM(array) == 0)
+	{
+		/* the common case of depends_on and branch_labels: nothing */
+		if ((Pointer) array != DatumGetPointer(value))
+			pfree(array);
+		return palloc(sizeof(char *));
+	}
 	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &n);
 	result = palloc(sizeof(char *) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		result[i] = nulls[i] ? pstrdup("") : TextDatumGetCString(elems[i]);
 	*count = n;
+	/* the state of 10,000 revisions keeps only the strings */
+	pfree(elems);
+	pfree(nulls);
+	if ((Pointer) array != DatumGetPointer(value))
+		pfree(array);
 	return result;
 }
 
@@ -222,30 +271,30 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 	state->revs = palloc0(sizeof(MigrateRevision) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
 		MigrateRevision *rev = &state->revs[i];
-		bool		isnull;
-		Datum		d;
+		Datum		d[12];
+		bool		isnull[12];
 
-		rev->revision = spi_text(tuple, 1);
-		d = SPI_getbinval(tuple, desc, 2, &isnull);
-		rev->revises = text_array_to_cstrings(d, isnull, &rev->nrevises);
-		d = SPI_getbinval(tuple, desc, 3, &isnull);
-		rev->depends_on = text_array_to_cstrings(d, isnull, &rev->ndepends_on);
-		d = SPI_getbinval(tuple, desc, 4, &isnull);
-		rev->branch_labels = text_array_to_cstrings(d, isnull,
+		/*
+		 * One pass over the row: fetching its 12 columns one by one would
+		 * walk the variable-width columns before each of them again.
+		 */
+		heap_deform_tuple(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+						  d, isnull);
+		rev->revision = TextDatumGetCString(d[0]);
+		rev->revises = text_array_to_cstrings(d[1], isnull[1], &rev->nrevises);
+		rev->depends_on = text_array_to_cstrings(d[2], isnull[2],
+												 &rev->ndepends_on);
+		rev->branch_labels = text_array_to_cstrings(d[3], isnull[3],
 													&rev->nbranch_labels);
-		rev->message = spi_text(tuple, 5);
-		rev->transactional = DatumGetBool(SPI_getbinval(tuple, desc, 6, &isnull));
-		rev->file_name = spi_text(tuple, 7);
-		d = SPI_getbinval(tuple, desc, 8, &isnull);
-		rev->upgrade_line = isnull ? 0 : DatumGetInt32(d);
-		d = SPI_getbinval(tuple, desc, 9, &isnull);
-		rev->downgrade_line = isnull ? 0 : DatumGetInt32(d);
-		rev->has_downgrade = DatumGetBool(SPI_getbinval(tuple, desc, 10, &isnull));
-		rev->upgrade_sql = spi_text(tuple, 11);
-		rev->downgrade_sql = spi_text(tuple, 12);
+		rev->message = isnull[4] ? NULL : TextDatumGetCString(d[4]);
+		rev->transactional = DatumGetBool(d[5]);
+		rev->file_name = isnull[6] ? NULL : TextDatumGetCString(d[6]);
+		rev->upgrade_line = isnull[7] ? 0 : DatumGetInt32(d[7]);
+		rev->downgrade_line = isnull[8] ? 0 : DatumGetInt32(d[8]);
+		rev->has_downgrade = DatumGetBool(d[9]);
+		rev->upgrade_sql = isnull[10] ? NULL : TextDatumGetCString(d[10]);
+		rev->downgrade_sql = isnull[11] ? NULL : TextDatumGetCString(d[11]);
 	}
 	MemoryContextSwitchTo(spi_proc_cxt);
 
@@ -304,12 +353,15 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 MigrateRegisterResult
 migrate_catalog_register(const MigrateRevision *rev)
 {
+	static SPIPlanPtr compare_plan = NULL;
+	static SPIPlanPtr insert_plan = NULL;
+	static SPIPlanPtr relabel_plan = NULL;
 	CatalogContext cxt;
-	Oid			types[15] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			types[16] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID,
-	TEXTOID, TEXTOID, TEXTARRAYOID};
-	Datum		values[15];
-	char		nulls[15];
+	TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID};
+	Datum		values[16];
+	char		nulls[16];
 	MigrateRegisterResult result;
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -348,10 +400,19 @@ migrate_catalog_register(const MigrateRevision *rev)
 	values[11] = DirectFunctionCall1(namein,
 									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
 	values[14] = migrate_text_array(rev->lint_ignores, rev->nlint_ignores);
+	/* the file's digest goes with its name: none without a file */
+	if (rev->file_name && rev->file_sha256)
+		values[15] = CStringGetTextDatum(rev->file_sha256);
+	else
+	{
+		values[15] = (Datum) 0;
+		nulls[15] = 'n';
+	}
 
 	catalog_enter(&cxt);
 
-	catalog_exec(false, "SELECT (revises, depends_on, branch_labels, message,"
+	catalog_exec_kept(&compare_plan, false,
+				 "SELECT (revises, depends_on, branch_labels, message,"
 				 " upgrade_sql, downgrade_sql, transactional)"
 				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8),"
 				 " (revises, depends_on, branch_labels, transactional)"
@@ -366,14 +427,15 @@ migrate_catalog_register(const MigrateRevision *rev)
 
 	if (SPI_processed == 0)
 	{
-		catalog_exec(false, "INSERT INTO migrate.revision (revision, revises,"
+		catalog_exec_kept(&insert_plan, false,
+					 "INSERT INTO migrate.revision (revision, revises,"
 					 " depends_on, branch_labels, message, upgrade_sql,"
 					 " downgrade_sql, transactional, file_name, upgrade_line,"
 					 " downgrade_line, registered_by, upgrade_checksum,"
-					 " downgrade_checksum, lint_ignores)"
+					 " downgrade_checksum, lint_ignores, file_sha256)"
 					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-					 " $12, $13, $14, $15)",
-					 15, types, values, nulls, SPI_OK_INSERT);
+					 " $12, $13, $14, $15, $16)",
+					 16, types, values, nulls, SPI_OK_INSERT);
 		result = MIGRATE_ADDED;
 	}
 	else
@@ -397,15 +459,22 @@ migrate_catalog_register(const MigrateRevision *rev)
 			 * Same revision, perhaps from a renamed or re-laid-out file: keep
 			 * the file name and lines that error contexts cite up to date,
 			 * and the lint rules it silences.  This is metadata, so it is
-			 * allowed for applied revisions too.
+			 * allowed for applied revisions too.  It still counts as a
+			 * change for the generation: the client's directory digests
+			 * (migrate_sync_check) rely on every change of a revision row
+			 * moving it.
 			 */
-			catalog_exec(false, "UPDATE migrate.revision SET file_name = $9,"
+			catalog_exec_kept(&relabel_plan, false,
+						 "UPDATE migrate.revision SET file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
-						 " lint_ignores = $15"
+						 " lint_ignores = $15, file_sha256 = $16"
 						 " WHERE revision = $1"
-						 " AND (file_name, upgrade_line, downgrade_line, lint_ignores)"
-						 " IS DISTINCT FROM ($9, $10, $11, $15)",
-						 15, types, values, nulls, SPI_OK_UPDATE);
+						 " AND (file_name, upgrade_line, downgrade_line,"
+						 " lint_ignores, file_sha256)"
+						 " IS DISTINCT FROM ($9, $10, $11, $15, $16)",
+						 16, types, values, nulls, SPI_OK_UPDATE);
+			if (SPI_processed > 0)
+				catalog_bump_connected();
 			result = MIGRATE_UNCHANGED;
 		}
 		else if (!catalog_is_applied(values[0]))
@@ -417,9 +486,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_line = $10, downgrade_line = $11,"
 						 " registered_at = pg_catalog.now(), registered_by = $12,"
 						 " upgrade_checksum = $13, downgrade_checksum = $14,"
-						 " lint_ignores = $15"
+						 " lint_ignores = $15, file_sha256 = $16"
 						 " WHERE revision = $1",
-						 15, types, values, nulls, SPI_OK_UPDATE);
+						 16, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_REPLACED;
 		}
 		else if (!same_edges)
@@ -468,9 +537,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_sql = $6, downgrade_sql = $7, file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
 						 " upgrade_checksum = $13, downgrade_checksum = $14,"
-						 " lint_ignores = $15"
+						 " lint_ignores = $15, file_sha256 = $16"
 						 " WHERE revision = $1",
-						 15, types, values, nulls, SPI_OK_UPDATE);
+						 16, types, values, nulls, SPI_OK_UPDATE);
 
 			if (result == MIGRATE_DRIFTED)
 				ereport(WARNING,
@@ -565,6 +634,7 @@ migrate_catalog_journal(const char *revision, const char *operation,
 						double duration_ms, const MigrateState *state,
 						const int *rows, int nrows)
 {
+	static SPIPlanPtr journal_plan = NULL;
 	CatalogContext cxt;
 	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID,
 		TIMESTAMPTZOID, FLOAT8OID, TEXTARRAYOID};
@@ -593,7 +663,7 @@ migrate_catalog_journal(const char *revision, const char *operation,
 
 	catalog_enter(&cxt);
 	/* the checksum of the SQL the step ran with, or accepted */
-	catalog_exec(false, "INSERT INTO migrate.journal (revision, operation, message,"
+	catalog_exec_kept(&journal_plan, false, "INSERT INTO migrate.journal (revision, operation, message,"
 				 " role, started_at, duration_ms, version_after, checksum)"
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7,"
 				 " (SELECT CASE WHEN $2 = 'downgrade' THEN r.downgrade_checksum"
@@ -603,16 +673,59 @@ migrate_catalog_journal(const char *revision, const char *operation,
 	catalog_leave(&cxt);
 }
 
-/* Record that the state changed, for waiters with older snapshots. */
+/*
+ * Record that the state changed, for waiters with older snapshots.
+ *
+ * Once per transaction is enough for them: a snapshot either sees all of a
+ * transaction's changes or none.  Updating the one state row again for
+ * each of 10,000 registrations in one transaction would also make every
+ * update walk the chain of row versions the earlier ones left, which the
+ * transaction cannot prune while it runs: quadratic time.  So a bump is
+ * skipped when this transaction bumped already, unless something recorded
+ * the current generation since (migrate_catalog_note_heads, a directory
+ * sync), or a subtransaction aborted, which may have undone the bump.
+ */
+static LocalTransactionId bumped_lxid = InvalidLocalTransactionId;
+static bool bump_callback_registered = false;
+
+/* Forget the bump of this transaction when a subtransaction aborts. */
+static void
+bump_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		bumped_lxid = InvalidLocalTransactionId;
+}
+
+/* The bump itself; SPI is connected as the owner. */
+static void
+catalog_bump_connected(void)
+{
+	static SPIPlanPtr bump_plan = NULL;
+
+	if (bumped_lxid == MyProc->lxid)
+		return;
+	if (!bump_callback_registered)
+	{
+		RegisterSubXactCallback(bump_subxact_callback, NULL);
+		bump_callback_registered = true;
+	}
+	catalog_exec_kept(&bump_plan, false,
+					  "UPDATE migrate.state SET generation = generation + 1,"
+					  " changed_at = pg_catalog.now()",
+					  0, NULL, NULL, NULL, SPI_OK_UPDATE);
+	bumped_lxid = MyProc->lxid;
+}
+
 void
 migrate_catalog_bump_generation(void)
 {
 	CatalogContext cxt;
 
+	if (bumped_lxid == MyProc->lxid)
+		return;
 	catalog_enter(&cxt);
-	catalog_exec(false, "UPDATE migrate.state SET generation = generation + 1,"
-				 " changed_at = pg_catalog.now()",
-				 0, NULL, NULL, NULL, SPI_OK_UPDATE);
+	catalog_bump_connected();
 	catalog_leave(&cxt);
 }
 
@@ -795,4 +908,211 @@ migrate_catalog_end(void *handle)
 {
 	catalog_leave((CatalogContext *) handle);
 	pfree(handle);
+}
+
+/* ---- performance: the no-op fast path and directory sync ---- */
+
+/*
+ * Whether the version rows are the heads of the graph without loading
+ * either: true when migrate.state says they were at the current
+ * generation (and, with single_head, that there was one head).  Every
+ * registration, removal and state change bumps the generation, so nothing
+ * can have changed since.  With latest, read what is committed now (the
+ * caller holds the migration lock), else the statement's snapshot.
+ */
+bool
+migrate_catalog_at_heads(bool single_head, bool latest)
+{
+	static SPIPlanPtr plan = NULL;
+	CatalogContext cxt;
+	bool		at_heads = false;
+
+	catalog_enter(&cxt);
+	catalog_exec_kept(&plan, !latest,
+					  "SELECT heads_count FROM migrate.state"
+					  " WHERE heads_generation = generation",
+					  0, NULL, NULL, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		count = SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull);
+
+		at_heads = !isnull && (!single_head || DatumGetInt32(count) == 1);
+	}
+	catalog_leave(&cxt);
+	return at_heads;
+}
+
+/*
+ * After a change (or a full no-op upgrade) that left the version rows
+ * rows[]: when they are exactly the heads of the graph, note the current
+ * generation in migrate.state, so that the next upgrade to head can tell
+ * from that one row.  Call it after the change's generation bump.
+ */
+void
+migrate_catalog_note_heads(const MigrateState *state, const int *rows,
+						   int nrows)
+{
+	static SPIPlanPtr plan = NULL;
+	CatalogContext cxt;
+	int		   *heads = palloc(sizeof(int) * Max(state->nrevs, 1));
+	bool	   *is_row = palloc0(sizeof(bool) * Max(state->nrevs, 1));
+	int			nheads = migrate_graph_heads(state->graph, heads);
+	Oid			types[1] = {INT4OID};
+	Datum		values[1];
+	int			i;
+
+	if (nheads != nrows)
+		return;
+	for (i = 0; i < nrows; i++)
+		is_row[rows[i]] = true;
+	for (i = 0; i < nheads; i++)
+		if (!is_row[heads[i]])
+			return;
+
+	values[0] = Int32GetDatum(nheads);
+	catalog_enter(&cxt);
+	catalog_exec_kept(&plan, false,
+					  "UPDATE migrate.state SET heads_generation = generation,"
+					  " heads_count = $1"
+					  " WHERE (heads_generation, heads_count)"
+					  " IS DISTINCT FROM (generation, $1)",
+					  1, types, values, NULL, SPI_OK_UPDATE);
+	catalog_leave(&cxt);
+	/* a later change in this transaction must move the generation again */
+	bumped_lxid = InvalidLocalTransactionId;
+}
+
+/*
+ * Whether the client directory dir_key was last registered in full with
+ * this digest, and nothing changed since.  The caller holds the migration
+ * lock.
+ */
+bool
+migrate_catalog_sync_check(const char *dir_key, const char *digest)
+{
+	static SPIPlanPtr plan = NULL;
+	CatalogContext cxt;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	bool		synced;
+
+	values[0] = CStringGetTextDatum(dir_key);
+	values[1] = CStringGetTextDatum(digest);
+	catalog_enter(&cxt);
+	catalog_exec_kept(&plan, false,
+					  "SELECT 1 FROM migrate.sync s, migrate.state t"
+					  " WHERE s.dir_key = $1 AND s.digest = $2"
+					  " AND s.generation = t.generation",
+					  2, types, values, NULL, SPI_OK_SELECT);
+	synced = SPI_processed > 0;
+	catalog_leave(&cxt);
+	return synced;
+}
+
+/*
+ * One row (file_name, revision, file_sha256) per revision registered from
+ * a file, into the materialized result of fcinfo.
+ */
+void
+migrate_catalog_sync_files(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CatalogContext cxt;
+	uint64		i;
+
+	catalog_enter(&cxt);
+	catalog_exec(false, "SELECT file_name, revision, file_sha256"
+				 " FROM migrate.revision"
+				 " WHERE file_name IS NOT NULL AND file_sha256 IS NOT NULL",
+				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+		int			col;
+
+		for (col = 0; col < 3; col++)
+			values[col] = SPI_getbinval(SPI_tuptable->vals[i],
+										SPI_tuptable->tupdesc, col + 1,
+										&nulls[col]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	catalog_leave(&cxt);
+}
+
+/*
+ * Record that every file of the client directory dir_key, whose digest is
+ * digest, is registered as it is now; returns the generation recorded.
+ * The caller holds the migration lock, and checked or sent every file in
+ * this transaction.
+ */
+int64
+migrate_catalog_sync_done(const char *dir_key, const char *digest)
+{
+	static SPIPlanPtr plan = NULL;
+	CatalogContext cxt;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+	int64		generation;
+
+	values[0] = CStringGetTextDatum(dir_key);
+	values[1] = CStringGetTextDatum(digest);
+	catalog_enter(&cxt);
+	catalog_exec_kept(&plan, false,
+					  "INSERT INTO migrate.sync (dir_key, digest, generation)"
+					  " SELECT $1, $2, generation FROM migrate.state"
+					  " ON CONFLICT (dir_key) DO UPDATE"
+					  " SET digest = excluded.digest,"
+					  " generation = excluded.generation,"
+					  " synced_at = pg_catalog.now()"
+					  " RETURNING generation",
+					  2, types, values, NULL, SPI_OK_INSERT_RETURNING);
+	if (SPI_processed != 1)
+		elog(ERROR, "migrate.state has no row");
+	generation = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1,
+											 &isnull));
+	catalog_leave(&cxt);
+	/* a later change in this transaction must move the generation again */
+	bumped_lxid = InvalidLocalTransactionId;
+	return generation;
+}
+
+/*
+ * The SQL of one step, read when the step runs rather than with the whole
+ * catalog: an upgrade of 10,000 revisions then holds one revision's SQL at
+ * a time, in the caller's (per-step) memory context.  Sets rev's
+ * upgrade_sql or downgrade_sql; NULL when the revision has none.
+ */
+void
+migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade)
+{
+	static SPIPlanPtr plan = NULL;
+	CatalogContext cxt;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *sql = NULL;
+
+	values[0] = CStringGetTextDatum(rev->revision);
+	catalog_enter(&cxt);
+	catalog_exec_kept(&plan, false,
+					  "SELECT upgrade_sql, downgrade_sql FROM migrate.revision"
+					  " WHERE revision = $1",
+					  1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		elog(ERROR, "revision \"%s\" vanished from the catalog", rev->revision);
+	{
+		MemoryContext spi_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
+
+		sql = spi_text(SPI_tuptable->vals[0], upgrade ? 1 : 2);
+		MemoryContextSwitchTo(spi_cxt);
+	}
+	catalog_leave(&cxt);
+	if (upgrade)
+		rev->upgrade_sql = sql;
+	else
+		rev->downgrade_sql = sql;
 }

@@ -60,13 +60,16 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 									 ALLOCSET_DEFAULT_SIZES);
 	for (i = 0; i < plan->nsteps; i++)
 	{
-		const MigrateRevision *rev = &state->revs[plan->steps[i]];
+		MigrateRevision step_rev = state->revs[plan->steps[i]];
+		const MigrateRevision *rev = &step_rev;
 		TimestampTz started = GetCurrentTimestamp();
 		double		ms;
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 		MemoryContext old_cxt = MemoryContextSwitchTo(step_cxt);
 
+		/* the catalog was loaded without SQL: this step's, now, reset after */
+		migrate_catalog_step_sql(&step_rev, upgrade);
 		ms = migrate_run_step(rev, upgrade, i + 1, plan->nsteps);
 
 		applied[plan->steps[i]] = upgrade;
@@ -92,6 +95,7 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 		migrate_catalog_set_version(state, plan->rows, plan->nrows);
 		migrate_catalog_bump_generation();
 	}
+	migrate_catalog_note_heads(state, plan->rows, plan->nrows);
 }
 
 /* Common body of migrate_upgrade and migrate_downgrade. */
@@ -109,7 +113,17 @@ upgrade_or_downgrade(FunctionCallInfo fcinfo, bool upgrade)
 	migrate_integrity_wait();
 	migrate_begin_change();
 	migrate_integrity_check(NULL, true);
-	migrate_catalog_load(&state, true, true);
+
+	/*
+	 * The common no-op: an upgrade to head while the version rows are the
+	 * heads, and nothing changed since.  One row of migrate.state tells;
+	 * other targets take the full path.
+	 */
+	if (upgrade && (strcmp(target, "heads") == 0 || strcmp(target, "head") == 0) &&
+		migrate_catalog_at_heads(strcmp(target, "head") == 0, true))
+		return (Datum) 0;
+
+	migrate_catalog_load(&state, false, true);
 
 	if (upgrade)
 		ok = migrate_plan_upgrade(state.graph, state.rows, state.nrows,
@@ -222,6 +236,7 @@ migrate_stamp(PG_FUNCTION_ARGS)
 								plan.rows, plan.nrows);
 	migrate_catalog_set_version(&state, plan.rows, plan.nrows);
 	migrate_catalog_bump_generation();
+	migrate_catalog_note_heads(&state, plan.rows, plan.nrows);
 
 	ereport(LOG,
 			(errmsg_plural("migration stamp to %d version row by %s",
@@ -305,6 +320,7 @@ record_step(const char *revision, bool upgrade, double ms,
 	migrate_catalog_set_version(state, plan->rows, plan->nrows);
 	migrate_outside_clear(revision);
 	migrate_catalog_bump_generation();
+	migrate_catalog_note_heads(state, plan->rows, plan->nrows);
 
 	ereport(LOG,
 			(errmsg("migration %s of revision \"%s\" recorded, run outside the server in %.3f ms: %s",

@@ -44,6 +44,7 @@ typedef struct MigrateRevision
 	int			downgrade_line;
 	char	  **lint_ignores;	/* "PM003 reason": lint rules silenced */
 	int			nlint_ignores;
+	char	   *file_sha256;	/* hex SHA-256 of the file, or NULL */
 } MigrateRevision;
 
 /* Everything the planner needs: revisions, their graph, the version rows. */
@@ -173,6 +174,17 @@ extern void migrate_lock_failure_forget(void);
  * objid 2.
  */
 #define MIGRATE_RUN_LOCK_KEY2	2
+
+/* catalog.c: performance (no-op fast path, directory sync) */
+extern bool migrate_catalog_at_heads(bool single_head, bool latest);
+extern void migrate_catalog_note_heads(const MigrateState *state,
+									   const int *rows, int nrows);
+extern bool migrate_catalog_sync_check(const char *dir_key,
+									   const char *digest);
+extern void migrate_catalog_sync_files(FunctionCallInfo fcinfo);
+extern int64 migrate_catalog_sync_done(const char *dir_key,
+									   const char *digest);
+extern void migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade);
 
 /* report.c */
 extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,

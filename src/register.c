@@ -31,6 +31,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "digest.h"
 #include "pg_migrate.h"
 #include "revfile.h"
 
@@ -234,15 +235,22 @@ file_to_revision(const char *name, MigrateRevFile *file, MigrateRevision *rev)
 }
 
 /*
- * Register a parsed revision file, after checking its SQL.  The caller
+ * Register a parsed revision file, after checking its SQL.  content (UTF-8,
+ * len bytes) is the file's text, whose SHA-256 the catalog keeps so that
+ * the client can tell which files it need not send again.  The caller
  * holds the migration lock.
  */
 static MigrateRegisterResult
-register_file(const char *name, MigrateRevFile *file)
+register_file(const char *name, MigrateRevFile *file, const char *content,
+			  size_t len)
 {
 	MigrateRevision rev;
+	char		sha[MIGRATE_SHA256_HEX_LEN];
 
 	file_to_revision(name, file, &rev);
+	if (!migrate_sha256_hex(content, len, sha))
+		elog(ERROR, "could not compute the SHA-256 of file \"%s\"", name);
+	rev.file_sha256 = sha;
 	migrate_check_syntax(&rev);
 	return register_and_bump(&rev);
 }
@@ -290,7 +298,7 @@ migrate_add_file(PG_FUNCTION_ARGS)
 
 	parse_file(name, data, len, &file);
 	migrate_begin_change();
-	PG_RETURN_TEXT_P(cstring_to_text(result_name(register_file(name, &file))));
+	PG_RETURN_TEXT_P(cstring_to_text(result_name(register_file(name, &file, data, len))));
 }
 
 /* Read a whole file into memory; errors name the file. */
@@ -416,7 +424,7 @@ migrate_load(PG_FUNCTION_ARGS)
 					 errdetail("Files \"%s\" and \"%s\" both define it.",
 							   entry->file, path)));
 		entry->file = path;
-		(void) register_file(path, &file);
+		(void) register_file(path, &file, content, len);
 		pfree(content);
 	}
 

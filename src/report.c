@@ -105,6 +105,7 @@ put_history(FunctionCallInfo fcinfo, const MigrateState *state,
 	bool	   *applied = palloc0(sizeof(bool) * Max(state->nrevs, 1));
 	bool	   *current = palloc0(sizeof(bool) * Max(state->nrevs, 1));
 	TimestampTz *times = migrate_catalog_applied_times(state);
+	Datum		empty = migrate_text_array(NULL, 0);	/* shared by all rows */
 	int			i;
 
 	migrate_graph_applied(state->graph, state->rows, state->nrows, applied);
@@ -122,10 +123,13 @@ put_history(FunctionCallInfo fcinfo, const MigrateState *state,
 		memset(nulls, false, sizeof(nulls));
 		migrate_graph_node_info(state->graph, node, &info);
 		values[0] = CStringGetTextDatum(rev->revision);
-		values[1] = migrate_text_array(rev->revises, rev->nrevises);
-		values[2] = migrate_text_array(rev->depends_on, rev->ndepends_on);
+		values[1] = rev->nrevises == 0 ? empty :
+			migrate_text_array(rev->revises, rev->nrevises);
+		values[2] = rev->ndepends_on == 0 ? empty :
+			migrate_text_array(rev->depends_on, rev->ndepends_on);
 		values[3] = CStringGetTextDatum(rev->message);
-		values[4] = migrate_text_array(rev->branch_labels, rev->nbranch_labels);
+		values[4] = rev->nbranch_labels == 0 ? empty :
+			migrate_text_array(rev->branch_labels, rev->nbranch_labels);
 		values[5] = BoolGetDatum(info.is_head);
 		values[6] = BoolGetDatum(info.is_branch_point);
 		values[7] = BoolGetDatum(info.is_merge_point);
@@ -200,6 +204,19 @@ plan_or_raise(const MigrateState *state, const char *target, bool upgrade,
 }
 
 /*
+ * True when target is "head" or "heads" and migrate.state says, as the
+ * statement's snapshot shows it, that the version rows are the heads:
+ * nothing is pending, and the graph need not be loaded.
+ */
+static bool
+at_heads_fast(const char *target)
+{
+	if (strcmp(target, "heads") != 0 && strcmp(target, "head") != 0)
+		return false;
+	return migrate_catalog_at_heads(strcmp(target, "head") == 0, false);
+}
+
+/*
  * migrate_pending(target text DEFAULT 'heads')
  *	 RETURNS TABLE (step, revision, message, transactional)
  */
@@ -213,6 +230,9 @@ migrate_pending(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
+	/* nothing pending, as one row of migrate.state can tell */
+	if (at_heads_fast(target))
+		return (Datum) 0;
 	migrate_catalog_load(&state, false, false);
 	plan_or_raise(&state, target, true, &plan);
 	for (i = 0; i < plan.nsteps; i++)
@@ -258,6 +278,8 @@ migrate_check(PG_FUNCTION_ARGS)
 	MigrateState state;
 	MigratePlan plan;
 
+	if (at_heads_fast(target))
+		PG_RETURN_BOOL(true);
 	migrate_catalog_load(&state, false, false);
 	plan_or_raise(&state, target, true, &plan);
 	migrate_integrity_check(NULL, false);

@@ -1,0 +1,98 @@
+/*-------------------------------------------------------------------------
+ *
+ * sync.c
+ *	  What the client needs to send only the revision files that changed:
+ *	  migrate_sync_check, migrate_sync_files, migrate_sync_done.
+ *
+ * The client computes the SHA-256 of each file of its directory and a
+ * digest over all of them (names and contents).  migrate_sync_check tells
+ * whether that directory was registered in full with that digest at the
+ * current generation: as every registration, removal and state change
+ * bumps the generation, registering the files again would then change
+ * nothing, and the client sends none.  Otherwise migrate_sync_files
+ * returns the file name and SHA-256 of every revision registered from a
+ * file, the client sends the files whose digest differs, and
+ * migrate_sync_done records the digest at the generation reached.  All
+ * three take the migration lock, which lasts until the transaction ends,
+ * so that nobody registers anything between the check and the record.
+ *
+ * IDENTIFICATION
+ *	  src/sync.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "pg_migrate.h"
+
+PG_FUNCTION_INFO_V1(migrate_sync_check);
+PG_FUNCTION_INFO_V1(migrate_sync_files);
+PG_FUNCTION_INFO_V1(migrate_sync_done);
+
+/* Refuse an empty directory key or digest. */
+static void
+check_sync_args(const char *dir_key, const char *digest)
+{
+	if (dir_key[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("directory key must not be empty")));
+	if (digest[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("directory digest must not be empty")));
+}
+
+/*
+ * migrate_sync_check(dir_key text, digest text) RETURNS boolean
+ *
+ * Takes the migration lock; true when the directory dir_key was last
+ * registered in full with this digest and nothing changed since.
+ */
+Datum
+migrate_sync_check(PG_FUNCTION_ARGS)
+{
+	char	   *dir_key = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *digest = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	check_sync_args(dir_key, digest);
+	migrate_begin_change();
+	PG_RETURN_BOOL(migrate_catalog_sync_check(dir_key, digest));
+}
+
+/*
+ * migrate_sync_files()
+ *	 RETURNS TABLE (file_name text, revision text, file_sha256 text)
+ *
+ * Takes the migration lock; one row per revision registered from a file.
+ */
+Datum
+migrate_sync_files(PG_FUNCTION_ARGS)
+{
+	InitMaterializedSRF(fcinfo, 0);
+	migrate_begin_change();
+	migrate_catalog_sync_files(fcinfo);
+	return (Datum) 0;
+}
+
+/*
+ * migrate_sync_done(dir_key text, digest text) RETURNS bigint
+ *
+ * Records that every file of the directory dir_key, whose digest is
+ * digest, is registered as it is; returns the generation recorded.  Call
+ * it in the transaction that checked or sent every file.
+ */
+Datum
+migrate_sync_done(PG_FUNCTION_ARGS)
+{
+	char	   *dir_key = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *digest = text_to_cstring(PG_GETARG_TEXT_PP(1));
+
+	check_sync_args(dir_key, digest);
+	migrate_begin_change();
+	PG_RETURN_INT64(migrate_catalog_sync_done(dir_key, digest));
+}
