@@ -429,6 +429,8 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	if (all_transactional)
 	{
 		done = call_server(conn, operation, target, 0, n, &ms);
+		if (!set.synced || done > 0)
+			record_sync(conn, &set);
 		run_command(conn, "COMMIT");
 	}
 	else
@@ -440,6 +442,7 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 		 * non-transactional step at once, and plan again from what is
 		 * committed once it is held.
 		 */
+		record_sync(conn, &set);
 		run_command(conn, "COMMIT");
 		run_command(conn, "SELECT pg_catalog.pg_advisory_lock(1886218599, 2)");
 		run_command(conn, "BEGIN");
@@ -486,6 +489,7 @@ verb_stamp(const MigrateOptions *opts)
 	appendPQExpBufferStr(&sql, ") s");
 	res = run_query(conn, sql.data, opts->nargs,
 					(const char *const *) opts->args);
+	record_sync(conn, &set);
 	run_command(conn, "COMMIT");
 	if (PQntuples(res) == 0)
 		printf("stamped: base\n");

@@ -79,6 +79,8 @@ typedef struct RevFileEntry
 	char	   *path;			/* as found, for messages */
 	char	   *name;			/* file name alone, sent to the server */
 	char	   *content;
+	size_t		len;
+	char		sha256[65];		/* hex SHA-256 of content */
 	MigrateRevFile rev;
 } RevFileEntry;
 
@@ -87,6 +89,9 @@ typedef struct RevFileSet
 	bool		dir_exists;
 	RevFileEntry *files;
 	int			nfiles;
+	char	   *dir_key;		/* absolute path of the directory */
+	char		digest[65];		/* hex SHA-256 over names and contents */
+	bool		synced;			/* the server had every file already */
 } RevFileSet;
 
 /* One row of migrate_history(), with its arrays split. */
@@ -114,10 +119,11 @@ extern bool stdout_is_tty;
 
 /* conn.c */
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
+extern bool ext_has_sync;		/* the extension has migrate_sync_check() */
 extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
 extern bool find_extension(PGconn *conn);
-extern PGconn *open_session(const MigrateOptions *opts, const RevFileSet *set);
+extern PGconn *open_session(const MigrateOptions *opts, RevFileSet *set);
 extern PGresult *run_query(PGconn *conn, const char *sql,
 						   int nparams, const char *const *params);
 extern void run_command(PGconn *conn, const char *sql);
@@ -132,7 +138,8 @@ extern int	split_words(const char *s, char ***out);
 /* files.c */
 extern void load_revision_files(const char *dir, RevFileSet *set);
 extern void load_named_files(char **paths, int npaths, RevFileSet *set);
-extern void send_revision_files(PGconn *conn, const RevFileSet *set);
+extern void send_revision_files(PGconn *conn, RevFileSet *set);
+extern void record_sync(PGconn *conn, const RevFileSet *set);
 extern char *make_revision_id(void);
 extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
 

@@ -25,6 +25,7 @@
 #include "client.h"
 
 const char *ext_schema = NULL;
+bool		ext_has_sync = false;
 
 #define MAX_CONN_PARAMS 16
 
@@ -330,7 +331,7 @@ find_extension(PGconn *conn)
 	PGresult   *res;
 
 	res = run_query(conn,
-					"SELECT pg_catalog.quote_ident(n.nspname)"
+					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1'"
 					" FROM pg_catalog.pg_extension e"
 					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
 					" WHERE e.extname = 'pg_migrate'", 0, NULL);
@@ -340,6 +341,7 @@ find_extension(PGconn *conn)
 		return false;
 	}
 	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
+	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
 	PQclear(res);
 	return true;
 }
@@ -349,7 +351,7 @@ find_extension(PGconn *conn)
  * revision files in it.  The caller commits or rolls back.
  */
 PGconn *
-open_session(const MigrateOptions *opts, const RevFileSet *set)
+open_session(const MigrateOptions *opts, RevFileSet *set)
 {
 	PGconn	   *conn = connect_server(opts, false);
 

@@ -10,6 +10,16 @@
  * missing directory is not an error: the server keeps the SQL of every
  * registered revision, so it can still report and downgrade.
  *
+ * Sending every file on every start would cost a round trip and a
+ * registration per file, so the client sends only what the server does
+ * not have: it hashes each file (SHA-256) and the directory as a whole
+ * (names and per-file digests).  When the server says that this directory
+ * was registered with this digest and nothing changed since
+ * (migrate_sync_check), nothing is sent; otherwise the files whose digest
+ * differs from the one the server keeps for that file name are
+ * (migrate_sync_files).  After the verb's change, migrate_sync_done
+ * records the digest at the generation reached, in the same transaction.
+ *
  * IDENTIFICATION
  *	  client/files.c
  *
@@ -19,10 +29,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/logging.h"
 #include "client.h"
+#include "digest.h"
+#include "pqexpbuffer.h"
 
 /* qsort comparator: file entries by name */
 static int
@@ -30,6 +44,17 @@ entry_cmp(const void *a, const void *b)
 {
 	return strcmp(((const RevFileEntry *) a)->name,
 				  ((const RevFileEntry *) b)->name);
+}
+
+/* qsort comparator: file entries by revision id, then by file name */
+static int
+entry_id_cmp(const void *a, const void *b)
+{
+	const RevFileEntry *x = *(const RevFileEntry *const *) a;
+	const RevFileEntry *y = *(const RevFileEntry *const *) b;
+	int			c = strcmp(x->rev.revision, y->rev.revision);
+
+	return c != 0 ? c : strcmp(x->name, y->name);
 }
 
 /* True if name ends in ".sql" and is not hidden. */
@@ -43,42 +68,85 @@ is_revision_file_name(const char *name)
 
 /*
  * Read a whole file into a NUL-terminated buffer.  Returns NULL with errno
- * set on failure.
+ * set on failure.  The directory may hold thousands of files, so each
+ * costs few system calls and little memory: open, reads into a reused
+ * buffer until end of file, close; the copy kept is exactly the file's
+ * size.
  */
 static char *
 read_whole_file(const char *path, size_t *len)
 {
-	FILE	   *f = fopen(path, "rb");
-	char	   *buf;
-	size_t		cap = 8192;
+	static char *scratch = NULL;
+	static size_t cap = 0;
+	int			fd = open(path, O_RDONLY | PG_BINARY, 0);
 	size_t		n = 0;
-	size_t		got;
+	ssize_t		got;
+	char	   *buf;
 
-	if (f == NULL)
+	if (fd < 0)
 		return NULL;
-	buf = pg_malloc(cap + 1);
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0)
+	if (scratch == NULL)
 	{
-		n += got;
+		cap = 65536;
+		scratch = pg_malloc(cap);
+	}
+	for (;;)
+	{
 		if (n == cap)
 		{
 			cap *= 2;
-			buf = pg_realloc(buf, cap + 1);
+			scratch = pg_realloc(scratch, cap);
 		}
-	}
-	if (ferror(f))
-	{
-		int			save_errno = errno;
+		got = read(fd, scratch + n, cap - n);
+		if (got < 0)
+		{
+			int			save_errno = errno;
 
-		fclose(f);
-		pg_free(buf);
-		errno = save_errno;
-		return NULL;
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			errno = save_errno;
+			return NULL;
+		}
+		if (got == 0)
+			break;
+		n += got;
 	}
-	fclose(f);
+	close(fd);
+	buf = pg_malloc(n + 1);
+	memcpy(buf, scratch, n);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/*
+ * The digest of the whole set: each file's name, a NUL, its digest and a
+ * newline, in name order.  A file added, removed, renamed or edited
+ * changes it.
+ */
+static void
+digest_set(RevFileSet *set)
+{
+	MigrateSha256 *sha = migrate_sha256_begin();
+	int			i;
+	bool		ok = sha != NULL;
+
+	for (i = 0; ok && i < set->nfiles; i++)
+	{
+		const RevFileEntry *e = &set->files[i];
+
+		ok = migrate_sha256_add(sha, e->name, strlen(e->name) + 1) &&
+			migrate_sha256_add(sha, e->sha256, strlen(e->sha256)) &&
+			migrate_sha256_add(sha, "\n", 1);
+	}
+	if (sha != NULL && !migrate_sha256_end(sha, set->digest))
+		ok = false;
+	if (!ok)
+	{
+		pg_log_error("could not compute the SHA-256 of the revision files");
+		exit(EXIT_OTHER);
+	}
 }
 
 static void parse_entries(RevFileSet *set, const char *dir);
@@ -126,6 +194,14 @@ load_revision_files(const char *dir, RevFileSet *set)
 	if (set->nfiles > 1)
 		qsort(set->files, set->nfiles, sizeof(RevFileEntry), entry_cmp);
 	parse_entries(set, dir);
+	if (set->nfiles > 0)
+	{
+		char		resolved[PATH_MAX];
+
+		digest_set(set);
+		/* the key names the directory; a directory found under two names gets two */
+		set->dir_key = pg_strdup(realpath(dir, resolved) ? resolved : dir);
+	}
 }
 
 /*
@@ -153,6 +229,12 @@ parse_entries(RevFileSet *set, const char *dir)
 			bad++;
 			continue;
 		}
+		e->len = len;
+		if (!migrate_sha256_hex(e->content, len, e->sha256))
+		{
+			pg_log_error("could not compute the SHA-256 of file \"%s\"", e->path);
+			exit(EXIT_OTHER);
+		}
 		if (strlen(e->content) != len)
 		{
 			pg_log_error("%s: file contains a zero byte", e->path);
@@ -171,16 +253,32 @@ parse_entries(RevFileSet *set, const char *dir)
 			bad++;
 			continue;
 		}
-		for (j = 0; j < i; j++)
+	}
+
+	/* two files defining one revision: sort by id, compare neighbours */
+	if (set->nfiles > 1)
+	{
+		RevFileEntry **byid = pg_malloc(sizeof(RevFileEntry *) * set->nfiles);
+		int			nid = 0;
+
+		for (i = 0; i < set->nfiles; i++)
+			if (set->files[i].rev.revision != NULL)
+				byid[nid++] = &set->files[i];
+		qsort(byid, nid, sizeof(RevFileEntry *), entry_id_cmp);
+		for (i = 1; i < nid; i++)
 		{
-			if (set->files[j].rev.revision != NULL &&
-				strcmp(set->files[j].rev.revision, e->rev.revision) == 0)
+			/* the first file of the run, in name order, is the one cited */
+			for (j = i - 1; j > 0 &&
+				 strcmp(byid[j - 1]->rev.revision, byid[i]->rev.revision) == 0; j--)
+				;
+			if (strcmp(byid[j]->rev.revision, byid[i]->rev.revision) == 0)
 			{
 				pg_log_error("%s: revision \"%s\" is also defined in \"%s\"",
-							 e->path, e->rev.revision, set->files[j].path);
+							 byid[i]->path, byid[i]->rev.revision, byid[j]->path);
 				bad++;
 			}
 		}
+		pg_free(byid);
 	}
 	if (bad > 0)
 	{
@@ -216,24 +314,170 @@ load_named_files(char **paths, int npaths, RevFileSet *set)
 	parse_entries(set, NULL);
 }
 
-/* Register every file of set in the connection's current transaction. */
+/* qsort/bsearch comparator: server rows (name, sha) by name */
+static int
+pair_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* At most this many files, or about this many bytes, per round trip. */
+#define SEND_BATCH_FILES 1000
+#define SEND_BATCH_BYTES (8 * 1024 * 1024)
+
+/* Append s to buf as an element of a text[] literal: quoted, escaped. */
+static void
+append_array_element(PQExpBuffer buf, const char *s)
+{
+	const char *p;
+
+	appendPQExpBufferChar(buf, buf->len == 0 ? '{' : ',');
+	appendPQExpBufferChar(buf, '"');
+	for (p = s; *p; p++)
+	{
+		if (*p == '"' || *p == '\\')
+			appendPQExpBufferChar(buf, '\\');
+		appendPQExpBufferChar(buf, *p);
+	}
+	appendPQExpBufferChar(buf, '"');
+}
+
+/* Register the files gathered in names and contents, and empty both. */
+static void
+send_batch(PGconn *conn, const char *sql, PQExpBuffer names,
+		   PQExpBuffer contents)
+{
+	const char *params[2];
+
+	appendPQExpBufferChar(names, '}');
+	appendPQExpBufferChar(contents, '}');
+	params[0] = names->data;
+	params[1] = contents->data;
+	PQclear(run_query(conn, sql, 2, params));
+	resetPQExpBuffer(names);
+	resetPQExpBuffer(contents);
+}
+
+/*
+ * Register, in the connection's current transaction, every file of set
+ * that the server does not have as it is (see the header comment).
+ */
 void
-send_revision_files(PGconn *conn, const RevFileSet *set)
+send_revision_files(PGconn *conn, RevFileSet *set)
 {
 	char	   *sql;
+	const char *params[2];
+	PGresult   *known = NULL;
+	char	  **pairs = NULL;
+	int			npairs = 0;
+	PQExpBufferData names;
+	PQExpBufferData contents;
+	int			batched = 0;
 	int			i;
 
+	set->synced = false;
 	if (set->nfiles == 0)
 		return;
-	sql = psprintf("SELECT %s.migrate_add_file($1, $2)", ext_schema);
+	if (ext_has_sync && set->dir_key != NULL)
+	{
+		PGresult   *res;
+
+		params[0] = set->dir_key;
+		params[1] = set->digest;
+		sql = psprintf("SELECT %s.migrate_sync_check($1, $2)", ext_schema);
+		res = run_query(conn, sql, 2, params);
+		set->synced = PQgetvalue(res, 0, 0)[0] == 't';
+		PQclear(res);
+		pg_free(sql);
+		if (set->synced)
+			return;
+
+		/* name and digest of each registered file, sorted by name */
+		sql = psprintf("SELECT file_name, file_sha256 FROM %s.migrate_sync_files()",
+					   ext_schema);
+		known = run_query(conn, sql, 0, NULL);
+		pg_free(sql);
+		npairs = PQntuples(known);
+		pairs = pg_malloc(sizeof(char *) * 2 * (npairs + 1));
+		for (i = 0; i < npairs; i++)
+		{
+			pairs[2 * i] = PQgetvalue(known, i, 0);
+			pairs[2 * i + 1] = PQgetvalue(known, i, 1);
+		}
+		qsort(pairs, npairs, sizeof(char *) * 2, pair_cmp);
+	}
+
+	sql = psprintf("SELECT pg_catalog.count(%s.migrate_add_file(f.name, f.content))"
+				   " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+				   " pg_catalog.unnest($2::pg_catalog.text[])) AS f(name, content)",
+				   ext_schema);
+	initPQExpBuffer(&names);
+	initPQExpBuffer(&contents);
 	for (i = 0; i < set->nfiles; i++)
 	{
-		const char *params[2];
+		const RevFileEntry *e = &set->files[i];
+		bool		have = false;
 
-		params[0] = set->files[i].name;
-		params[1] = set->files[i].content;
-		PQclear(run_query(conn, sql, 2, params));
+		if (npairs > 0)
+		{
+			char	  **hit = bsearch(&e->name, pairs, npairs,
+									  sizeof(char *) * 2, pair_cmp);
+
+			if (hit != NULL)
+			{
+				char	  **p;
+
+				/* several revisions may come from files of one name */
+				while (hit > pairs && strcmp(hit[-2], e->name) == 0)
+					hit -= 2;
+				for (p = hit; p < pairs + 2 * npairs &&
+					 strcmp(p[0], e->name) == 0; p += 2)
+					if (strcmp(p[1], e->sha256) == 0)
+						have = true;
+			}
+		}
+		if (have)
+			continue;
+
+		/* files go in batches, in name order: one round trip per batch */
+		append_array_element(&names, e->name);
+		append_array_element(&contents, e->content);
+		if (++batched == SEND_BATCH_FILES ||
+			contents.len >= SEND_BATCH_BYTES)
+		{
+			send_batch(conn, sql, &names, &contents);
+			batched = 0;
+		}
 	}
+	if (batched > 0)
+		send_batch(conn, sql, &names, &contents);
+	termPQExpBuffer(&names);
+	termPQExpBuffer(&contents);
+	pg_free(sql);
+	if (pairs)
+		pg_free(pairs);
+	if (known)
+		PQclear(known);
+}
+
+/*
+ * Record in the server that every file of set is registered as it is now,
+ * at the generation the transaction reached.  Call it last before the
+ * COMMIT of the transaction that sent the files.  Nothing to do when the
+ * directory was synced already and nothing changed since.
+ */
+void
+record_sync(PGconn *conn, const RevFileSet *set)
+{
+	char	   *sql;
+	const char *params[2];
+
+	if (!ext_has_sync || set->nfiles == 0 || set->dir_key == NULL)
+		return;
+	params[0] = set->dir_key;
+	params[1] = set->digest;
+	sql = psprintf("SELECT %s.migrate_sync_done($1, $2)", ext_schema);
+	PQclear(run_query(conn, sql, 2, params));
 	pg_free(sql);
 }
 
