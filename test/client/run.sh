@@ -31,11 +31,12 @@ db2="pgm_client_$$_b"
 db3="pgm_client_$$_c"
 db4="pgm_client_$$_d"
 db5="pgm_client_$$_e"
+db6="pgm_client_$$_sync"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -703,6 +704,117 @@ run -d "$db5" --dir "$vdir" upgrade
 run -d "$db5" --dir "$vdir" verify
 expect_rc "verify with nothing pending succeeds" 0
 expect "verify says nothing is pending" "nothing to verify" "$out"
+
+# ---------------------------------------------------------------- directory sync
+# The client sends only the files the server does not have as they are.
+# To see whether a file was sent, the catalog copy of an applied revision
+# is altered behind the server's back (no generation bump): sending that
+# file again would be refused as a change to an applied revision.
+sdir="$work/sync"
+mkdir -p "$sdir"
+# sfile NAME ID PARENT MESSAGE: write a revision file creating table ID
+sfile() {
+    {
+        echo "-- revision: $2"
+        [ -n "$3" ] && echo "-- revises: $3"
+        echo "-- message: $4"
+        echo "-- migrate:upgrade"
+        echo "CREATE TABLE $2 (id int);"
+        echo "-- migrate:downgrade"
+        echo "DROP TABLE $2;"
+    } >"$sdir/$1"
+}
+sfile 001_s1.sql s1 "" "one"
+sfile 002_s2.sql s2 s1 "two"
+sfile 003_s3.sql s3 s2 "three"
+psql -X -q -d postgres -c "CREATE DATABASE \"$db6\"" >/dev/null
+q "$db6" "CREATE EXTENSION pg_migrate" >/dev/null
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: first upgrade succeeds" 0
+expect "sync: first upgrade applies the files" "3 revision(s) applied" "$out"
+is "sync: the directory digest is recorded" "$(q "$db6" "SELECT count(*) FROM migrate.sync s, migrate.state t WHERE s.generation = t.generation")" "1"
+tamper="UPDATE migrate.revision SET message = 'tampered' WHERE revision = 's1'"
+q "$db6" "$tamper" >/dev/null
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: an unchanged directory sends nothing" 0
+expect "sync: nothing to upgrade" "nothing to upgrade" "$out"
+is "sync: the file was not sent again" "$(q "$db6" "SELECT message FROM migrate.revision WHERE revision = 's1'")" "tampered"
+run -d "$db6" --dir "$sdir" history
+expect_rc "sync: reports skip unchanged files too" 0
+expect "sync: history shows the server's copy" "tampered" "$out"
+
+# an edited file is sent, and refused since its revision is applied
+sed -i 's/^-- message: two$/-- message: two, edited/' "$sdir/002_s2.sql"
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: an edited applied file is refused" 1
+expect "sync: the refusal names the revision" 'revision "s2" is applied and cannot be changed' "$err"
+sed -i 's/^-- message: two, edited$/-- message: two/' "$sdir/002_s2.sql"
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: the restored file is accepted" 0
+
+# an added file is registered and applied; the unchanged ones are not sent
+sfile 004_s4.sql s4 s3 "four"
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: an added file is registered" 0
+expect "sync: the added revision is applied" "1 revision(s) applied" "$out"
+is "sync: only the added file was sent" "$(q "$db6" "SELECT message FROM migrate.revision WHERE revision = 's1'")" "tampered"
+
+# an edited file that is not applied yet replaces its revision
+sfile 005_s5.sql s5 s4 "five"
+run -d "$db6" --dir "$sdir" pending
+expect "sync: pending sees a new file" "s5" "$out"
+q "$db6" "SELECT migrate_add_file('005_s5.sql', pg_catalog.replace(pg_catalog.pg_read_file('$sdir/005_s5.sql'), 'five', 'old five'))" >/dev/null
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: a file differing from the server's pending copy is sent" 0
+is "sync: the server's copy is replaced by the file" "$(q "$db6" "SELECT message FROM migrate.revision WHERE revision = 's5'")" "five"
+
+# a removed file changes the digest; the server keeps the revision
+rm "$sdir/005_s5.sql"
+before=$(q "$db6" "SELECT digest FROM migrate.sync")
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: a removed file is no error" 0
+expect "sync: nothing to upgrade after a removal" "nothing to upgrade" "$out"
+isnt_digest=$(q "$db6" "SELECT digest <> '$before' FROM migrate.sync")
+is "sync: a removed file changes the recorded digest" "$isnt_digest" "t"
+is "sync: the server keeps the removed file's revision" "$(q "$db6" "SELECT count(*) FROM migrate.revision WHERE revision = 's5'")" "1"
+
+# a renamed file (same content) is sent, and only its name changes
+mv "$sdir/004_s4.sql" "$sdir/004_s4_renamed.sql"
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: a renamed file is accepted" 0
+is "sync: the catalog has the new file name" "$(q "$db6" "SELECT file_name FROM migrate.revision WHERE revision = 's4'")" "004_s4_renamed.sql"
+
+# a second directory syncing into the same database keeps its own digest
+sdir2="$work/sync2"
+mkdir -p "$sdir2"
+cp "$sdir/001_s1.sql" "$sdir/002_s2.sql" "$sdir2/"
+q "$db6" "UPDATE migrate.revision SET message = 'one' WHERE revision = 's1'" >/dev/null
+run -d "$db6" --dir "$sdir2" upgrade
+expect_rc "sync: a second directory syncs" 0
+is "sync: each directory has its digest" "$(q "$db6" "SELECT count(*) FROM migrate.sync")" "2"
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: the first directory still syncs" 0
+
+# a change made by another session (here: a stamp) forces a file check
+q "$db6" "SELECT migrate_stamp('s3')" >/dev/null
+q "$db6" "DROP TABLE s4, s5" >/dev/null
+q "$db6" "$tamper" >/dev/null
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: after another session's change the upgrade runs" 0
+expect "sync: the stamped-over revisions are applied again" "2 revision(s) applied" "$out"
+is "sync: files with the server's digest are still not sent" "$(q "$db6" "SELECT message FROM migrate.revision WHERE revision = 's1'")" "tampered"
+
+# a bad file is still refused before anything is sent
+printf -- '-- revision: bad one\n' >"$sdir/009_bad.sql"
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: a bad file still exits 5" 5
+rm "$sdir/009_bad.sql"
+# two files defining one revision are still refused
+cp "$sdir/001_s1.sql" "$sdir/009_s1_again.sql"
+run -d "$db6" --dir "$sdir" upgrade
+expect_rc "sync: a duplicate revision still exits 5" 5
+expect "sync: the duplicate names both files" "009_s1_again.sql: revision \"s1\" is also defined in" "$err"
+rm "$sdir/009_s1_again.sql"
 
 # the statement splitter's own unit tests (no server needed)
 if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
