@@ -743,12 +743,13 @@ run -d "$db6" --dir "$sdir" history
 expect_rc "sync: reports skip unchanged files too" 0
 expect "sync: history shows the server's copy" "tampered" "$out"
 
-# an edited file is sent, and refused since its revision is applied
-sed -i 's/^-- message: two$/-- message: two, edited/' "$sdir/002_s2.sql"
+# an edited file is sent: an applied revision whose SQL changed is drift,
+# which the upgrade refuses
+sed -i 's/^CREATE TABLE s2 (id int);$/CREATE TABLE s2 (id bigint);/' "$sdir/002_s2.sql"
 run -d "$db6" --dir "$sdir" upgrade
 expect_rc "sync: an edited applied file is refused" 1
-expect "sync: the refusal names the revision" 'revision "s2" is applied and cannot be changed' "$err"
-sed -i 's/^-- message: two, edited$/-- message: two/' "$sdir/002_s2.sql"
+expect "sync: the refusal names the revision" 'revision "s2" has changed since it was applied' "$err"
+sed -i 's/^CREATE TABLE s2 (id bigint);$/CREATE TABLE s2 (id int);/' "$sdir/002_s2.sql"
 run -d "$db6" --dir "$sdir" upgrade
 expect_rc "sync: the restored file is accepted" 0
 
