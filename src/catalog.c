@@ -596,6 +596,16 @@ migrate_catalog_remove(const char *revision)
 						   spi_text(SPI_tuptable->vals[0], 1)),
 				 errhint("Remove those first.")));
 
+	catalog_exec(false, "SELECT 1 FROM migrate.interrupted WHERE revision = $1",
+				 1, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("revision \"%s\" cannot be removed while its non-transactional run is recorded as interrupted",
+						revision),
+				 errhint("Run migrate_resolve('%s', 'not applied') once its partial effects are undone.",
+						 revision)));
+
 	catalog_exec(false, "DELETE FROM migrate.revision WHERE revision = $1",
 				 1, types, values, NULL, SPI_OK_DELETE);
 	found = SPI_processed > 0;

@@ -174,6 +174,7 @@ SELECT * FROM migrate_downgrade('i3');
 SELECT * FROM migrate_stamp('i4');
 SELECT migrate_check();
 SELECT * FROM migrate_record('i5', 'upgrade', 1);
+SELECT migrate_remove('i5');
 -- resolve: bad arguments, then "not applied": the revision stays pending
 SELECT migrate_resolve('i5', 'maybe');
 SELECT migrate_resolve('i4', 'applied');
