@@ -35,6 +35,9 @@
 /* --resume: continue an interrupted non-transactional step */
 static bool resume_run = false;
 
+/* --per-revision: commit after each step instead of once for the run */
+static bool per_revision = false;
+
 /* One step of a plan, from migrate_pending() or migrate_script(). */
 typedef struct Step
 {
@@ -367,6 +370,11 @@ run_split(PGconn *conn, const char *operation, const char *target,
 		{
 			done += call_server(conn, operation, steps[i].rev, done, n, ms);
 			i++;
+			if (per_revision)
+			{
+				run_command(conn, "COMMIT");
+				in_tx = false;
+			}
 		}
 		else
 		{
@@ -411,6 +419,7 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	bool		all_transactional = true;
 
 	resume_run = opts->resume;
+	per_revision = upgrade && opts->per_revision;
 	load_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 
@@ -426,7 +435,36 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 		if (!steps[i].transactional)
 			all_transactional = false;
 
-	if (all_transactional)
+	if (all_transactional && per_revision)
+	{
+		/*
+		 * The server's procedure commits after each revision and retries
+		 * one that timed out on a lock; it must be called outside a
+		 * transaction block, so the registration is committed first.
+		 */
+		char	   *literal = PQescapeLiteral(conn, target, strlen(target));
+		char	   *sql = psprintf("CALL %s.migrate_run(%s)", ext_schema, literal);
+		double		start;
+
+		record_sync(conn, &set);
+		run_command(conn, "COMMIT");
+		start = now_ms();
+		progress_begin(0, n);
+		run_command(conn, sql);
+		ms = now_ms() - start;
+		progress_end(-1);
+		done = n;
+		PQfreemem(literal);
+		pg_free(sql);
+		/* the steps moved the generation: note the sync at the new one */
+		if (n > 0)
+		{
+			run_command(conn, "BEGIN");
+			record_sync(conn, &set);
+			run_command(conn, "COMMIT");
+		}
+	}
+	else if (all_transactional)
 	{
 		done = call_server(conn, operation, target, 0, n, &ms);
 		if (!set.synced || done > 0)

@@ -67,6 +67,7 @@ typedef struct MigrateOptions
 	const char *rev_id;
 	const char *timeout;
 	bool		resume;			/* --resume: continue an interrupted step */
+	bool		per_revision;	/* --per-revision: one transaction per step */
 	char	  **depends_on;
 	int			ndepends_on;
 	char	  **branch_labels;

@@ -43,6 +43,7 @@ bool		stdout_is_tty = false;
 #define OPT_NONTX		(1 << 9)
 #define OPT_TIMEOUT		(1 << 10)
 #define OPT_RESUME		(1 << 20)
+#define OPT_PERREV		(1 << 21)
 #define OPT_STRICT		(1 << 11)
 
 typedef struct VerbDef
@@ -55,7 +56,7 @@ typedef struct VerbDef
 } VerbDef;
 
 static const VerbDef verbs[] = {
-	{"upgrade", verb_upgrade, 0, 1, OPT_SQL | OPT_RESUME},
+	{"upgrade", verb_upgrade, 0, 1, OPT_SQL | OPT_RESUME | OPT_PERREV},
 	{"downgrade", verb_downgrade, 1, 1, OPT_SQL | OPT_RESUME},
 	{"current", verb_current, 0, 0, OPT_VERBOSE},
 	{"history", verb_history, 0, 0, OPT_VERBOSE | OPT_RANGE | OPT_INDICATE},
@@ -132,6 +133,8 @@ usage(const char *progname)
 	printf("  --timeout=SECS          how long wait waits (default 60)\n");
 	printf("  --resume                continue an interrupted non-transactional revision\n"
 		   "                          after its last statement that succeeded\n");
+	printf("  --per-revision          upgrade: commit after each revision (CALL migrate_run),\n"
+		   "                          retrying lock timeouts\n");
 	printf("  --strict                verify: a revision without downgrade fails too\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
@@ -230,6 +233,7 @@ main(int argc, char **argv)
 		{"non-transactional", no_argument, NULL, 10},
 		{"timeout", required_argument, NULL, 11},
 		{"resume", no_argument, NULL, 40},
+		{"per-revision", no_argument, NULL, 41},
 		{"strict", no_argument, NULL, 12},
 		{NULL, 0, NULL, 0}
 	};
@@ -237,7 +241,7 @@ main(int argc, char **argv)
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
-		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT, [40] = OPT_RESUME
+		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT, [40] = OPT_RESUME, [41] = OPT_PERREV
 	};
 	MigrateOptions opts;
 	const VerbDef *verb;
@@ -349,6 +353,9 @@ main(int argc, char **argv)
 				break;
 			case 40:
 				opts.resume = true;
+				break;
+			case 41:
+				opts.per_revision = true;
 				break;
 			case 12:
 				opts.strict = true;

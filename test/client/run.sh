@@ -32,11 +32,12 @@ db3="pgm_client_$$_c"
 db4="pgm_client_$$_d"
 db5="pgm_client_$$_e"
 db6="pgm_client_$$_sync"
+db7="pgm_client_$$_perrev"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -816,6 +817,27 @@ run -d "$db6" --dir "$sdir" upgrade
 expect_rc "sync: a duplicate revision still exits 5" 5
 expect "sync: the duplicate names both files" "009_s1_again.sql: revision \"s1\" is also defined in" "$err"
 rm "$sdir/009_s1_again.sql"
+
+# ---------------------------------------------------------------- upgrade --per-revision
+q postgres "CREATE DATABASE \"$db7\"" >/dev/null
+q "$db7" "CREATE EXTENSION pg_migrate" >/dev/null
+pdir=$work/perrev
+mkdir -p "$pdir"
+printf -- '-- revision: pr1\n-- migrate:upgrade\nCREATE TABLE pr1_t (id int);\n-- migrate:downgrade\nDROP TABLE pr1_t;\n' >"$pdir/001_pr1.sql"
+printf -- '-- revision: pr2\n-- revises: pr1\n-- migrate:upgrade\nCREATE TABLE pr2_t (id int);\n-- migrate:downgrade\nDROP TABLE pr2_t;\n' >"$pdir/002_pr2.sql"
+printf -- '-- revision: pr3\n-- revises: pr2\n-- migrate:upgrade\nCREATE TABLE pr3_t (id int);\nSELECT 1/0;\n-- migrate:downgrade\nDROP TABLE pr3_t;\n' >"$pdir/003_pr3.sql"
+run -d "$db7" --dir "$pdir" upgrade --per-revision
+expect_rc "per-revision: a failing third revision exits 1" 1
+expect "per-revision: the error is the revision's" "division by zero" "$err"
+is "per-revision: the first two revisions stay applied" "$(q "$db7" "SELECT string_agg(c, ',') FROM migrate_current() c")" "pr2"
+is "per-revision: each revision ran in a transaction of its own" \
+    "$(q "$db7" "SELECT count(DISTINCT xact_id) FROM migrate.journal WHERE operation = 'upgrade'")" "2"
+printf -- '-- revision: pr3\n-- revises: pr2\n-- migrate:upgrade\nCREATE TABLE pr3_t (id int);\n-- migrate:downgrade\nDROP TABLE pr3_t;\n' >"$pdir/003_pr3.sql"
+run -d "$db7" --dir "$pdir" upgrade --per-revision
+expect_rc "per-revision: the fixed revision applies" 0
+expect "per-revision: one revision applied" "1 revision(s) applied" "$out"
+run -d "$db7" --dir "$pdir" downgrade base --per-revision
+expect_rc "per-revision: refused for downgrade" 2
 
 # the statement splitter's own unit tests (no server needed)
 if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
