@@ -224,10 +224,13 @@ migrate_target_parse(const MigrateGraph *g, const char *target,
 			const char *d = p + 1;
 			long		steps = 0;
 
+			/*
+			 * Saturate at INT_MAX: a walk that long always runs off the
+			 * end of the graph, and the sign written is kept.
+			 */
 			while (isdigit((unsigned char) *d))
 			{
-				if (steps < INT_MAX / 4)
-					steps = steps * 10 + (*d - '0');
+				steps = Min((long) INT_MAX, steps * 10 + (*d - '0'));
 				d++;
 			}
 			if (*d == '\0')

@@ -246,6 +246,17 @@ test_targets(void)
 	TAP_STREQ(gerr.message, "branch \"zz\" does not exist", "unknown branch message");
 	TAP_STREQ(plan('u', "-", "1x+2"), E(MIGRATE_GRAPH_UNKNOWN_REVISION),
 			  "relative target on an unknown symbol");
+	/* step counts past INT_MAX once wrapped to a negative int */
+	TAP_STREQ(plan('u', "a1b2c3", "+3000000000"), E(MIGRATE_GRAPH_BAD_TARGET),
+			  "upgrade +3000000000 runs past head, not down");
+	TAP_STREQ(gerr.message, "relative target \"+3000000000\" goes past the end of the history",
+			  "upgrade +3000000000 message");
+	TAP_STREQ(plan('d', "ffff01", "-3000000000"), E(MIGRATE_GRAPH_BAD_TARGET),
+			  "downgrade -3000000000 runs past base, not up");
+	TAP_STREQ(plan('d', "ffff01", "-99999999999999999999"), E(MIGRATE_GRAPH_BAD_TARGET),
+			  "downgrade with a 20-digit step count");
+	TAP_STREQ(plan('u', "-", "a1b2c3+4294967297"), E(MIGRATE_GRAPH_BAD_TARGET),
+			  "rev+N with N past 2^32 is not rev+1");
 }
 
 static void
