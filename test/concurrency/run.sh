@@ -7,8 +7,9 @@
 #   b  the same in REPEATABLE READ and SERIALIZABLE: the losers get 40001
 #   c  a failing revision in the middle, in several sessions: all rolled back
 #   d  migrate_wait: returns once another session migrates, times out clearly
-#   e  crash (kill -9 of the migrating backend, immediate shutdown): nothing
-#      half-applied after restart
+#   e  crash (kill -9 of the migrating backend, immediate shutdown) in the
+#      middle of a multi-revision upgrade and downgrade: after recovery the
+#      schema, version rows, journal and generation are as before the call
 #   f  hot standby: migrate_upgrade fails with 25006, reports work
 #   g  pg_migrate.lock_timeout: a call that cannot get the lock in time
 #      fails with 55P03 and changes nothing
@@ -479,17 +480,66 @@ in_sleep() {
         WHERE wait_event = 'PgSleep' AND pid <> pg_backend_pid()")" -ge 1 ]
 }
 
+# the state a crash must leave alone: version rows, journal (revision and
+# operation per row), tables the revisions create, generation, pending
 crash_state() {
     PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT
-        (SELECT count(*) FROM migrate_current()) || '|' ||
-        (SELECT count(*) FROM migrate.journal) || '|' ||
-        (SELECT count(*) FROM pg_tables WHERE tablename LIKE 'crash_%') || '|' ||
+        coalesce((SELECT string_agg(revision, ',' ORDER BY revision) FROM migrate.version), '-') || '|' ||
+        coalesce((SELECT string_agg(revision || ':' || operation, ',' ORDER BY id) FROM migrate.journal), '-') || '|' ||
+        coalesce((SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables
+                  WHERE tablename LIKE 'crash\_%' AND tablename <> 'crash_ctl'), '-') || '|' ||
         (SELECT generation FROM migrate.state) || '|' ||
-        (SELECT string_agg(revision, ',' ORDER BY step) FROM migrate_pending())"
+        coalesce((SELECT string_agg(revision, ',' ORDER BY step) FROM migrate_pending()), '-')"
 }
 
+# how many times the postmaster of the own cluster has reinitialised
+reinit_count() {
+    grep -c "all server processes terminated; reinitializing" "$OWN_DIR/primary.log" || true
+}
+
+reinit_after() {
+    [ "$(reinit_count)" -gt "$1" ]
+}
+
+# crash_round HOW AT OPERATION TARGET: start "migrate_OPERATION(TARGET)",
+# let it reach the revision AT (which sleeps while crash_ctl names it) and
+# end it: HOW = kill (SIGKILL of the backend) or immediate (immediate
+# shutdown, then a restart).  Returns once the server accepts connections.
+crash_round() {
+    local how="$1" at="$2" op="$3" target="$4" mpid bpid n
+    PORT="$CONC_PORT" q crashdb -U postgres -c "TRUNCATE crash_ctl" \
+        -c "INSERT INTO crash_ctl VALUES ('$at')" >/dev/null
+    PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
+        -c "SELECT * FROM migrate_$op('$target')" >/dev/null 2>"$WORK/crash.$how.err" &
+    mpid=$!
+    BG_PIDS+=("$mpid")
+    if ! wait_for "the $op to reach pg_sleep in $at" 30 in_sleep crashdb "$CONC_PORT"; then
+        kill "$mpid" 2>/dev/null || true
+        return 1
+    fi
+    if [ "$how" = kill ]; then
+        n=$(reinit_count)
+        bpid=$(PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT pid FROM pg_stat_activity
+            WHERE wait_event = 'PgSleep'")
+        kill -9 "$bpid"
+        # the postmaster notices, ends every backend and reinitialises
+        wait_for "the postmaster to notice the crash" 30 reinit_after "$n" || return 1
+        wait_for "crash recovery" 60 in_recovery_done || return 1
+    else
+        as_pg "$PGBIN/pg_ctl" -D "$OWN_DIR/primary" -m immediate -w stop >/dev/null
+        own_start "$OWN_DIR/primary" "$CONC_PORT"
+    fi
+    wait "$mpid" || true
+    PORT="$CONC_PORT" q crashdb -U postgres -c "TRUNCATE crash_ctl" >/dev/null
+}
+
+# Revisions k0 (applied first, so that the state before a crash is not
+# empty) and k1 <- k2 <- k3; each kN sleeps in its upgrade or downgrade
+# while crash_ctl names it.  A crash in the middle of one call that
+# upgrades (or downgrades) several revisions must leave none of them done:
+# the call is one transaction.
 case_e() {
-    local mpid bpid how
+    local how at sleep_up sleep_down i before after
     if ! own_primary; then
         not_ok "e: own cluster started on port $CONC_PORT" "$(cat "$WORK/initdb.log")"
         return
@@ -497,44 +547,59 @@ case_e() {
     ok "e: own cluster started on port $CONC_PORT"
     PORT="$CONC_PORT" q postgres -U postgres -c "CREATE DATABASE crashdb" >/dev/null
     PORT="$CONC_PORT" q crashdb -U postgres -c "CREATE EXTENSION pg_migrate" \
-        -c "SET client_min_messages = warning" \
-        -c "SELECT migrate_add('k1', 'CREATE TABLE crash_one (id int); INSERT INTO crash_one SELECT generate_series(1, 1000)')" \
-        -c "SELECT migrate_add('k2', 'CREATE TABLE crash_two (id int); SELECT pg_sleep(60)', '{k1}')" \
-        -c "SELECT migrate_add('k3', 'CREATE TABLE crash_three (id int)', '{k2}')" >/dev/null
-    # registration bumps the generation; a crashed migration must not
-    local gen0
-    gen0=$(PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT generation FROM migrate.state")
-    for how in kill immediate; do
-        PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
-            -c "SELECT * FROM migrate_upgrade('heads')" >/dev/null 2>"$WORK/crash.$how.err" &
-        mpid=$!
-        BG_PIDS+=("$mpid")
-        if ! wait_for "the migration to reach pg_sleep" 30 in_sleep crashdb "$CONC_PORT"; then
-            not_ok "e/$how: migration reached the sleeping revision"
+        -c "CREATE TABLE crash_ctl (at text)" >/dev/null
+    {
+        echo "SET client_min_messages = warning;"
+        for i in 0 1 2 3; do
+            sleep_up="SELECT pg_sleep(60) FROM crash_ctl WHERE at = 'up$i';"
+            sleep_down="SELECT pg_sleep(60) FROM crash_ctl WHERE at = 'down$i';"
+            printf "SELECT migrate_add('k%s', \$q\$CREATE TABLE crash_%s (id int); INSERT INTO crash_%s SELECT generate_series(1, 1000); %s\$q\$, '{%s}', \$q\$DROP TABLE crash_%s; %s\$q\$);\n" \
+                "$i" "$i" "$i" "$sleep_up" "$( [ "$i" = 0 ] || echo "k$((i - 1))")" "$i" "$sleep_down"
+        done
+        echo "SELECT count(*) FROM migrate_upgrade('k0');"
+    } | PORT="$CONC_PORT" q crashdb -U postgres >/dev/null
+    # four registrations and the k0 upgrade bumped the generation to 5; a
+    # crash must not bump it
+    before=$(crash_state 2>&1)
+    check "e: before the crashes k0 is applied" "k0|k0:upgrade|crash_0|5|k1,k2,k3" "$before"
+
+    for round in kill:up2 immediate:up2 kill:up3 immediate:up1; do
+        how=${round%%:*}
+        at=${round#*:}
+        if ! crash_round "$how" "$at" upgrade heads; then
+            not_ok "e/$how: upgrade k1..k3 crashed in ${at#up}" "$(tail -5 "$OWN_DIR/primary.log")"
             continue
         fi
-        if [ "$how" = kill ]; then
-            bpid=$(PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT pid FROM pg_stat_activity
-                WHERE wait_event = 'PgSleep'")
-            kill -9 "$bpid"
-            # the postmaster notices, ends every backend and reinitialises
-            wait_for "the postmaster to notice the crash" 30 \
-                grep -q "all server processes terminated; reinitializing" "$OWN_DIR/primary.log" || true
-            wait_for "crash recovery" 60 in_recovery_done || true
-        else
-            as_pg "$PGBIN/pg_ctl" -D "$OWN_DIR/primary" -m immediate -w stop >/dev/null
-            own_start "$OWN_DIR/primary" "$CONC_PORT"
-        fi
-        wait "$mpid" || true
-        check "e/$how: after restart nothing is half-applied (rows|journal|tables|generation|pending)" \
-            "0|0|0|$gen0|k1,k2,k3" "$(crash_state 2>&1)"
+        check "e/$how: upgrade k1..k3 crashed in k${at#up}: state as before (rows|journal|tables|generation|pending)" \
+            "$before" "$(crash_state 2>&1)"
+        check "e/$how: k0's table kept its rows" "1000" \
+            "$(PORT="$CONC_PORT" q crashdb -U postgres -c "SELECT count(*) FROM crash_0")"
     done
-    # and the lock is not left behind: a normal upgrade works
-    PORT="$CONC_PORT" q crashdb -U postgres \
-        -c "UPDATE migrate.revision SET upgrade_sql = 'CREATE TABLE crash_two (id int)' WHERE revision = 'k2'" >/dev/null
+
+    # the lock is not left behind: a normal upgrade applies all three
     check "e: after the crashes an upgrade applies all three" "3" \
         "$(PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
             -c "SELECT count(*) FROM migrate_upgrade('heads')")"
+    after=$(crash_state 2>&1)
+    check "e: after the upgrade (rows|journal|tables|generation|pending)" \
+        "k3|k0:upgrade,k1:upgrade,k2:upgrade,k3:upgrade|crash_0,crash_1,crash_2,crash_3|6|-" "$after"
+
+    # the same for a downgrade of several revisions
+    for round in kill:down2 immediate:down1; do
+        how=${round%%:*}
+        at=${round#*:}
+        if ! crash_round "$how" "$at" downgrade k0; then
+            not_ok "e/$how: downgrade k3..k1 crashed in k${at#down}" "$(tail -5 "$OWN_DIR/primary.log")"
+            continue
+        fi
+        check "e/$how: downgrade k3..k1 crashed in k${at#down}: state as before (rows|journal|tables|generation|pending)" \
+            "$after" "$(crash_state 2>&1)"
+    done
+    check "e: after the crashes a downgrade to k0 reverts three" "3" \
+        "$(PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
+            -c "SELECT count(*) FROM migrate_downgrade('k0')")"
+    check "e: after the downgrade only k0 is applied" "k0|crash_0|7|k1,k2,k3" \
+        "$(crash_state 2>&1 | awk -F'|' '{print $1 "|" $3 "|" $4 "|" $5}')"
 }
 
 in_recovery_done() {
