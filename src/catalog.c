@@ -561,7 +561,8 @@ migrate_catalog_register(const MigrateRevision *rev)
 
 /*
  * Unregister a revision that is not applied and that no other registered
- * revision revises or depends on.  Returns false when it was not
+ * revision revises or depends on (one that revises itself, a mistake the
+ * graph refuses, can be removed).  Returns false when it was not
  * registered.
  */
 bool
@@ -584,7 +585,8 @@ migrate_catalog_remove(const char *revision)
 
 	catalog_exec(false, "SELECT string_agg('\"' || revision || '\"', ', ' ORDER BY seq)"
 				 " FROM migrate.revision"
-				 " WHERE $1 = ANY (revises) OR $1 = ANY (depends_on)"
+				 " WHERE ($1 = ANY (revises) OR $1 = ANY (depends_on))"
+				 " AND revision <> $1"
 				 " HAVING count(*) > 0",
 				 1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)

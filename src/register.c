@@ -17,7 +17,9 @@
  */
 #include "postgres.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
@@ -88,6 +90,21 @@ check_id(const char *id, const char *message)
 						   MIGRATE_MAX_ID_LEN)));
 }
 
+/*
+ * Refuse a word of the target grammar as a revision id or branch label: a
+ * target naming it would mean the word, never the revision.
+ */
+static void
+check_not_reserved(const char *id, const char *what)
+{
+	if (migrate_reserved_id(id, strlen(id)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s \"%s\": it is a reserved word", what, id),
+				 errdetail("The words %s name targets, not revisions.",
+						   MIGRATE_RESERVED_IDS)));
+}
+
 /* A text[] argument as checked C strings. */
 static char **
 id_array_arg(FunctionCallInfo fcinfo, int argno, const char *what,
@@ -133,6 +150,7 @@ Datum
 migrate_add(PG_FUNCTION_ARGS)
 {
 	MigrateRevision rev;
+	int			i;
 
 	memset(&rev, 0, sizeof(rev));
 	if (PG_ARGISNULL(0))
@@ -147,6 +165,7 @@ migrate_add(PG_FUNCTION_ARGS)
 
 	rev.revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	check_id(rev.revision, "invalid revision id \"%s\"");
+	check_not_reserved(rev.revision, "revision id");
 	rev.upgrade_sql = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	rev.revises = id_array_arg(fcinfo, 2, "revises",
 							   "invalid parent revision id \"%s\"", &rev.nrevises);
@@ -158,6 +177,8 @@ migrate_add(PG_FUNCTION_ARGS)
 	rev.branch_labels = id_array_arg(fcinfo, 6, "branch_labels",
 									 "invalid branch label \"%s\"",
 									 &rev.nbranch_labels);
+	for (i = 0; i < rev.nbranch_labels; i++)
+		check_not_reserved(rev.branch_labels[i], "branch label");
 	rev.transactional = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
 
 	migrate_check_syntax(&rev);
@@ -301,35 +322,90 @@ migrate_add_file(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(result_name(register_file(name, &file, data, len))));
 }
 
-/* Read a whole file into memory; errors name the file. */
+/* What a file that is not a regular one is, for the error's detail. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
+/*
+ * Refuse a revision file that is not a regular file.  A symbolic link is
+ * refused too, wherever it points: migrate_load reads what is in the
+ * named directory and nothing else, and a skipped file would be a
+ * revision silently missing from the graph.
+ */
+static void
+refuse_not_regular(const char *path, mode_t mode)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("revision file \"%s\" is not a regular file", path),
+			 errdetail("It is %s; migrate_load reads only regular files.",
+					   file_kind(mode)),
+			 errhint("Put a regular file in its place, or rename it so that its name does not end in \".sql\".")));
+}
+
+/*
+ * Read a whole regular file into memory; errors name the file.  The file
+ * is opened without following a symbolic link and without blocking, and
+ * checked with fstat, so that an entry swapped for a link or a FIFO after
+ * the directory was listed is refused rather than read or waited on.
+ */
 static char *
 read_whole_file(const char *path, size_t *len)
 {
-	FILE	   *file;
+	int			fd;
 	struct stat st;
 	char	   *buf;
+	size_t		done = 0;
 
-	file = AllocateFile(path, PG_BINARY_R);
-	if (file == NULL)
+	fd = OpenTransientFile(path, O_RDONLY | PG_BINARY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP)
+		refuse_not_regular(path, S_IFLNK);
+	if (fd < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not open file \"%s\" for reading: %m", path)));
-	if (fstat(fileno(file), &st) < 0)
+	if (fstat(fd, &st) < 0)
 		ereport(ERROR,
 				(errcode_for_file_access(),
 				 errmsg("could not stat file \"%s\": %m", path)));
+	if (!S_ISREG(st.st_mode))
+		refuse_not_regular(path, st.st_mode);
 	if (st.st_size > (off_t) (MaxAllocSize - 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("file \"%s\" is too large", path)));
 	buf = palloc(st.st_size + 1);
-	*len = fread(buf, 1, st.st_size, file);
-	if (ferror(file))
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg("could not read file \"%s\": %m", path)));
-	buf[*len] = '\0';
-	FreeFile(file);
+	/* read what fstat saw; a file growing meanwhile is read up to that */
+	while (done < (size_t) st.st_size)
+	{
+		ssize_t		n = read(fd, buf + done, st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not read file \"%s\": %m", path)));
+		if (n == 0)
+			break;
+		done += n;
+	}
+	buf[done] = '\0';
+	*len = done;
+	CloseTransientFile(fd);
 	return buf;
 }
 
@@ -344,8 +420,11 @@ compare_names(const void *a, const void *b)
  * migrate_load(directory text) RETURNS integer
  *
  * Registers every *.sql file of a server directory, in file-name order,
- * and returns how many.  Reading server files is reserved to superusers
- * and members of pg_read_server_files.
+ * and returns how many.  Every such entry must be a regular file: a
+ * directory, symbolic link, FIFO or other special file named *.sql is an
+ * error, and since the call is one transaction nothing is registered.
+ * Reading server files is reserved to superusers and members of
+ * pg_read_server_files.
  */
 Datum
 migrate_load(PG_FUNCTION_ARGS)
@@ -386,8 +465,13 @@ migrate_load(PG_FUNCTION_ARGS)
 			strcmp(de->d_name + len - 4, ".sql") != 0)
 			continue;
 		path = psprintf("%s/%s", dirname, de->d_name);
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
+		/* lstat: a link is judged as itself, not as what it points to */
+		if (lstat(path, &st) < 0)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not stat file \"%s\": %m", path)));
+		if (!S_ISREG(st.st_mode))
+			refuse_not_regular(path, st.st_mode);
 		if (nnames == maxnames)
 		{
 			maxnames *= 2;

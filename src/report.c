@@ -453,9 +453,19 @@ migrate_wait(PG_FUNCTION_ARGS)
 				 errmsg("migrate_wait() cannot see other sessions' migrations under REPEATABLE READ or SERIALIZABLE"),
 				 errhint("Call it in READ COMMITTED isolation.")));
 
-	deadline = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-													   TimestampTzGetDatum(GetCurrentTimestamp()),
-													   IntervalPGetDatum(timeout)));
+	{
+		TimestampTz now = GetCurrentTimestamp();
+
+		deadline = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														   TimestampTzGetDatum(now),
+														   IntervalPGetDatum(timeout)));
+		/* a negative timeout is a mistake, not "do not wait" */
+		if (deadline < now)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("timeout must not be negative"),
+					 errhint("Use a timeout of zero to look once without waiting.")));
+	}
 	loop_cxt = AllocSetContextCreate(CurrentMemoryContext, "pg_migrate wait",
 									 ALLOCSET_DEFAULT_SIZES);
 	for (;;)

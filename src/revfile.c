@@ -263,6 +263,32 @@ migrate_valid_id(const char *id, size_t len)
 	return true;
 }
 
+/* True if id is a word of the target grammar; see revfile.h. */
+bool
+migrate_reserved_id(const char *id, size_t len)
+{
+	static const char *const words[] = {"head", "heads", "base", "current", "None"};
+	int			i;
+
+	for (i = 0; i < (int) lengthof(words); i++)
+		if (len == strlen(words[i]) && memcmp(id, words[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* Refuse a reserved word as a revision id or branch label. */
+static bool
+check_not_reserved(ParseState *st, const char *what, const char *s, size_t len)
+{
+	char		shown[SHOWN_NAME_LEN + 4];
+
+	if (migrate_reserved_id(s, len))
+		return set_error(st->err, st->lineno,
+						 "invalid %s \"%s\": the words %s are reserved",
+						 what, shown_name(s, len, shown), MIGRATE_RESERVED_IDS);
+	return true;
+}
+
 /*
  * Check one id for migrate_valid_id, with a message saying what is wrong.
  * what is "revision id" or "branch label".
@@ -322,6 +348,10 @@ parse_id_list(ParseState *st, const char *key, const char *what,
 			return set_error(st->err, st->lineno,
 							 "empty entry in \"%s\" list", key);
 		if (!check_id(st, what, item, ilen))
+			return false;
+		/* a label is a target too; parents and dependencies are looked up */
+		if (strcmp(what, "branch label") == 0 &&
+			!check_not_reserved(st, what, item, ilen))
 			return false;
 		if (*nitems == alloc)
 		{
@@ -521,7 +551,8 @@ parse_header_comment(ParseState *st, const char *line, size_t len)
 			if (vlen == 0)
 				return set_error(st->err, st->lineno,
 								 "header key \"revision\" has no value");
-			if (!check_id(st, "revision id", value, vlen))
+			if (!check_id(st, "revision id", value, vlen) ||
+				!check_not_reserved(st, "revision id", value, vlen))
 				return false;
 			out->revision = pnstrdup(value, vlen);
 			break;

@@ -82,6 +82,16 @@ extern int	migrate_lint_rule_number(const char *s, size_t len);
 extern bool migrate_valid_id(const char *id, size_t len);
 
 /*
+ * True if id is one of the words targets use ("head", "heads", "base",
+ * "current", and "None" for no parent): valid, but no revision id or
+ * branch label may be one, since a target naming it would mean the word.
+ */
+extern bool migrate_reserved_id(const char *id, size_t len);
+
+/* The reserved words, for messages. */
+#define MIGRATE_RESERVED_IDS "\"head\", \"heads\", \"base\", \"current\" and \"None\""
+
+/*
  * Render a revision as file text that migrate_parse_revfile reads back to
  * the same revision.  The result is palloc'd.
  */

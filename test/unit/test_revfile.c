@@ -312,6 +312,22 @@ test_header_errors(void)
 	expect_error("bad branch label",
 				 "-- revision: r\n-- branch-labels: ok, no/slash\n-- migrate:upgrade\n",
 				 2, "invalid branch label \"no/slash\": only letters, digits, \"_\" and \"-\" are allowed");
+	/* target words: a revision or label so named could never be targeted */
+	expect_error("revision id head",
+				 "-- revision: head\n-- migrate:upgrade\n",
+				 1, "invalid revision id \"head\": the words \"head\", \"heads\", \"base\", \"current\" and \"None\" are reserved");
+	expect_error("revision id base",
+				 "-- message: m\n-- revision: base\n-- migrate:upgrade\n",
+				 2, "invalid revision id \"base\": the words \"head\", \"heads\", \"base\", \"current\" and \"None\" are reserved");
+	expect_error("branch label heads",
+				 "-- revision: r\n-- branch-labels: ok, heads\n-- migrate:upgrade\n",
+				 2, "invalid branch label \"heads\": the words \"head\", \"heads\", \"base\", \"current\" and \"None\" are reserved");
+	expect_error("branch label current",
+				 "-- revision: r\n-- branch-labels: current\n-- migrate:upgrade\n",
+				 2, "invalid branch label \"current\": the words \"head\", \"heads\", \"base\", \"current\" and \"None\" are reserved");
+	TAP_OK(migrate_reserved_id("None", 4) && !migrate_reserved_id("none", 4) &&
+		   !migrate_reserved_id("heads2", 6) && !migrate_reserved_id("hea", 3),
+		   "reserved words are matched whole and by case");
 }
 
 static void
