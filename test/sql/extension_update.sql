@@ -1,0 +1,135 @@
+-- The update path: a database made with version 0.1, with revisions
+-- registered and applied, is updated with ALTER EXTENSION ... UPDATE; its
+-- history, current revisions and journal are intact, it keeps working,
+-- and it has the same objects as a fresh installation of the new version.
+CREATE EXTENSION pg_migrate VERSION '0.1';
+SET client_min_messages = warning;
+SELECT extversion FROM pg_extension WHERE extname = 'pg_migrate';
+
+SELECT migrate_add_file('u1.sql', E'-- revision: upd1\n-- message: first\n-- migrate:upgrade\nCREATE TABLE upd_t1 (id int);\n-- migrate:downgrade\nDROP TABLE upd_t1;\n');
+SELECT migrate_add_file('u2.sql', E'-- revision: upd2\n-- revises: upd1\n-- branch-labels: upd\n-- message: second\n-- migrate:upgrade\nINSERT INTO upd_t1 VALUES (1), (2);\n-- migrate:downgrade\nDELETE FROM upd_t1;\n');
+SELECT migrate_add('upd3', 'ALTER TABLE upd_t1 ADD COLUMN note text', '{upd2}', 'ALTER TABLE upd_t1 DROP COLUMN note', 'third');
+SELECT step, revision FROM migrate_upgrade('upd2');
+
+-- what 0.1 reports, kept to compare after the update
+CREATE TEMP TABLE before_history AS
+  SELECT revision, revises, depends_on, message, branch_labels, is_head,
+         is_current, applied, applied_at, file_name FROM migrate_history();
+CREATE TEMP TABLE before_journal AS
+  SELECT id, revision, operation, started_at, version_after FROM migrate.journal;
+CREATE TEMP TABLE before_revision AS
+  SELECT revision, revises, upgrade_sql, downgrade_sql, file_name, upgrade_line, seq
+    FROM migrate.revision;
+CREATE TEMP TABLE before_state AS
+  SELECT generation, (SELECT array_agg(c ORDER BY c) FROM migrate_current() c) AS current
+    FROM migrate.state;
+
+ALTER EXTENSION pg_migrate UPDATE;
+SELECT extversion = (SELECT default_version FROM pg_available_extensions
+                      WHERE name = 'pg_migrate') AS at_default_version
+  FROM pg_extension WHERE extname = 'pg_migrate';
+
+-- reports, catalog rows and journal are as before
+SELECT count(*) AS history_rows,
+       count(*) FILTER (WHERE (h.revision, h.revises, h.depends_on, h.message, h.branch_labels,
+                               h.is_head, h.is_current, h.applied, h.applied_at, h.file_name)
+                              IS NOT DISTINCT FROM
+                              (b.revision, b.revises, b.depends_on, b.message, b.branch_labels,
+                               b.is_head, b.is_current, b.applied, b.applied_at, b.file_name)) AS same
+  FROM migrate_history() h FULL JOIN before_history b USING (revision);
+SELECT (SELECT count(*) FROM before_journal) AS journal_rows,
+       (SELECT count(*) FROM migrate.journal j JOIN before_journal b
+           ON (j.id, j.revision, j.operation, j.started_at, j.version_after)
+              = (b.id, b.revision, b.operation, b.started_at, b.version_after)) AS same;
+SELECT count(*) AS revision_rows
+  FROM migrate.revision r JOIN before_revision b
+    ON (r.revision, r.revises, r.upgrade_sql, r.downgrade_sql, r.file_name, r.upgrade_line, r.seq)
+       IS NOT DISTINCT FROM
+       (b.revision, b.revises, b.upgrade_sql, b.downgrade_sql, b.file_name, b.upgrade_line, b.seq);
+SELECT s.generation = b.generation AS same_generation,
+       (SELECT array_agg(c ORDER BY c) FROM migrate_current() c) = b.current AS same_current
+  FROM migrate.state s, before_state b;
+SELECT * FROM migrate_current();
+SELECT revision, applied FROM migrate_history() ORDER BY revision;
+SELECT step, revision FROM migrate_pending();
+SELECT migrate_check('upd2');
+SELECT (migrate_status()->>'current') IS NOT NULL AS status_works;
+
+-- it keeps working: upgrade, downgrade, upgrade again, with the journal
+-- growing after the old rows
+SELECT step, revision, operation FROM migrate_upgrade('heads');
+SELECT count(*) FROM upd_t1;
+SELECT step, revision, operation FROM migrate_downgrade('upd@-2');
+SELECT step, revision, operation FROM migrate_upgrade('upd@head');
+SELECT revision, operation, id > (SELECT max(id) FROM before_journal) AS new
+  FROM migrate.journal ORDER BY id;
+SELECT migrate_add('upd4', 'SELECT 1', '{upd3}');
+SELECT step, revision FROM migrate_upgrade('head');
+SELECT * FROM migrate_current();
+
+-- the updated extension has exactly the objects and catalog columns of a
+-- fresh installation of the new version
+CREATE TEMP TABLE updated_objects AS
+  SELECT pg_describe_object(classid, objid, objsubid) AS object
+    FROM pg_depend
+   WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+     AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_migrate');
+CREATE TEMP TABLE updated_columns AS
+  SELECT table_name, column_name, data_type, column_default, is_nullable
+    FROM information_schema.columns WHERE table_schema = 'migrate';
+CREATE TEMP TABLE updated_constraints AS
+  SELECT conrelid::regclass::text AS rel, conname, pg_get_constraintdef(oid) AS def
+    FROM pg_constraint WHERE connamespace = 'migrate'::regnamespace;
+CREATE TEMP TABLE updated_acl AS
+  SELECT p.oid::regprocedure::text AS fn, p.proacl::text AS acl
+    FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+   WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_migrate');
+
+DROP EXTENSION pg_migrate;
+DROP TABLE upd_t1;
+CREATE EXTENSION pg_migrate;
+
+SELECT object AS only_after_update FROM updated_objects
+EXCEPT
+SELECT pg_describe_object(classid, objid, objsubid)
+  FROM pg_depend
+ WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_migrate');
+SELECT pg_describe_object(classid, objid, objsubid) AS only_in_fresh
+  FROM pg_depend
+ WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_migrate')
+EXCEPT
+SELECT object FROM updated_objects;
+SELECT count(*) > 20 AS many_objects FROM updated_objects;
+(SELECT * FROM updated_columns
+ EXCEPT
+ SELECT table_name, column_name, data_type, column_default, is_nullable
+   FROM information_schema.columns WHERE table_schema = 'migrate')
+UNION ALL
+(SELECT table_name, column_name, data_type, column_default, is_nullable
+   FROM information_schema.columns WHERE table_schema = 'migrate'
+ EXCEPT
+ SELECT * FROM updated_columns);
+(SELECT * FROM updated_constraints
+ EXCEPT
+ SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+   FROM pg_constraint WHERE connamespace = 'migrate'::regnamespace)
+UNION ALL
+(SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+   FROM pg_constraint WHERE connamespace = 'migrate'::regnamespace
+ EXCEPT
+ SELECT * FROM updated_constraints);
+(SELECT * FROM updated_acl
+ EXCEPT
+ SELECT p.oid::regprocedure::text, p.proacl::text
+   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+  WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_migrate'))
+UNION ALL
+(SELECT p.oid::regprocedure::text, p.proacl::text
+   FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+  WHERE d.deptype = 'e' AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_migrate')
+ EXCEPT
+ SELECT * FROM updated_acl);
+
+DROP EXTENSION pg_migrate;
