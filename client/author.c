@@ -224,6 +224,14 @@ new_revision_id(const MigrateOptions *opts, const KnownRevs *known)
 						  MIGRATE_MAX_ID_LEN);
 		exit(EXIT_USAGE);
 	}
+	if (opts->rev_id != NULL &&
+		migrate_reserved_id(opts->rev_id, strlen(opts->rev_id)))
+	{
+		pg_log_error("invalid revision id \"%s\": it is a reserved word", opts->rev_id);
+		pg_log_error_detail("The words %s name targets, not revisions.",
+							MIGRATE_RESERVED_IDS);
+		exit(EXIT_USAGE);
+	}
 	id = opts->rev_id ? pg_strdup(opts->rev_id) : make_revision_id();
 	if (migrate_graph_find(known->graph, id) >= 0)
 		fail_revision("revision \"%s\" already exists", id, NULL);
@@ -242,6 +250,15 @@ set_labels(const MigrateOptions *opts, MigrateRevFile *rev)
 							  strlen(opts->branch_labels[i])))
 		{
 			pg_log_error("invalid branch label \"%s\"", opts->branch_labels[i]);
+			exit(EXIT_USAGE);
+		}
+		if (migrate_reserved_id(opts->branch_labels[i],
+								strlen(opts->branch_labels[i])))
+		{
+			pg_log_error("invalid branch label \"%s\": it is a reserved word",
+						 opts->branch_labels[i]);
+			pg_log_error_detail("The words %s name targets, not revisions.",
+								MIGRATE_RESERVED_IDS);
 			exit(EXIT_USAGE);
 		}
 	}

@@ -67,24 +67,45 @@ is_revision_file_name(const char *name)
 }
 
 /*
- * Read a whole file into a NUL-terminated buffer.  Returns NULL with errno
- * set on failure.  The directory may hold thousands of files, so each
- * costs few system calls and little memory: open, reads into a reused
- * buffer until end of file, close; the copy kept is exactly the file's
- * size.
+ * Read a whole regular file into a NUL-terminated buffer.  Returns NULL
+ * with errno set on failure; *not_regular is set when the path (after
+ * symbolic links, which deployments such as mounted configuration volumes
+ * use) is a directory, FIFO or other special file.  The file is opened
+ * without blocking and checked with fstat, so that a FIFO named *.sql is
+ * refused instead of waited on.  The directory may hold thousands of
+ * files, so each costs few system calls and little memory: open, fstat,
+ * reads into a reused buffer until end of file, close; the copy kept is
+ * exactly the file's size.
  */
 static char *
-read_whole_file(const char *path, size_t *len)
+read_whole_file(const char *path, size_t *len, bool *not_regular)
 {
 	static char *scratch = NULL;
 	static size_t cap = 0;
-	int			fd = open(path, O_RDONLY | PG_BINARY, 0);
+	int			fd;
+	struct stat st;
 	size_t		n = 0;
 	ssize_t		got;
 	char	   *buf;
 
+	*not_regular = false;
+	fd = open(path, O_RDONLY | PG_BINARY | O_NONBLOCK, 0);
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) < 0)
+	{
+		int			save_errno = errno;
+
+		close(fd);
+		errno = save_errno;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode))
+	{
+		close(fd);
+		*not_regular = true;
+		return NULL;
+	}
 	if (scratch == NULL)
 	{
 		cap = 65536;
@@ -221,8 +242,15 @@ parse_entries(RevFileSet *set, const char *dir)
 		RevFileEntry *e = &set->files[i];
 		MigrateParseError err;
 		size_t		len;
+		bool		not_regular;
 
-		e->content = read_whole_file(e->path, &len);
+		e->content = read_whole_file(e->path, &len, &not_regular);
+		if (e->content == NULL && not_regular)
+		{
+			pg_log_error("%s: not a regular file", e->path);
+			bad++;
+			continue;
+		}
 		if (e->content == NULL)
 		{
 			pg_log_error("could not read file \"%s\": %m", e->path);

@@ -7,7 +7,7 @@
 # installs the extension and client, starts a throw-away cluster of its own
 # (127.0.0.1:$TEST_PORT, default 5497; stopped and removed at the end), and
 # runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle, client,
-# scripts.  Prints one line per suite and a closing "N passed, N failed"
+# scripts, badinput.  Prints one line per suite and a closing "N passed, N failed"
 # line; exits non-zero when any suite failed.
 set -euo pipefail
 
@@ -20,7 +20,7 @@ esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts)
+ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -60,6 +60,7 @@ run_suite() {
         oracle) bash test/oracle/run.sh && bash test/oracle/run_sql.sh ;;
         client) bash test/client/run.sh ;;
         scripts) bash test/scripts/run.sh ;;
+        badinput) bash test/badinput/run.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;
     esac
 }
