@@ -331,6 +331,21 @@ SELECT migrate_wait('ba1', '0 s');
 SELECT migrate_wait('heads', '0 s');
 SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 
+-- ==== settings ====
+-- B71 a negative lock timeout, a non-number, a non-boolean
+SET pg_migrate.lock_timeout = -1;
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SET pg_migrate.lock_timeout = 'soon';
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SET pg_migrate.notice_steps = 'perhaps';
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B72 a migration function called from inside a revision
+SELECT migrate_add('b72', 'SELECT migrate_upgrade(''heads'')', '{ba2}');
+SELECT bad_rebase();
+SELECT * FROM migrate_upgrade('heads');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_remove('b72');
+
 -- clean up: nothing of this file is left behind
 SELECT count(*) FROM migrate_downgrade('base');
 DROP FUNCTION bad_rebase(), bad_unchanged(), bad_fp();
