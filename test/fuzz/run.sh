@@ -1,14 +1,14 @@
 #!/bin/sh
 #
 # test/fuzz/run.sh
-#	Fuzz the revision-file parser, the revision graph and the target
-#	parser for a bounded time.
+#	Fuzz the revision-file parser, the revision graph, the target parser
+#	and the client's statement splitter for a bounded time.
 #
-# FUZZ_SECONDS (default 30) is the time for all three, split between them
-# (a third each, at least one second; the graph gets what is left over).
-# Each seed corpus (corpus/revfile, corpus/revtarget) is copied to a
-# temporary directory so that the inputs the fuzzer adds do not pile up in
-# the source tree; the graph fuzzer starts from nothing, its inputs being
+# FUZZ_SECONDS (default 30) is the time for all four, split between them
+# (a quarter each, at least one second; the graph gets what is left over).
+# Each seed corpus (corpus/revfile, corpus/revtarget, corpus/sqlsplit) is
+# copied to a temporary directory so that the inputs the fuzzer adds do
+# not pile up in the source tree; the graph fuzzer starts from nothing, its inputs being
 # plain bytes.  Crash inputs are written to test/fuzz/ (crash-*, leak-*,
 # ...).  Exits non-zero when any fuzzer finds a crash, a leak, a timeout or
 # an out-of-memory case.
@@ -17,27 +17,28 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${FUZZ_SECONDS:-30}
-third=$((seconds / 3))
-if [ "$third" -lt 1 ]; then
-	third=1
+quarter=$((seconds / 4))
+if [ "$quarter" -lt 1 ]; then
+	quarter=1
 fi
-revgraph_seconds=$((seconds - 2 * third))
+revgraph_seconds=$((seconds - 3 * quarter))
 if [ "$revgraph_seconds" -lt 1 ]; then
 	revgraph_seconds=1
 fi
 
-make -s -C "$here" fuzz_revfile fuzz_revgraph fuzz_revtarget
+make -s -C "$here" fuzz_revfile fuzz_revgraph fuzz_revtarget fuzz_sqlsplit
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
-mkdir "$work/revfile" "$work/revgraph" "$work/revtarget"
+mkdir "$work/revfile" "$work/revgraph" "$work/revtarget" "$work/sqlsplit"
 cp "$here"/corpus/revfile/* "$work/revfile/"
 cp "$here"/corpus/revtarget/* "$work/revtarget/"
+cp "$here"/corpus/sqlsplit/* "$work/sqlsplit/"
 
 status=0
 
 "$here"/fuzz_revfile "$work/revfile" \
-	-max_total_time="$third" \
+	-max_total_time="$quarter" \
 	-rss_limit_mb=2048 \
 	-timeout=10 \
 	-max_len=4096 \
@@ -53,10 +54,18 @@ status=0
 	-artifact_prefix="$here"/ || status=1
 
 "$here"/fuzz_revtarget "$work/revtarget" \
-	-max_total_time="$third" \
+	-max_total_time="$quarter" \
 	-rss_limit_mb=2048 \
 	-timeout=10 \
 	-max_len=512 \
+	-print_final_stats=1 \
+	-artifact_prefix="$here"/ || status=1
+
+"$here"/fuzz_sqlsplit "$work/sqlsplit" \
+	-max_total_time="$quarter" \
+	-rss_limit_mb=2048 \
+	-timeout=10 \
+	-max_len=4096 \
 	-print_final_stats=1 \
 	-artifact_prefix="$here"/ || status=1
 

@@ -1,0 +1,2 @@
+/* outer /* nested; */ still; */ SELECT 1; -- trailing; comment
+-- only a comment;

@@ -1,0 +1,2 @@
+CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;
+SELECT $tag$ a;b $tag$;

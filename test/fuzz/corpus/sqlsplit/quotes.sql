@@ -1,0 +1,3 @@
+SELECT E'it\'s; here';
+SELECT 'a''b;c';
+SELECT "odd;name" FROM t;
