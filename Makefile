@@ -45,6 +45,8 @@ DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 # PostgreSQL's own headers are not clean under -Wextra's unused-parameter
 # check (inline functions of ilist.h, bufpage.h); everything else is on.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
+# the library checks that a database's extension is at its own version
+PG_CPPFLAGS = -DPG_MIGRATE_VERSION='"$(EXTVERSION)"'
 
 # pg_regress inputs are test/sql/*.sql, expected output test/expected/*.out
 # (PostgreSQL 15 reads both from --inputdir).

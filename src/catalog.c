@@ -20,8 +20,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -31,6 +35,7 @@
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -51,6 +56,51 @@ typedef struct CatalogContext
 static void catalog_bump_connected(void);
 
 /*
+ * Refuse a database whose extension is at another version than this
+ * library, as between installing a new release and running ALTER
+ * EXTENSION ... UPDATE: the library's queries name the catalog of its own
+ * version and would fail with messages about missing columns.  Looked up
+ * once per transaction; an update cannot move the version back.
+ */
+static void
+catalog_check_version(void)
+{
+	static LocalTransactionId checked = InvalidLocalTransactionId;
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tuple;
+	char	   *version = NULL;
+
+	if (checked == MyProc->lxid)
+		return;
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("pg_migrate"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tuple, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		if (!isnull)
+			version = text_to_cstring(DatumGetTextPP(d));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (version != NULL && strcmp(version, PG_MIGRATE_VERSION) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"pg_migrate\" is at version %s in this database, but its library is version %s",
+						version, PG_MIGRATE_VERSION),
+				 errhint("Run ALTER EXTENSION pg_migrate UPDATE.")));
+	checked = MyProc->lxid;
+}
+
+/*
  * The extension owner: the owner of schema "migrate", which CREATE
  * EXTENSION made.
  */
@@ -67,6 +117,7 @@ catalog_owner(void)
 				 errmsg("schema \"migrate\" does not exist"),
 				 errhint("Run CREATE EXTENSION pg_migrate in this database.")));
 
+	catalog_check_version();
 	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
 	if (!HeapTupleIsValid(tuple))
 		elog(ERROR, "cache lookup failed for namespace %u", nspid);

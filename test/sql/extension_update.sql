@@ -6,22 +6,39 @@ CREATE EXTENSION pg_migrate VERSION '0.1';
 SET client_min_messages = warning;
 SELECT extversion FROM pg_extension WHERE extname = 'pg_migrate';
 
-SELECT migrate_add_file('u1.sql', E'-- revision: upd1\n-- message: first\n-- migrate:upgrade\nCREATE TABLE upd_t1 (id int);\n-- migrate:downgrade\nDROP TABLE upd_t1;\n');
-SELECT migrate_add_file('u2.sql', E'-- revision: upd2\n-- revises: upd1\n-- branch-labels: upd\n-- message: second\n-- migrate:upgrade\nINSERT INTO upd_t1 VALUES (1), (2);\n-- migrate:downgrade\nDELETE FROM upd_t1;\n');
-SELECT migrate_add('upd3', 'ALTER TABLE upd_t1 ADD COLUMN note text', '{upd2}', 'ALTER TABLE upd_t1 DROP COLUMN note', 'third');
-SELECT step, revision FROM migrate_upgrade('upd2');
+-- the installed library is the new version's: until the update it refuses
+-- the database clearly, rather than failing on catalog columns 0.1 lacks
+SELECT migrate_add('upd0', 'SELECT 1');
+SELECT * FROM migrate_current();
+
+-- what the 0.1 release left in its catalog: three revisions registered
+-- from files, two applied with their journal rows, the generation bumped
+-- four times (three registrations, one upgrade call)
+INSERT INTO migrate.revision (revision, revises, branch_labels, message, upgrade_sql,
+                              downgrade_sql, file_name, upgrade_line, downgrade_line)
+VALUES ('upd1', '{}', '{}', 'first', 'CREATE TABLE upd_t1 (id int);', 'DROP TABLE upd_t1;', 'u1.sql', 4, 6),
+       ('upd2', '{upd1}', '{upd}', 'second', 'INSERT INTO upd_t1 VALUES (1), (2);', 'DELETE FROM upd_t1;', 'u2.sql', 6, 8),
+       ('upd3', '{upd2}', '{}', 'third', 'ALTER TABLE upd_t1 ADD COLUMN note text', 'ALTER TABLE upd_t1 DROP COLUMN note', NULL, NULL, NULL);
+CREATE TABLE upd_t1 (id int);
+INSERT INTO upd_t1 VALUES (1), (2);
+INSERT INTO migrate.version VALUES ('upd2');
+INSERT INTO migrate.journal (revision, operation, message, role, started_at, duration_ms, version_after)
+VALUES ('upd1', 'upgrade', 'first', current_user, '2026-01-01 10:00:00+00', 1.5, '{upd1}'),
+       ('upd2', 'upgrade', 'second', current_user, '2026-01-01 10:00:01+00', 0.5, '{upd2}');
+UPDATE migrate.state SET generation = 4, changed_at = '2026-01-01 10:00:01+00';
 
 -- what 0.1 reports, kept to compare after the update
 CREATE TEMP TABLE before_history AS
-  SELECT revision, revises, depends_on, message, branch_labels, is_head,
-         is_current, applied, applied_at, file_name FROM migrate_history();
+  SELECT r.revision, r.revises, r.depends_on, r.message, r.branch_labels, r.file_name,
+         r.revision IN (SELECT revision FROM migrate.version) AS is_current
+    FROM migrate.revision r;
 CREATE TEMP TABLE before_journal AS
   SELECT id, revision, operation, started_at, version_after FROM migrate.journal;
 CREATE TEMP TABLE before_revision AS
   SELECT revision, revises, upgrade_sql, downgrade_sql, file_name, upgrade_line, seq
     FROM migrate.revision;
 CREATE TEMP TABLE before_state AS
-  SELECT generation, (SELECT array_agg(c ORDER BY c) FROM migrate_current() c) AS current
+  SELECT generation, (SELECT array_agg(revision ORDER BY revision) FROM migrate.version) AS current
     FROM migrate.state;
 
 ALTER EXTENSION pg_migrate UPDATE;
@@ -31,12 +48,13 @@ SELECT extversion = (SELECT default_version FROM pg_available_extensions
 
 -- reports, catalog rows and journal are as before
 SELECT count(*) AS history_rows,
-       count(*) FILTER (WHERE (h.revision, h.revises, h.depends_on, h.message, h.branch_labels,
-                               h.is_head, h.is_current, h.applied, h.applied_at, h.file_name)
+       count(*) FILTER (WHERE (h.revises, h.depends_on, h.message, h.branch_labels,
+                               h.is_current, h.file_name)
                               IS NOT DISTINCT FROM
-                              (b.revision, b.revises, b.depends_on, b.message, b.branch_labels,
-                               b.is_head, b.is_current, b.applied, b.applied_at, b.file_name)) AS same
+                              (b.revises, b.depends_on, b.message, b.branch_labels,
+                               b.is_current, b.file_name)) AS same
   FROM migrate_history() h FULL JOIN before_history b USING (revision);
+SELECT revision, applied, applied_at FROM migrate_history() ORDER BY revision;
 SELECT (SELECT count(*) FROM before_journal) AS journal_rows,
        (SELECT count(*) FROM migrate.journal j JOIN before_journal b
            ON (j.id, j.revision, j.operation, j.started_at, j.version_after)
@@ -50,7 +68,6 @@ SELECT s.generation = b.generation AS same_generation,
        (SELECT array_agg(c ORDER BY c) FROM migrate_current() c) = b.current AS same_current
   FROM migrate.state s, before_state b;
 SELECT * FROM migrate_current();
-SELECT revision, applied FROM migrate_history() ORDER BY revision;
 SELECT step, revision FROM migrate_pending();
 SELECT migrate_check('upd2');
 SELECT (migrate_status()->>'current') IS NOT NULL AS status_works;
