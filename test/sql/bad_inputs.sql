@@ -345,6 +345,27 @@ SELECT bad_rebase();
 SELECT * FROM migrate_upgrade('heads');
 SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 SELECT migrate_remove('b72');
+SELECT bad_rebase();
+
+-- ==== lint ====
+-- B73 linting a revision that is not registered, or an empty name
+SELECT count(*) FROM migrate_lint('nosuch');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT count(*) FROM migrate_lint('');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B74 linting a malformed file
+SELECT count(*) FROM migrate_lint_file('b74.sql', '');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B75 lint-ignore lines: an unknown rule, no value, no reason
+SELECT count(*) FROM migrate_lint_file('b75.sql', E'-- revision: b75\n-- lint-ignore: PM099 why\n-- migrate:upgrade\nSELECT 1;\n');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT count(*) FROM migrate_lint_file('b75.sql', E'-- revision: b75\n-- lint-ignore:\n-- migrate:upgrade\nSELECT 1;\n');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT count(*) FROM migrate_lint_file('b75.sql', E'-- revision: b75\n-- lint-ignore: PM001\n-- migrate:upgrade\nSELECT 1;\n');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B76 linting SQL with a syntax error: reported as findings, not raised
+SELECT rule, severity, line FROM migrate_lint_file('b76.sql', E'-- revision: b76\n-- migrate:upgrade\nCREAT TABLE t (a int);\n') ORDER BY 1;
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 
 -- clean up: nothing of this file is left behind
 SELECT count(*) FROM migrate_downgrade('base');
