@@ -171,6 +171,12 @@ case_ C34 1 'goes past the end of the history' "${C[@]}" upgrade +99999999999999
 case_ C35 7 'revision "zzzz" does not exist' "${C[@]}" show zzzz
 case_ C36 1 'invalid history range "a:b:c"' "${C[@]}" history -r a:b:c
 
+# ---------------------------------------------------------------- client: lint
+case_ C46 5 'could not read file "nosuch.sql": No such file or directory' "${C[@]}" lint nosuch.sql
+case_ C47 5 '003_x.sql: not a regular file' "$PGM" -d "$db" lint "$work/fifo/003_x.sql"
+case_ C48 5 '003_x.sql: not a regular file' "$PGM" -d "$db" --dir="$work/fifo" lint
+case_ C49 5 '003_c3.sql:3: unknown header key "author"' "$PGM" -d "$db" --dir="$work/key" lint
+
 # ---------------------------------------------------------------- scripts
 S="$top/scripts"
 export PGDATABASE="$db"
