@@ -367,6 +367,34 @@ SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 SELECT rule, severity, line FROM migrate_lint_file('b76.sql', E'-- revision: b76\n-- migrate:upgrade\nCREAT TABLE t (a int);\n') ORDER BY 1;
 SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 
+-- ==== integrity and non-transactional runs ====
+-- B77 repairing a revision that does not exist, or has not drifted
+SELECT migrate_repair('nosuch');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_repair('ba1');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B78 resolving with an outcome that does not exist, or with nothing to resolve
+SELECT migrate_resolve('ba2', 'done');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_resolve('ba2', 'applied');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B79 outside-run bookkeeping: a bad operation, a negative count, a
+-- transactional revision, progress without a start
+SELECT migrate_outside_start('ba2', 'sideways', 1);
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_outside_start('ba2', 'upgrade', -1);
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_outside_start('ba2', 'upgrade', 1);
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_outside_progress('ba2', 5);
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B80 resuming a revision with nothing interrupted
+SELECT migrate_outside_resume('ba2', 'upgrade', 1);
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B81 a fingerprint of SQL that does not scan
+SELECT migrate_fingerprint('SELECT ''unterminated');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+
 -- clean up: nothing of this file is left behind
 SELECT count(*) FROM migrate_downgrade('base');
 DROP FUNCTION bad_rebase(), bad_unchanged(), bad_fp();
