@@ -177,6 +177,12 @@ case_ C47 5 '003_x.sql: not a regular file' "$PGM" -d "$db" lint "$work/fifo/003
 case_ C48 5 '003_x.sql: not a regular file' "$PGM" -d "$db" --dir="$work/fifo" lint
 case_ C49 5 '003_c3.sql:3: unknown header key "author"' "$PGM" -d "$db" --dir="$work/key" lint
 
+# ---------------------------------------------------------------- client: repair, resolve
+case_ C50 2 'too few arguments for "repair"' "${C[@]}" repair
+case_ C51 1 'revision "zzzz" does not exist' "${C[@]}" repair zzzz
+case_ C52 2 'too few arguments for "resolve"' "${C[@]}" resolve c1
+case_ C53 2 'invalid outcome "maybe"' "${C[@]}" resolve c1 maybe
+
 # ---------------------------------------------------------------- scripts
 S="$top/scripts"
 export PGDATABASE="$db"
