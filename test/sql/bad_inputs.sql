@@ -395,6 +395,38 @@ SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 SELECT migrate_fingerprint('SELECT ''unterminated');
 SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 
+-- ==== CALL migrate_run ====
+-- B82 an unknown target, a NULL one
+CALL migrate_run('zzzz');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+CALL migrate_run(NULL);
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B83 inside a transaction block
+BEGIN;
+CALL migrate_run('heads');
+\set b83_sqlstate :SQLSTATE
+ROLLBACK;
+SELECT :'b83_sqlstate' AS sqlstate, bad_unchanged();
+-- B84 bad values of the retry settings
+SET pg_migrate.lock_retries = -1;
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SET pg_migrate.lock_retry_delay = '-1s';
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SET pg_migrate.revision_lock_timeout = 'soon';
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B85 a runtime error in the second revision of a run: migrate_run commits
+-- each revision, so the first stays applied (by design) and the failing
+-- one leaves nothing: no table, no version row, no journal row
+SELECT migrate_add_file('b85.sql', E'-- revision: b85\n-- revises: ba2\n-- migrate:upgrade\nCREATE TABLE b85 (id int);\nSELECT 1 / 0;\n');
+CALL migrate_run('heads');
+SELECT :'SQLSTATE' AS sqlstate;
+SELECT * FROM migrate_current();
+SELECT count(*) AS b85_tables FROM pg_class WHERE relname = 'b85';
+SELECT revision, operation FROM migrate.journal WHERE revision IN ('ba2', 'b85') ORDER BY id;
+SELECT step, revision FROM migrate_downgrade('ba1');
+SELECT migrate_remove('b85');
+SELECT bad_rebase();
+
 -- clean up: nothing of this file is left behind
 SELECT count(*) FROM migrate_downgrade('base');
 DROP FUNCTION bad_rebase(), bad_unchanged(), bad_fp();
