@@ -9,7 +9,8 @@
 #   d  migrate_wait: returns once another session migrates, times out clearly
 #   e  crash (kill -9 of the migrating backend, immediate shutdown) in the
 #      middle of a multi-revision upgrade and downgrade: after recovery the
-#      schema, version rows, journal and generation are as before the call
+#      schema, version rows, journal and generation are as before the call;
+#      in CALL migrate_run, the revisions before the crash stay applied
 #   f  hot standby: migrate_upgrade fails with 25006, reports work
 #   g  pg_migrate.lock_timeout: a call that cannot get the lock in time
 #      fails with 55P03 and changes nothing
@@ -510,7 +511,8 @@ crash_round() {
     PORT="$CONC_PORT" q crashdb -U postgres -c "TRUNCATE crash_ctl" \
         -c "INSERT INTO crash_ctl VALUES ('$at')" >/dev/null
     PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
-        -c "SELECT * FROM migrate_$op('$target')" >/dev/null 2>"$WORK/crash.$how.err" &
+        -c "$(if [ "$op" = run ]; then echo "CALL migrate_run('$target')"; else
+            echo "SELECT * FROM migrate_$op('$target')"; fi)" >/dev/null 2>"$WORK/crash.$how.err" &
     mpid=$!
     BG_PIDS+=("$mpid")
     if ! wait_for "the $op to reach pg_sleep in $at" 30 in_sleep crashdb "$CONC_PORT"; then
@@ -600,6 +602,20 @@ case_e() {
             -c "SELECT count(*) FROM migrate_downgrade('k0')")"
     check "e: after the downgrade only k0 is applied" "k0|crash_0|7|k1,k2,k3" \
         "$(crash_state 2>&1 | awk -F'|' '{print $1 "|" $3 "|" $4 "|" $5}')"
+
+    # CALL migrate_run commits each revision: a crash in k2 keeps k1, done
+    # and journaled, and leaves nothing of k2
+    before=$(crash_state 2>&1)
+    if crash_round kill up2 run heads; then
+        check "e/kill: migrate_run crashed in k2: k1 kept, nothing of k2 (rows|journal|tables|generation|pending)" \
+            "k1|$(echo "$before" | cut -d'|' -f2),k1:upgrade|crash_0,crash_1|8|k2,k3" "$(crash_state 2>&1)"
+    else
+        not_ok "e/kill: migrate_run crashed in k2" "$(tail -5 "$OWN_DIR/primary.log")"
+    fi
+    PORT="$CONC_PORT" q crashdb -U postgres -c "SET client_min_messages = warning" \
+        -c "CALL migrate_run('heads')" >/dev/null
+    check "e: after the crash migrate_run applies the rest" "k3|crash_0,crash_1,crash_2,crash_3|-" \
+        "$(crash_state 2>&1 | awk -F'|' '{print $1 "|" $3 "|" $5}')"
 }
 
 in_recovery_done() {
