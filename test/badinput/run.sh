@@ -183,6 +183,11 @@ case_ C51 1 'revision "zzzz" does not exist' "${C[@]}" repair zzzz
 case_ C52 2 'too few arguments for "resolve"' "${C[@]}" resolve c1
 case_ C53 2 'invalid outcome "maybe"' "${C[@]}" resolve c1 maybe
 
+# ---------------------------------------------------------------- client: verify, explain
+case_ C54 1 'revision "zzzz" does not exist' "${C[@]}" verify zzzz
+case_ C55 1 'revision "zzzz" does not exist' "${C[@]}" explain zzzz
+case_ C56 5 '003_x.sql: not a regular file' "$PGM" -d "$db" --dir="$work/fifo" verify
+
 # ---------------------------------------------------------------- scripts
 S="$top/scripts"
 export PGDATABASE="$db"

@@ -427,6 +427,24 @@ SELECT step, revision FROM migrate_downgrade('ba1');
 SELECT migrate_remove('b85');
 SELECT bad_rebase();
 
+-- ==== verify and explain ====
+-- B86 verifying or explaining an unknown, empty or downward target
+SELECT count(*) FROM migrate_verify('zzzz');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT count(*) FROM migrate_verify('');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT count(*) FROM migrate_explain('zzzz');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT count(*) FROM migrate_explain('-1');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+-- B87 verifying a revision that fails: reported as a row, nothing kept
+SELECT migrate_add_file('b87.sql', E'-- revision: b87\n-- revises: ba2\n-- migrate:upgrade\nCREATE TABLE b87 (id int);\nSELECT 1 / 0;\n');
+SELECT bad_rebase();
+SELECT step, revision, status, error FROM migrate_verify('heads');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_remove('b87');
+SELECT bad_rebase();
+
 -- clean up: nothing of this file is left behind
 SELECT count(*) FROM migrate_downgrade('base');
 DROP FUNCTION bad_rebase(), bad_unchanged(), bad_fp();
