@@ -16,6 +16,7 @@
  */
 #include "postgres_fe.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/logging.h"
@@ -245,6 +246,7 @@ main(int argc, char **argv)
 	};
 	MigrateOptions opts;
 	const VerbDef *verb;
+	bool		dir_given = false;
 	int			used = 0;
 	int			c;
 	int			i;
@@ -329,6 +331,7 @@ main(int argc, char **argv)
 				break;
 			case 4:
 				opts.dir = arg;
+				dir_given = true;
 				break;
 			case 5:
 				opts.sql_only = true;
@@ -392,6 +395,19 @@ main(int argc, char **argv)
 		usage_error("\"%s\" needs a message (-m)", verb->name);
 	if (opts.max_retries < 1)
 		usage_error("%s must be at least 1", "--max-retries");
+
+	/*
+	 * A missing directory is allowed (the server keeps every registered
+	 * revision), but one named explicitly is more likely mistyped: say so.
+	 */
+	if (dir_given && strcmp(verb->name, "init") != 0)
+	{
+		struct stat st;
+
+		if (stat(opts.dir, &st) != 0 && errno == ENOENT)
+			pg_log_warning("directory \"%s\" does not exist; only the revisions registered in the server are used",
+						   opts.dir);
+	}
 
 	setup_cancel_handler(NULL);
 	if (opts.wait)
