@@ -85,6 +85,16 @@ clean-client:
 test:
 	bash test/run_all.sh
 
+# the benchmark (not part of "make test"): installs the tools it compares,
+# measures against a cluster of its own, writes bench/RESULTS.md and
+# bench/results.png; pg_migrate must be installed ("make install") first.
+# BENCH_ARGS=--quick for the short run.
+bench:
+	bash bench/setup.sh
+	PGBIN="$$($(PG_CONFIG) --bindir)" bash bench/run.sh $(BENCH_ARGS)
+
+.PHONY: bench
+
 # local cluster: set up everything, migrate, report
 up:
 	bash scripts/up.sh
