@@ -86,8 +86,9 @@ class Data:
             self.by[(r["n"], r["tool"], r["phase"])][r["rep"]] = r
 
     def values(self, n, tool, phase, field="wall_ms"):
+        # a backend too short-lived for the 50 ms sampler shows as 0: no figure
         return [v for v in (num(r[field]) for r in self.by.get((n, tool, phase), {}).values())
-                if v is not None]
+                if v is not None and not (field.startswith("backend_") and v == 0)]
 
     def stat(self, n, tool, phase, field="wall_ms"):
         v = self.values(n, tool, phase, field)
@@ -219,6 +220,7 @@ def chart(d, sizes, path):
                 if tool == "floor" and phase in ("noop", "history"):
                     label = "psql -c 'SELECT 1'"
                 ax.errorbar(xs, ys, yerr=[lo, hi], marker="o", capsize=3, label=label,
+                            color=f"C{TOOLS.index(tool)}",
                             linestyle="--" if tool == "floor" else "-")
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -256,13 +258,17 @@ def main():
     w("(`bench/setup.sh` installs the tools, `bench/run.sh` measures, `bench/report.py`")
     w("writes this file and `results.png`). Raw figures: `bench/results.tsv`.")
     w("")
-    w(f"- Run: {meta.get('date')}, `{meta.get('command')}` ({meta.get('mode')} mode), "
-      f"{int(meta.get('duration_s', 0)) // 60} min {int(meta.get('duration_s', 0)) % 60} s")
+    if "duration_s" in meta:
+        took = f"{int(meta['duration_s']) // 60} min {int(meta['duration_s']) % 60} s"
+    else:
+        took = "interrupted before the end: the figures below are the repetitions it finished"
+    w(f"- Run: {meta.get('date')}, `{meta.get('command')}` ({meta.get('mode')} mode), {took}")
     w(f"- Repetitions: {meta.get('runs')} (sizes ≥ {int(meta.get('big', 0)):,}: "
       f"{meta.get('big_runs', meta.get('runs'))}); sizes N = {meta.get('sizes')}")
     w(f"- Machine: {meta.get('cpu')}, {meta.get('nproc')} CPUs, {meta.get('mem')}, "
       f"{meta.get('os')}, Linux {meta.get('kernel')}; shared with other work: load average "
-      f"{meta.get('load_start')} at the start, {meta.get('load_end')} at the end (1, 5, 15 min). "
+      f"{meta.get('load_start')} at the start, {meta.get('load_end', '(not recorded)')} at the end "
+      "(1, 5, 15 min). "
       "Single figures vary with the load; ratios taken within one repetition are what count.")
     w(f"- Server: {meta.get('server')}, a throw-away cluster on 127.0.0.1 started by the "
       "benchmark; default settings except `max_locks_per_transaction` (one transaction "
@@ -333,6 +339,9 @@ def main():
     for n in sizes:
         w("")
         w(f"## N = {n:,}")
+        w("")
+        reps = sorted({k for (m, t, p), v in d.by.items() if m == n and p in PHASES for k in v})
+        w(f"Repetitions: {len(reps)}.")
         w("")
         w("| tool | upgrade from empty | no-op upgrade at head | history | downgrade to base "
           "| client RSS MB |")

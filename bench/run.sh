@@ -2,7 +2,8 @@
 # bench/run.sh - the migration tool benchmark (make bench)
 #
 # Usage: bench/run.sh [--quick] [--runs R] [--sizes "N..."] [--tools "T..."]
-#                     [--big-tools "T..."] [--big N] [--port P] [--no-report]
+#                     [--big-tools "T..."] [--big N] [--port P] [--out DIR]
+#                     [--no-report]
 #
 #   --quick       N = 100 and 1,000, 3 runs (for development)
 #   (default)     N = 100, 1,000 and 10,000, 5 runs
@@ -17,6 +18,8 @@
 #   --big-runs R  repetitions at sizes >= --big (default: --runs)
 #   --slow-tools  tools run at the smallest size only (default: sqitch)
 #   --port P      port of the benchmark's own cluster (default 5565)
+#   --out DIR     where results.tsv, results.env, RESULTS.md and results.png
+#                 go (default bench/)
 #
 # Starts a throw-away cluster of its own on 127.0.0.1 (scripts/cluster.sh,
 # default settings but max_locks_per_transaction, which one transaction
@@ -46,6 +49,7 @@ BIG_TOOLS="floor pgm_sql pgm_client"
 SLOW_TOOLS="sqitch"
 BIG_RUNS=""
 REPORT=1
+OUT=""
 MODE=full
 ARGS=("$@")
 
@@ -60,8 +64,9 @@ while [ $# -gt 0 ]; do
         --big-runs) BIG_RUNS="$2"; shift ;;
         --slow-tools) SLOW_TOOLS="$2"; shift ;;
         --port) PORT="$2"; shift ;;
+        --out) OUT="$2"; shift ;;
         --no-report) REPORT=0 ;;
-        -h | --help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run.sh: unknown argument \"$1\"" >&2; exit 2 ;;
     esac
     shift
@@ -102,8 +107,10 @@ for n in "${SIZE_LIST[@]}"; do [ "$n" -lt "$SMALLEST" ] && SMALLEST=$n; done
 
 WORK="${BENCH_WORK:-/tmp/pg_migrate_bench.$PORT}"
 CLUSTER=(env CLUSTER_DIR="$WORK/cluster" CLUSTER_PORT="$PORT" PGBIN="$PGBIN" bash "$ROOT/scripts/cluster.sh")
-RAW="$BENCH/results.tsv"
-META="$BENCH/results.env"
+OUT="${OUT:-$BENCH}"
+mkdir -p "$OUT"
+RAW="$OUT/results.tsv"
+META="$OUT/results.env"
 export PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=postgres PGDATABASE=postgres
 export SQITCH_FULLNAME=bench SQITCH_EMAIL=bench@example.com SQITCH_PAGER=cat
 unset PGOPTIONS PGSERVICE PGPASSWORD
@@ -128,6 +135,36 @@ psql_admin -c "ALTER SYSTEM SET max_locks_per_transaction = 1024" >/dev/null
 "${CLUSTER[@]}" stop >/dev/null
 "${CLUSTER[@]}" start >/dev/null
 log "cluster on 127.0.0.1:$PORT"
+
+# the facts of this run, for the report (duration and load at the end are
+# added when it ends; report.py can report an interrupted run)
+{
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "mode=$MODE"
+    echo "command=bench/run.sh${ARGS[*]:+ ${ARGS[*]}}"
+    echo "runs=$RUNS"
+    echo "sizes=$SIZES"
+    echo "tools=${TOOL_LIST[*]}"
+    echo "big=$BIG"
+    echo "big_tools=$BIG_TOOLS"
+    echo "big_runs=$BIG_RUNS"
+    echo "slow_tools=$SLOW_TOOLS"
+    echo "load_start=$LOAD_START"
+    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+    echo "nproc=$(nproc)"
+    echo "mem=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
+    echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
+    echo "kernel=$(uname -r)"
+    echo "server=$(psql_admin -c 'SELECT version()' | sed 's/ on .*//')"
+    echo "settings=$(psql_admin -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_level', 'shared_buffers', 'max_locks_per_transaction', 'max_connections', 'work_mem', 'full_page_writes', 'wal_sync_method', 'checkpoint_timeout', 'max_wal_size')")"
+    echo "pg_migrate=$(psql_admin -c "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_migrate'") ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)), client: $("$PGM_CLIENT" --version 2>&1 | head -n 1)"
+    echo "psql=$("$PSQL" --version)"
+    echo "alembic=$(/usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2; print("Alembic", alembic.__version__, "SQLAlchemy", sqlalchemy.__version__, "psycopg2", psycopg2.__version__.split()[0])' 2>/dev/null || echo missing)"
+    echo "sqitch=$(sqitch --version 2>/dev/null || echo missing)"
+    echo "sql_migrate=$(dpkg-query -W -f '${Package} ${Version}' sql-migrate 2>/dev/null || echo missing)"
+    echo "dbmate=$("$DBMATE" --version 2>/dev/null || echo missing) (npm dbmate, Go binary of @dbmate/linux-x64)"
+    echo "node_pg_migrate=node-pg-migrate $(node -p "require('$NPM_DIR/node-pg-migrate/package.json').version" 2>/dev/null || echo missing), pg $(node -p "require('$NPM_DIR/pg/package.json').version" 2>/dev/null || echo missing), node $(node --version)"
+} >"$META"
 
 for n in "${SIZE_LIST[@]}"; do
     python3 "$BENCH/gen.py" "$WORK/gen/$n" "$n"
@@ -259,39 +296,13 @@ for ((rep = 1; rep <= RUNS; rep++)); do
 done
 log "concurrency done"
 
-# the facts of this run, for the report
 {
-    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "mode=$MODE"
-    echo "command=bench/run.sh${ARGS[*]:+ ${ARGS[*]}}"
-    echo "runs=$RUNS"
-    echo "sizes=$SIZES"
-    echo "tools=${TOOL_LIST[*]}"
-    echo "big=$BIG"
-    echo "big_tools=$BIG_TOOLS"
-    echo "big_runs=$BIG_RUNS"
-    echo "slow_tools=$SLOW_TOOLS"
     echo "duration_s=$(($(date +%s) - START_EPOCH))"
-    echo "load_start=$LOAD_START"
     echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
-    echo "nproc=$(nproc)"
-    echo "mem=$(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
-    echo "os=$(. /etc/os-release && echo "$PRETTY_NAME")"
-    echo "kernel=$(uname -r)"
-    echo "server=$(psql_admin -c 'SELECT version()' | sed 's/ on .*//')"
-    echo "settings=$(psql_admin -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'wal_level', 'shared_buffers', 'max_locks_per_transaction', 'max_connections', 'work_mem', 'full_page_writes', 'wal_sync_method', 'checkpoint_timeout', 'max_wal_size')")"
-    echo "pg_migrate=$(psql_admin -c "SELECT default_version FROM pg_available_extensions WHERE name = 'pg_migrate'") ($(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)), client: $("$PGM_CLIENT" --version 2>&1 | head -n 1)"
-    echo "psql=$("$PSQL" --version)"
-    echo "alembic=$(/usr/bin/python3 -c 'import alembic, sqlalchemy, psycopg2; print("Alembic", alembic.__version__, "SQLAlchemy", sqlalchemy.__version__, "psycopg2", psycopg2.__version__.split()[0])' 2>/dev/null || echo missing)"
-    echo "sqitch=$(sqitch --version 2>/dev/null || echo missing)"
-    echo "sql_migrate=$(dpkg-query -W -f '${Package} ${Version}' sql-migrate 2>/dev/null || echo missing)"
-    echo "dbmate=$("$DBMATE" --version 2>/dev/null || echo missing) (npm dbmate, Go binary of @dbmate/linux-x64)"
-    echo "node_pg_migrate=node-pg-migrate $(node -p "require('$NPM_DIR/node-pg-migrate/package.json').version" 2>/dev/null || echo missing), pg $(node -p "require('$NPM_DIR/pg/package.json').version" 2>/dev/null || echo missing), node $(node --version)"
-} >"$META"
+} >>"$META"
 
 "${CLUSTER[@]}" destroy >/dev/null
 log "done in $(($(date +%s) - START_EPOCH)) s"
 if [ "$REPORT" = 1 ]; then
-    /usr/bin/python3 "$BENCH/report.py" "$BENCH"
+    /usr/bin/python3 "$BENCH/report.py" "$OUT"
 fi
