@@ -321,7 +321,7 @@ def main():
     slow = meta.get("slow_tools", "").split()
     skipped = []
     for t in tools:
-        if t not in big_tools and any(n >= big for n in sizes):
+        if t not in big_tools and t not in slow and any(n >= big for n in sizes):
             skipped.append(f"{LABEL[t]} at N ≥ {big:,}")
     for t in slow:
         if t in tools:

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # bench/tools/adapters.sh - how each tool runs each phase (sourced by bench/run.sh)
 #
 # For every tool T: T_phases lists the phases it has, in the order run
