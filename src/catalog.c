@@ -37,12 +37,14 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "pg_migrate.h"
+#include "revfile.h"
 
 /* What catalog_enter saved, for catalog_leave to restore. */
 typedef struct CatalogContext
@@ -1178,4 +1180,176 @@ migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade)
 		rev->upgrade_sql = sql;
 	else
 		rev->downgrade_sql = sql;
+}
+
+/*
+ * Batch registration (migrate_load): checking constraints and starting an
+ * executor for every INSERT cost more than the row itself, because
+ * PostgreSQL reads the table's CHECK constraints back from their stored
+ * text each time an INSERT starts.  New revisions therefore go in with one
+ * INSERT per batch of rows, from parallel arrays.
+ */
+
+/* A one-dimensional array of n datums of type elemtype, nulls allowed. */
+static Datum
+batch_array(Datum *values, bool *nulls, int n, Oid elemtype)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1];
+	int			lbs[1];
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	dims[0] = n;
+	lbs[0] = 1;
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval,
+											  typalign));
+}
+
+/* The text form of a text[] of C strings ("{a,b}"), for a text[] column. */
+static Datum
+batch_array_literal(char *const *items, int count)
+{
+	return CStringGetTextDatum(OidOutputFunctionCall(F_ARRAY_OUT,
+													 migrate_text_array(items, count)));
+}
+
+/*
+ * Which of the n revisions are registered already: found[i] is set for
+ * each.
+ */
+void
+migrate_catalog_registered(const MigrateRevision *revs, int n, bool *found)
+{
+	CatalogContext cxt;
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	Datum	   *ids = palloc(sizeof(Datum) * Max(n, 1));
+	HTAB	   *known;
+	HASHCTL		ctl;
+	uint64		row;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		ids[i] = CStringGetTextDatum(revs[i].revision);
+	values[0] = PointerGetDatum(construct_array(ids, n, TEXTOID, -1, false,
+												TYPALIGN_INT));
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MIGRATE_MAX_ID_LEN + 1;
+	ctl.entrysize = MIGRATE_MAX_ID_LEN + 1;
+	ctl.hcxt = CurrentMemoryContext;
+	known = hash_create("pg_migrate registered ids", 64, &ctl,
+						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+
+	catalog_enter(&cxt);
+	catalog_exec(false, "SELECT revision FROM migrate.revision"
+				 " WHERE revision = ANY ($1)",
+				 1, types, values, NULL, SPI_OK_SELECT);
+	for (row = 0; row < SPI_processed; row++)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[row],
+									  SPI_tuptable->tupdesc, 1);
+
+		if (id != NULL && strlen(id) <= MIGRATE_MAX_ID_LEN)
+			(void) hash_search(known, id, HASH_ENTER, NULL);
+	}
+	catalog_leave(&cxt);
+
+	for (i = 0; i < n; i++)
+		found[i] = hash_search(known, revs[i].revision, HASH_FIND, NULL) != NULL;
+	hash_destroy(known);
+}
+
+/*
+ * Insert n revisions that are not registered (the caller checked, under
+ * the migration lock) with one statement: the same rows as n calls of
+ * migrate_catalog_register would add.
+ */
+void
+migrate_catalog_insert_batch(const MigrateRevision *revs, int n)
+{
+	static SPIPlanPtr batch_plan = NULL;
+	CatalogContext cxt;
+	Oid			types[16] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID,
+		TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, NAMEOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[16];
+	Datum	   *col[16];
+	bool	   *isnull[16];
+	int			c;
+	int			i;
+
+	if (n <= 0)
+		return;
+	for (c = 0; c < 16; c++)
+	{
+		col[c] = palloc(sizeof(Datum) * n);
+		isnull[c] = palloc0(sizeof(bool) * n);
+	}
+	for (i = 0; i < n; i++)
+	{
+		const MigrateRevision *rev = &revs[i];
+
+		col[0][i] = CStringGetTextDatum(rev->revision);
+		col[1][i] = batch_array_literal(rev->revises, rev->nrevises);
+		col[2][i] = batch_array_literal(rev->depends_on, rev->ndepends_on);
+		col[3][i] = batch_array_literal(rev->branch_labels, rev->nbranch_labels);
+		col[4][i] = CStringGetTextDatum(rev->message ? rev->message : "");
+		col[5][i] = CStringGetTextDatum(rev->upgrade_sql);
+		col[12][i] = CStringGetTextDatum(migrate_fingerprint_sql(rev->upgrade_sql));
+		if (rev->downgrade_sql)
+		{
+			col[6][i] = CStringGetTextDatum(rev->downgrade_sql);
+			col[13][i] = CStringGetTextDatum(migrate_fingerprint_sql(rev->downgrade_sql));
+		}
+		else
+			isnull[6][i] = isnull[13][i] = true;
+		col[7][i] = BoolGetDatum(rev->transactional);
+		if (rev->file_name)
+			col[8][i] = CStringGetTextDatum(rev->file_name);
+		else
+			isnull[8][i] = true;
+		col[9][i] = Int32GetDatum(rev->upgrade_line);
+		isnull[9][i] = rev->upgrade_line <= 0;
+		col[10][i] = Int32GetDatum(rev->downgrade_line);
+		isnull[10][i] = rev->downgrade_line <= 0;
+		col[14][i] = batch_array_literal(rev->lint_ignores, rev->nlint_ignores);
+		/* the file's digest goes with its name: none without a file */
+		if (rev->file_name && rev->file_sha256)
+			col[15][i] = CStringGetTextDatum(rev->file_sha256);
+		else
+			isnull[15][i] = true;
+	}
+	for (c = 0; c < 16; c++)
+		if (c != 11)
+			values[c] = batch_array(col[c], isnull[c], n,
+									c == 7 ? BOOLOID :
+									(c == 9 || c == 10) ? INT4OID : TEXTOID);
+	/* the role that called, as the journal records it */
+	values[11] = DirectFunctionCall1(namein,
+									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+
+	catalog_enter(&cxt);
+	catalog_exec_kept(&batch_plan, false,
+					  "INSERT INTO migrate.revision (revision, revises,"
+					  " depends_on, branch_labels, message, upgrade_sql,"
+					  " downgrade_sql, transactional, file_name, upgrade_line,"
+					  " downgrade_line, registered_by, upgrade_checksum,"
+					  " downgrade_checksum, lint_ignores, file_sha256)"
+					  " SELECT r, rv::text[], dep::text[], bl::text[], msg, up,"
+					  " down, tr, fn, ul, dl, $12, uc, dc, li::text[], sha"
+					  " FROM ROWS FROM (unnest($1), unnest($2), unnest($3),"
+					  " unnest($4), unnest($5), unnest($6), unnest($7),"
+					  " unnest($8), unnest($9), unnest($10), unnest($11),"
+					  " unnest($13), unnest($14), unnest($15), unnest($16))"
+					  " AS f(r, rv, dep, bl, msg, up, down, tr, fn, ul, dl,"
+					  " uc, dc, li, sha)",
+					  16, types, values, NULL, SPI_OK_INSERT);
+	if (SPI_processed != (uint64) n)
+		elog(ERROR, "batch registration inserted " UINT64_FORMAT " of %d revisions",
+			 SPI_processed, n);
+	catalog_leave(&cxt);
 }

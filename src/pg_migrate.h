@@ -81,6 +81,8 @@ extern Datum migrate_text_array(char *const *items, int count);
 extern void migrate_catalog_load(MigrateState *state, bool with_sql,
 								 bool latest);
 extern MigrateRegisterResult migrate_catalog_register(const MigrateRevision *rev);
+extern void migrate_catalog_registered(const MigrateRevision *revs, int n, bool *found);
+extern void migrate_catalog_insert_batch(const MigrateRevision *revs, int n);
 extern bool migrate_catalog_remove(const char *revision);
 extern void migrate_catalog_set_version(const MigrateState *state,
 										const int *rows, int nrows);

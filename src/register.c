@@ -409,6 +409,9 @@ read_whole_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* New revisions registered by one INSERT in migrate_load. */
+#define LOAD_BATCH_ROWS 1000
+
 /* qsort comparator for file names */
 static int
 compare_names(const void *a, const void *b)
@@ -437,6 +440,10 @@ migrate_load(PG_FUNCTION_ARGS)
 	int			maxnames = 64;
 	HTAB	   *seen;
 	HASHCTL		ctl;
+	MigrateRevision *revs;
+	bool	   *registered;
+	MigrateRevision *batch;
+	int			nbatch = 0;
 	int			i;
 
 	typedef struct SeenEntry
@@ -489,7 +496,11 @@ migrate_load(PG_FUNCTION_ARGS)
 	seen = hash_create("pg_migrate loaded ids", Max(nnames, 16), &ctl,
 					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 
-	migrate_begin_change();
+	/*
+	 * Parse and check every file first, in name order, so that a bad file
+	 * is reported before anything is registered.
+	 */
+	revs = palloc(sizeof(MigrateRevision) * Max(nnames, 1));
 	for (i = 0; i < nnames; i++)
 	{
 		char	   *path = psprintf("%s/%s", dirname, names[i]);
@@ -508,8 +519,42 @@ migrate_load(PG_FUNCTION_ARGS)
 					 errdetail("Files \"%s\" and \"%s\" both define it.",
 							   entry->file, path)));
 		entry->file = path;
-		(void) register_file(path, &file, content, len);
+		file_to_revision(path, &file, &revs[i]);
+		revs[i].file_sha256 = palloc(MIGRATE_SHA256_HEX_LEN);
+		if (!migrate_sha256_hex(content, len, revs[i].file_sha256))
+			elog(ERROR, "could not compute the SHA-256 of file \"%s\"", path);
+		migrate_check_syntax(&revs[i]);
 		pfree(content);
+	}
+
+	/*
+	 * Revisions registered already are compared one by one (unchanged,
+	 * replaced, drifted or refused); the new ones go in with one INSERT per
+	 * batch, in name order.
+	 */
+	migrate_begin_change();
+	registered = palloc(sizeof(bool) * Max(nnames, 1));
+	migrate_catalog_registered(revs, nnames, registered);
+	batch = palloc(sizeof(MigrateRevision) * LOAD_BATCH_ROWS);
+	for (i = 0; i < nnames; i++)
+	{
+		if (registered[i])
+		{
+			(void) register_and_bump(&revs[i]);
+			continue;
+		}
+		batch[nbatch++] = revs[i];
+		if (nbatch == LOAD_BATCH_ROWS || i == nnames - 1)
+		{
+			migrate_catalog_insert_batch(batch, nbatch);
+			migrate_catalog_bump_generation();
+			nbatch = 0;
+		}
+	}
+	if (nbatch > 0)
+	{
+		migrate_catalog_insert_batch(batch, nbatch);
+		migrate_catalog_bump_generation();
 	}
 
 	PG_RETURN_INT32(nnames);
