@@ -420,7 +420,7 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 
 	resume_run = opts->resume;
 	per_revision = upgrade && opts->per_revision;
-	load_revision_files(opts->dir, &set);
+	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 
 	steps = fetch_plan(conn, operation, target, opts->sql_only || !upgrade, &n);
@@ -518,7 +518,7 @@ verb_stamp(const MigrateOptions *opts)
 	PQExpBufferData sql;
 	int			i;
 
-	load_revision_files(opts->dir, &set);
+	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 	initPQExpBuffer(&sql);
 	appendPQExpBuffer(&sql, "SELECT s FROM %s.migrate_stamp(", ext_schema);

@@ -93,6 +93,8 @@ typedef struct RevFileSet
 	char	   *dir_key;		/* absolute path of the directory */
 	char		digest[65];		/* hex SHA-256 over names and contents */
 	bool		synced;			/* the server had every file already */
+	bool		parsed;			/* every file parsed and checked */
+	char	   *check_dir;		/* the directory, for ensure_parsed() */
 } RevFileSet;
 
 /* One row of migrate_history(), with its arrays split. */
@@ -138,6 +140,9 @@ extern int	split_words(const char *s, char ***out);
 
 /* files.c */
 extern void load_revision_files(const char *dir, RevFileSet *set);
+extern void read_revision_files(const char *dir, RevFileSet *set);
+extern bool verify_files;		/* --verify-files: never skip the parse */
+extern void ensure_parsed(RevFileSet *set);
 extern void load_named_files(char **paths, int npaths, RevFileSet *set);
 extern void send_revision_files(PGconn *conn, RevFileSet *set);
 extern void record_sync(PGconn *conn, const RevFileSet *set);

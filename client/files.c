@@ -38,6 +38,12 @@
 #include "digest.h"
 #include "pqexpbuffer.h"
 
+/*
+ * --verify-files (or PG_MIGRATE_VERIFY_FILES set to anything but "" or
+ * "0"): parse every file even when the server vouches for the directory.
+ */
+bool		verify_files = false;
+
 /* qsort comparator: file entries by name */
 static int
 entry_cmp(const void *a, const void *b)
@@ -171,19 +177,27 @@ digest_set(RevFileSet *set)
 }
 
 static void parse_entries(RevFileSet *set, const char *dir);
+static int	read_entries(RevFileSet *set);
+static void check_entries(RevFileSet *set, const char *dir, int bad);
 
 /*
- * Read and parse every *.sql file of dir, sorted by name.  Every bad file
- * is reported as "path:line: message"; if there is one, exit with the
- * bad-files status, before anything reaches the server.
+ * Read, hash and (unless lazy) parse every *.sql file of dir, sorted by
+ * name.  Every bad file is reported as "path:line: message"; if there is
+ * one, exit with the bad-files status, before anything reaches the server.
+ * A lazy read leaves the parse to ensure_parsed(), which
+ * send_revision_files() calls only when the server does not know this
+ * directory's digest: when it does, these exact bytes were parsed, checked
+ * and registered in full before, and nothing will be sent.
  */
-void
-load_revision_files(const char *dir, RevFileSet *set)
+static void
+read_dir(const char *dir, RevFileSet *set, bool lazy)
 {
 	DIR		   *d;
 	struct dirent *de;
+	int			bad;
 
 	memset(set, 0, sizeof(*set));
+	set->parsed = true;
 	d = opendir(dir);
 	if (d == NULL)
 	{
@@ -214,7 +228,20 @@ load_revision_files(const char *dir, RevFileSet *set)
 	closedir(d);
 	if (set->nfiles > 1)
 		qsort(set->files, set->nfiles, sizeof(RevFileEntry), entry_cmp);
-	parse_entries(set, dir);
+	bad = read_entries(set);
+	set->parsed = false;
+	set->check_dir = pg_strdup(dir);
+	if (lazy && !verify_files)
+	{
+		const char *env = getenv("PG_MIGRATE_VERIFY_FILES");
+
+		lazy = env == NULL || env[0] == '\0' || strcmp(env, "0") == 0;
+	}
+	else
+		lazy = false;
+	/* an unreadable file is reported with the rest at once */
+	if (!lazy || bad > 0)
+		check_entries(set, dir, bad);
 	if (set->nfiles > 0)
 	{
 		char		resolved[PATH_MAX];
@@ -225,6 +252,30 @@ load_revision_files(const char *dir, RevFileSet *set)
 	}
 }
 
+void
+load_revision_files(const char *dir, RevFileSet *set)
+{
+	read_dir(dir, set, false);
+}
+
+/*
+ * Like load_revision_files, for verbs that only send the files: the parse
+ * is left to ensure_parsed().
+ */
+void
+read_revision_files(const char *dir, RevFileSet *set)
+{
+	read_dir(dir, set, true);
+}
+
+/* Parse the files of a lazily read set, if not done yet (see read_dir). */
+void
+ensure_parsed(RevFileSet *set)
+{
+	if (!set->parsed)
+		check_entries(set, set->check_dir, 0);
+}
+
 /*
  * Read and parse the files of set (path and name filled in).  Every bad
  * file is reported; if there is one, exit with the bad-files status.  dir
@@ -233,14 +284,22 @@ load_revision_files(const char *dir, RevFileSet *set)
 static void
 parse_entries(RevFileSet *set, const char *dir)
 {
+	check_entries(set, dir, read_entries(set));
+}
+
+/*
+ * Read and hash the files of set; report each one that cannot be read and
+ * return how many.
+ */
+static int
+read_entries(RevFileSet *set)
+{
 	int			bad = 0;
 	int			i;
-	int			j;
 
 	for (i = 0; i < set->nfiles; i++)
 	{
 		RevFileEntry *e = &set->files[i];
-		MigrateParseError err;
 		size_t		len;
 		bool		not_regular;
 
@@ -263,6 +322,29 @@ parse_entries(RevFileSet *set, const char *dir)
 			pg_log_error("could not compute the SHA-256 of file \"%s\"", e->path);
 			exit(EXIT_OTHER);
 		}
+	}
+	return bad;
+}
+
+/*
+ * Parse the files of set that were read, and look for two files defining
+ * one revision.  bad is how many could not be read.  Every bad file is
+ * reported; if there is one, exit with the bad-files status.
+ */
+static void
+check_entries(RevFileSet *set, const char *dir, int bad)
+{
+	int			i;
+	int			j;
+
+	for (i = 0; i < set->nfiles; i++)
+	{
+		RevFileEntry *e = &set->files[i];
+		MigrateParseError err;
+		size_t		len = e->len;
+
+		if (e->content == NULL)
+			continue;
 		if (strlen(e->content) != len)
 		{
 			pg_log_error("%s: file contains a zero byte", e->path);
@@ -308,6 +390,7 @@ parse_entries(RevFileSet *set, const char *dir)
 		}
 		pg_free(byid);
 	}
+	set->parsed = true;
 	if (bad > 0)
 	{
 		if (dir != NULL)
@@ -340,6 +423,7 @@ load_named_files(char **paths, int npaths, RevFileSet *set)
 		set->files[i].name = pg_strdup(slash ? slash + 1 : paths[i]);
 	}
 	parse_entries(set, NULL);
+	set->parsed = true;
 }
 
 /* qsort/bsearch comparator: server rows (name, sha) by name */
@@ -406,6 +490,8 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 	set->synced = false;
 	if (set->nfiles == 0)
 		return;
+	if (!ext_has_sync || set->dir_key == NULL)
+		ensure_parsed(set);
 	if (ext_has_sync && set->dir_key != NULL)
 	{
 		PGresult   *res;
@@ -419,6 +505,9 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 		pg_free(sql);
 		if (set->synced)
 			return;
+
+		/* about to send: a bad file must be refused first */
+		ensure_parsed(set);
 
 		/* name and digest of each registered file, sorted by name */
 		sql = psprintf("SELECT file_name, file_sha256 FROM %s.migrate_sync_files()",

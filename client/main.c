@@ -120,6 +120,9 @@ usage(const char *progname)
 	printf("  --retry-interval=SECS   seconds between tries (default $RETRY_INTERVAL or 2)\n");
 	printf("\nOther options:\n");
 	printf("  --dir=DIR               directory of revision files (default ./migrations)\n");
+	printf("  --verify-files          parse every file even when the server has this\n"
+		   "                          directory's exact contents already\n"
+		   "                          (also PG_MIGRATE_VERIFY_FILES=1)\n");
 	printf("  -v, --verbose           more detail (current, history, heads, branches;\n"
 		   "                          lint: silenced findings too)\n");
 	printf("  -r, --rev-range=RANGE   history range such as base:head or current:\n");
@@ -235,6 +238,7 @@ main(int argc, char **argv)
 		{"timeout", required_argument, NULL, 11},
 		{"resume", no_argument, NULL, 40},
 		{"per-revision", no_argument, NULL, 41},
+		{"verify-files", no_argument, NULL, 42},
 		{"strict", no_argument, NULL, 12},
 		{NULL, 0, NULL, 0}
 	};
@@ -359,6 +363,9 @@ main(int argc, char **argv)
 				break;
 			case 41:
 				opts.per_revision = true;
+				break;
+			case 42:
+				verify_files = true;
 				break;
 			case 12:
 				opts.strict = true;

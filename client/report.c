@@ -29,7 +29,7 @@ read_session(const MigrateOptions *opts)
 {
 	RevFileSet	set;
 
-	load_revision_files(opts->dir, &set);
+	read_revision_files(opts->dir, &set);
 	return open_session(opts, &set);
 }
 

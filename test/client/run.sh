@@ -806,11 +806,32 @@ expect_rc "sync: after another session's change the upgrade runs" 0
 expect "sync: the stamped-over revisions are applied again" "2 revision(s) applied" "$out"
 is "sync: files with the server's digest are still not sent" "$(q "$db6" "SELECT message FROM migrate.revision WHERE revision = 's1'")" "tampered"
 
-# a bad file is still refused before anything is sent
+# a bad file is still refused before anything is sent, even beside a new
+# good one (the digest differs, so the files are parsed before sending)
 printf -- '-- revision: bad one\n' >"$sdir/009_bad.sql"
+sfile 008_s8.sql s8 s5 "eight"
 run -d "$db6" --dir "$sdir" upgrade
 expect_rc "sync: a bad file still exits 5" 5
-rm "$sdir/009_bad.sql"
+expect "sync: the bad file is named" "009_bad.sql:1:" "$err"
+is "sync: nothing of a directory with a bad file is sent" "$(q "$db6" "SELECT count(*) FROM migrate.revision WHERE revision = 's8'")" "0"
+
+# the files are parsed only when the server does not vouch for these exact
+# bytes: record (as a successful sync would) the digest of the directory
+# with the bad file, and the client changes nothing without parsing
+# the client's directory digest: name, NUL, file SHA-256, newline, by name
+vdigest=$(cd "$sdir" && for f in $(LC_ALL=C ls -- *.sql); do
+    printf '%s\0%s\n' "$f" "$(sha256sum <"$f" | cut -d' ' -f1)"; done | sha256sum | cut -d' ' -f1)
+vouch=$(q "$db6" "UPDATE migrate.sync s SET generation = t.generation, digest = '$vdigest'
+    FROM migrate.state t WHERE s.dir_key = '$(cd "$sdir" && pwd -P)' RETURNING 1")
+is "sync: the directory's digest is recorded as if synced" "$vouch" "1"
+run -d "$db6" --dir "$sdir" current
+expect_rc "sync: a directory the server vouches for is not parsed again" 0
+run -d "$db6" --dir "$sdir" --verify-files current
+expect_rc "sync: --verify-files parses it anyway" 5
+expect "sync: --verify-files names the bad file" "009_bad.sql:1:" "$err"
+PG_MIGRATE_VERIFY_FILES=1 run -d "$db6" --dir "$sdir" current
+expect_rc "sync: PG_MIGRATE_VERIFY_FILES=1 parses it anyway" 5
+rm "$sdir/009_bad.sql" "$sdir/008_s8.sql"
 # two files defining one revision are still refused
 cp "$sdir/001_s1.sql" "$sdir/009_s1_again.sql"
 run -d "$db6" --dir "$sdir" upgrade
