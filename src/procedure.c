@@ -188,7 +188,11 @@ run_next(RunState *run, MemoryContext run_cxt)
 	for (;;)
 	{
 		if (run->next >= run->nids)
+		{
+			/* as after a full upgrade: the fast path may know the heads */
+			migrate_catalog_note_heads(&state, state.rows, state.nrows);
 			return false;
+		}
 		/* what applying the next revision of the plan takes now */
 		if (!migrate_plan_upgrade(state.graph, state.rows, state.nrows,
 								  run->ids[run->next], &plan, &err))
@@ -216,6 +220,8 @@ run_next(RunState *run, MemoryContext run_cxt)
 							ms, &state, rows, nrows);
 	migrate_catalog_set_version(&state, rows, nrows);
 	migrate_catalog_bump_generation();
+	/* left at the heads: the next upgrade to head can tell from one row */
+	migrate_catalog_note_heads(&state, rows, nrows);
 
 	run->done++;
 	if (strcmp(rev->revision, run->ids[run->next]) == 0)
