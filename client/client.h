@@ -95,6 +95,10 @@ typedef struct RevFileSet
 	bool		synced;			/* the server had every file already */
 	bool		parsed;			/* every file parsed and checked */
 	char	   *check_dir;		/* the directory, for ensure_parsed() */
+	bool		read;			/* contents read, digest computed */
+	bool		lazy;			/* read and parse only when needed */
+	bool		stat_ok;		/* stat_digest is valid and safe to keep */
+	char		stat_digest[65];	/* over names, sizes, times, inodes */
 } RevFileSet;
 
 /* One row of migrate_history(), with its arrays split. */

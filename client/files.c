@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/logging.h"
@@ -179,25 +180,100 @@ digest_set(RevFileSet *set)
 static void parse_entries(RevFileSet *set, const char *dir);
 static int	read_entries(RevFileSet *set);
 static void check_entries(RevFileSet *set, const char *dir, int bad);
+/*
+ * The stat digest of the set: each file's name, size, modification and
+ * change times (nanoseconds) and inode, in name order, taken with one
+ * fstatat() per file relative to the open directory dfd.  An edit changes
+ * the change time even when it keeps the size and puts the modification
+ * time back.  A file changed less than a second before (or whose times
+ * are in the future) makes the digest unsafe to keep: a second edit within
+ * the file system's timestamp granularity could leave every field as it
+ * was, so then stat_ok stays false and the contents are read.
+ */
+static void
+stat_set(RevFileSet *set, int dfd)
+{
+	MigrateSha256 *sha = migrate_sha256_begin();
+	struct timespec now;
+	int64		limit;
+	bool		ok = sha != NULL;
+	int			i;
+
+	set->stat_ok = false;
+	if (!ok || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return;
+	limit = (int64) now.tv_sec * 1000000000 + now.tv_nsec - 1000000000;
+	for (i = 0; ok && i < set->nfiles; i++)
+	{
+		struct stat st;
+		char		line[160];
+		int64		mtime;
+		int64		ctime;
+
+		if (fstatat(dfd, set->files[i].name, &st, 0) != 0 || !S_ISREG(st.st_mode))
+			ok = false;
+		else
+		{
+			mtime = (int64) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+			ctime = (int64) st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+			if (mtime >= limit || ctime >= limit)
+				ok = false;
+			snprintf(line, sizeof(line), " " INT64_FORMAT " " INT64_FORMAT " "
+					 INT64_FORMAT " " UINT64_FORMAT "\n",
+					 (int64) st.st_size, mtime, ctime, (uint64) st.st_ino);
+			ok = ok &&
+				migrate_sha256_add(sha, set->files[i].name,
+								   strlen(set->files[i].name) + 1) &&
+				migrate_sha256_add(sha, line, strlen(line));
+		}
+	}
+	/* always end the hash: it frees the context */
+	if (!migrate_sha256_end(sha, set->stat_digest))
+		ok = false;
+	set->stat_ok = ok;
+}
+
+/*
+ * Read and hash the files of a set read lazily, once; an unreadable file
+ * is reported with every bad file, and exits.
+ */
+static void
+ensure_read(RevFileSet *set)
+{
+	int			bad;
+
+	if (set->read)
+		return;
+	bad = read_entries(set);
+	if (bad > 0)
+		check_entries(set, set->check_dir, bad);
+	if (set->nfiles > 0)
+		digest_set(set);
+	set->read = true;
+}
+
+
 
 /*
  * Read, hash and (unless lazy) parse every *.sql file of dir, sorted by
  * name.  Every bad file is reported as "path:line: message"; if there is
  * one, exit with the bad-files status, before anything reaches the server.
- * A lazy read leaves the parse to ensure_parsed(), which
- * send_revision_files() calls only when the server does not know this
- * directory's digest: when it does, these exact bytes were parsed, checked
- * and registered in full before, and nothing will be sent.
+ * A lazy read only stats the files (stat_set) and leaves reading and
+ * parsing to ensure_parsed(), which send_revision_files() calls only when
+ * the server does not know this directory: when the server has the same
+ * stat digest (the stat cache) or content digest, these files were read,
+ * parsed, checked and registered in full before, and nothing will be
+ * sent.  --verify-files turns the laziness off.
  */
 static void
 read_dir(const char *dir, RevFileSet *set, bool lazy)
 {
 	DIR		   *d;
 	struct dirent *de;
-	int			bad;
 
 	memset(set, 0, sizeof(*set));
 	set->parsed = true;
+	set->read = true;
 	d = opendir(dir);
 	if (d == NULL)
 	{
@@ -225,12 +301,21 @@ read_dir(const char *dir, RevFileSet *set, bool lazy)
 		pg_log_error("could not read directory \"%s\": %m", dir);
 		exit(EXIT_BAD_FILES);
 	}
-	closedir(d);
 	if (set->nfiles > 1)
 		qsort(set->files, set->nfiles, sizeof(RevFileEntry), entry_cmp);
-	bad = read_entries(set);
+	/* stat before reading: an edit after this is seen at the next run */
+	stat_set(set, dirfd(d));
+	closedir(d);
 	set->parsed = false;
+	set->read = false;
 	set->check_dir = pg_strdup(dir);
+	if (set->nfiles > 0)
+	{
+		char		resolved[PATH_MAX];
+
+		/* the key names the directory; a directory found under two names gets two */
+		set->dir_key = pg_strdup(realpath(dir, resolved) ? resolved : dir);
+	}
 	if (lazy && !verify_files)
 	{
 		const char *env = getenv("PG_MIGRATE_VERIFY_FILES");
@@ -239,17 +324,11 @@ read_dir(const char *dir, RevFileSet *set, bool lazy)
 	}
 	else
 		lazy = false;
-	/* an unreadable file is reported with the rest at once */
-	if (!lazy || bad > 0)
-		check_entries(set, dir, bad);
-	if (set->nfiles > 0)
-	{
-		char		resolved[PATH_MAX];
-
-		digest_set(set);
-		/* the key names the directory; a directory found under two names gets two */
-		set->dir_key = pg_strdup(realpath(dir, resolved) ? resolved : dir);
-	}
+	set->lazy = lazy;
+	if (lazy)
+		return;
+	ensure_read(set);
+	check_entries(set, dir, 0);
 }
 
 void
@@ -272,6 +351,7 @@ read_revision_files(const char *dir, RevFileSet *set)
 void
 ensure_parsed(RevFileSet *set)
 {
+	ensure_read(set);
 	if (!set->parsed)
 		check_entries(set, set->check_dir, 0);
 }
@@ -424,6 +504,7 @@ load_named_files(char **paths, int npaths, RevFileSet *set)
 	}
 	parse_entries(set, NULL);
 	set->parsed = true;
+	set->read = true;
 }
 
 /* qsort/bsearch comparator: server rows (name, sha) by name */
@@ -492,6 +573,27 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 		return;
 	if (!ext_has_sync || set->dir_key == NULL)
 		ensure_parsed(set);
+	if (ext_has_sync && set->dir_key != NULL && set->lazy && set->stat_ok)
+	{
+		PGresult   *res;
+
+		/* the stat cache: unchanged stat digest, contents taken as synced */
+		params[0] = set->dir_key;
+		params[1] = set->stat_digest;
+		sql = psprintf("SELECT %s.migrate_sync_stat($1, $2)", ext_schema);
+		res = run_query(conn, sql, 2, params);
+		pg_free(sql);
+		if (!PQgetisnull(res, 0, 0) &&
+			strlen(PQgetvalue(res, 0, 0)) < sizeof(set->digest))
+		{
+			strcpy(set->digest, PQgetvalue(res, 0, 0));
+			set->synced = true;
+		}
+		PQclear(res);
+		if (set->synced)
+			return;
+	}
+	ensure_read(set);
 	if (ext_has_sync && set->dir_key != NULL)
 	{
 		PGresult   *res;
@@ -587,14 +689,16 @@ void
 record_sync(PGconn *conn, const RevFileSet *set)
 {
 	char	   *sql;
-	const char *params[2];
+	const char *params[3];
 
 	if (!ext_has_sync || set->nfiles == 0 || set->dir_key == NULL)
 		return;
 	params[0] = set->dir_key;
 	params[1] = set->digest;
-	sql = psprintf("SELECT %s.migrate_sync_done($1, $2)", ext_schema);
-	PQclear(run_query(conn, sql, 2, params));
+	/* null: not safe to keep, the next run reads the files */
+	params[2] = set->stat_ok ? set->stat_digest : NULL;
+	sql = psprintf("SELECT %s.migrate_sync_done($1, $2, $3)", ext_schema);
+	PQclear(run_query(conn, sql, 3, params));
 	pg_free(sql);
 }
 

@@ -296,6 +296,32 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION migrate_sync_done(text, text)
 	IS 'record that every file of the directory dir_key (digest) is registered as it is now; returns the generation';
 
+/*
+ * The stat cache: the client's digest of its files' names, sizes, times
+ * (modification and change, in nanoseconds) and inodes at the last
+ * complete sync.  While they are unchanged the client takes the contents
+ * as unchanged too, without reading them (as make and version control
+ * indexes do).
+ */
+ALTER TABLE migrate.sync ADD COLUMN stat_digest text;
+COMMENT ON COLUMN migrate.sync.stat_digest IS 'the client''s digest of the files'' names, sizes, times and inodes at that sync; null when it was not safe to keep';
+
+CREATE FUNCTION migrate_sync_stat(dir_key text, stat_digest text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_sync_stat'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_sync_stat(text, text)
+	IS 'take the migration lock; the content digest of directory dir_key when it was registered with this stat digest and nothing changed since, else null';
+
+CREATE FUNCTION migrate_sync_done(dir_key text, digest text, stat_digest text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'migrate_sync_done'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_sync_done(text, text, text)
+	IS 'record that every file of the directory dir_key (digest; stat digest, may be null) is registered as it is now; returns the generation';
+
+REVOKE ALL ON FUNCTION migrate_sync_stat(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_sync_done(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_check(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_files() FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_done(text, text) FROM PUBLIC;

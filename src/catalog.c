@@ -1077,6 +1077,40 @@ migrate_catalog_sync_check(const char *dir_key, const char *digest)
 }
 
 /*
+ * The content digest recorded for the client directory dir_key when the
+ * client's stat digest of its files (names, sizes, times, inodes) is
+ * stat_digest and nothing changed since; NULL otherwise.  The caller holds
+ * the migration lock.
+ */
+char *
+migrate_catalog_sync_stat(const char *dir_key, const char *stat_digest)
+{
+	static SPIPlanPtr plan = NULL;
+	CatalogContext cxt;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char	   *digest = NULL;
+
+	values[0] = CStringGetTextDatum(dir_key);
+	values[1] = CStringGetTextDatum(stat_digest);
+	catalog_enter(&cxt);
+	catalog_exec_kept(&plan, false,
+					  "SELECT s.digest FROM migrate.sync s, migrate.state t"
+					  " WHERE s.dir_key = $1 AND s.stat_digest = $2"
+					  " AND s.generation = t.generation",
+					  2, types, values, NULL, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+	{
+		char	   *d = SPI_getvalue(SPI_tuptable->vals[0],
+									 SPI_tuptable->tupdesc, 1);
+
+		digest = d ? MemoryContextStrdup(cxt.caller_cxt, d) : NULL;
+	}
+	catalog_leave(&cxt);
+	return digest;
+}
+
+/*
  * One row (file_name, revision, file_sha256) per revision registered from
  * a file, into the materialized result of fcinfo.
  */
@@ -1114,27 +1148,34 @@ migrate_catalog_sync_files(FunctionCallInfo fcinfo)
  * this transaction.
  */
 int64
-migrate_catalog_sync_done(const char *dir_key, const char *digest)
+migrate_catalog_sync_done(const char *dir_key, const char *digest,
+						  const char *stat_digest)
 {
 	static SPIPlanPtr plan = NULL;
 	CatalogContext cxt;
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
 	bool		isnull;
 	int64		generation;
 
 	values[0] = CStringGetTextDatum(dir_key);
 	values[1] = CStringGetTextDatum(digest);
+	/* no stat digest: the next check reads the files */
+	values[2] = stat_digest ? CStringGetTextDatum(stat_digest) : (Datum) 0;
+	nulls[2] = stat_digest ? ' ' : 'n';
 	catalog_enter(&cxt);
 	catalog_exec_kept(&plan, false,
-					  "INSERT INTO migrate.sync (dir_key, digest, generation)"
-					  " SELECT $1, $2, generation FROM migrate.state"
+					  "INSERT INTO migrate.sync (dir_key, digest, generation,"
+					  " stat_digest)"
+					  " SELECT $1, $2, generation, $3 FROM migrate.state"
 					  " ON CONFLICT (dir_key) DO UPDATE"
 					  " SET digest = excluded.digest,"
+					  " stat_digest = excluded.stat_digest,"
 					  " generation = excluded.generation,"
 					  " synced_at = pg_catalog.now()"
 					  " RETURNING generation",
-					  2, types, values, NULL, SPI_OK_INSERT_RETURNING);
+					  3, types, values, nulls, SPI_OK_INSERT_RETURNING);
 	if (SPI_processed != 1)
 		elog(ERROR, "migrate.state has no row");
 	generation = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],

@@ -185,7 +185,10 @@ extern bool migrate_catalog_sync_check(const char *dir_key,
 									   const char *digest);
 extern void migrate_catalog_sync_files(FunctionCallInfo fcinfo);
 extern int64 migrate_catalog_sync_done(const char *dir_key,
-									   const char *digest);
+									   const char *digest,
+									   const char *stat_digest);
+extern char *migrate_catalog_sync_stat(const char *dir_key,
+									   const char *stat_digest);
 extern void migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade);
 
 /* report.c */

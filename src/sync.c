@@ -32,6 +32,7 @@
 PG_FUNCTION_INFO_V1(migrate_sync_check);
 PG_FUNCTION_INFO_V1(migrate_sync_files);
 PG_FUNCTION_INFO_V1(migrate_sync_done);
+PG_FUNCTION_INFO_V1(migrate_sync_stat);
 
 /* Refuse an empty directory key or digest. */
 static void
@@ -81,18 +82,63 @@ migrate_sync_files(PG_FUNCTION_ARGS)
 
 /*
  * migrate_sync_done(dir_key text, digest text) RETURNS bigint
+ * migrate_sync_done(dir_key text, digest text, stat_digest text) RETURNS bigint
  *
  * Records that every file of the directory dir_key, whose digest is
  * digest, is registered as it is; returns the generation recorded.  Call
- * it in the transaction that checked or sent every file.
+ * it in the transaction that checked or sent every file.  stat_digest
+ * (may be null) is the client's digest of the files' names, sizes, times
+ * and inodes, which migrate_sync_stat() compares.
  */
 Datum
 migrate_sync_done(PG_FUNCTION_ARGS)
 {
-	char	   *dir_key = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *digest = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *dir_key;
+	char	   *digest;
+	char	   *stat_digest = NULL;
 
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("directory key and digest must not be null")));
+	dir_key = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	digest = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		stat_digest = text_to_cstring(PG_GETARG_TEXT_PP(2));
+		if (stat_digest[0] == '\0')
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("stat digest must not be empty")));
+	}
 	check_sync_args(dir_key, digest);
 	migrate_begin_change();
-	PG_RETURN_INT64(migrate_catalog_sync_done(dir_key, digest));
+	PG_RETURN_INT64(migrate_catalog_sync_done(dir_key, digest, stat_digest));
+}
+
+/*
+ * migrate_sync_stat(dir_key text, stat_digest text) RETURNS text
+ *
+ * Takes the migration lock; the content digest recorded for the directory
+ * dir_key when it was last registered in full with this stat digest and
+ * nothing changed since, else null.  The client then takes its files as
+ * unchanged without reading them.
+ */
+Datum
+migrate_sync_stat(PG_FUNCTION_ARGS)
+{
+	char	   *dir_key = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *stat_digest = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *digest;
+
+	if (stat_digest[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("stat digest must not be empty")));
+	check_sync_args(dir_key, stat_digest);
+	migrate_begin_change();
+	digest = migrate_catalog_sync_stat(dir_key, stat_digest);
+	if (digest == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(digest));
 }

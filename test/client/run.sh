@@ -33,11 +33,12 @@ db4="pgm_client_$$_d"
 db5="pgm_client_$$_e"
 db6="pgm_client_$$_sync"
 db7="pgm_client_$$_perrev"
+db8="pgm_client_$$_stat"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -859,6 +860,90 @@ expect_rc "per-revision: the fixed revision applies" 0
 expect "per-revision: one revision applied" "1 revision(s) applied" "$out"
 run -d "$db7" --dir "$pdir" downgrade base --per-revision
 expect_rc "per-revision: refused for downgrade" 2
+# ---------------------------------------------------------------- stat cache
+# While the files' names, sizes, times and inodes are as at the last sync
+# (the stat digest), the client takes their contents as unchanged without
+# reading them.  Files changed less than a second ago are never trusted
+# that way, so the test waits a second after writing them (no timing is
+# measured or asserted).
+tdir="$work/stat"
+mkdir -p "$tdir"
+# tfile NAME ID PARENT MESSAGE: write a revision file creating table ID
+tfile() {
+    {
+        echo "-- revision: $2"
+        [ -n "$3" ] && echo "-- revises: $3"
+        echo "-- message: $4"
+        echo "-- migrate:upgrade"
+        echo "CREATE TABLE $2 (id int);"
+        echo "-- migrate:downgrade"
+        echo "DROP TABLE $2;"
+    } >"$tdir/$1"
+}
+tfile 001_t1.sql t1 "" "one"
+tfile 002_t2.sql t2 t1 "two"
+psql -X -q -d postgres -c "CREATE DATABASE \"$db8\"" >/dev/null
+q "$db8" "CREATE EXTENSION pg_migrate" >/dev/null
+sleep 1.1
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: first upgrade succeeds" 0
+is "stat: the stat digest is kept" "$(q "$db8" "SELECT stat_digest IS NOT NULL FROM migrate.sync")" "t"
+# the content digest the server holds is altered behind its back: with the
+# stat cache the client does not read the files, so it neither notices nor
+# records the digest again; --verify-files reads them and records it
+q "$db8" "UPDATE migrate.sync SET digest = repeat('0', 64)" >/dev/null
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: an unchanged directory is not read" 0
+expect "stat: nothing to upgrade" "nothing to upgrade" "$out"
+is "stat: the files were not read" "$(q "$db8" "SELECT digest FROM migrate.sync")" "$(printf '0%.0s' $(seq 64))"
+run -d "$db8" --dir "$tdir" --verify-files upgrade
+expect_rc "stat: --verify-files reads the files" 0
+is "stat: --verify-files records their digest" "$(q "$db8" "SELECT digest <> repeat('0', 64) FROM migrate.sync")" "t"
+
+# an edit that keeps the size and puts the modification time back changes
+# the change time: it is caught, with the stat cache and when verifying
+sleep 1.1
+run -d "$db8" --dir "$tdir" upgrade
+mtime=$(stat -c %y "$tdir/002_t2.sql")
+sed -i 's/^-- message: two$/-- message: TWO/' "$tdir/002_t2.sql"
+touch -d "$mtime" "$tdir/002_t2.sql"
+is "stat: the edit kept the modification time" "$(stat -c %y "$tdir/002_t2.sql")" "$mtime"
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: a same-size, same-mtime edit is accepted" 0
+is "stat: a same-size, same-mtime edit is caught" "$(q "$db8" "SELECT message FROM migrate.revision WHERE revision = 't2'")" "TWO"
+sed -i 's/^-- message: TWO$/-- message: Two/' "$tdir/002_t2.sql"
+touch -d "$mtime" "$tdir/002_t2.sql"
+run -d "$db8" --dir "$tdir" --verify-files upgrade
+is "stat: ... and with --verify-files" "$(q "$db8" "SELECT message FROM migrate.revision WHERE revision = 't2'")" "Two"
+
+# a normal edit, an added, a renamed and a removed file are all caught
+tfile 003_t3.sql t3 t2 "three"
+sleep 1.1
+run -d "$db8" --dir "$tdir" upgrade
+expect "stat: an added file is applied" "1 revision(s) applied" "$out"
+sleep 1.1
+run -d "$db8" --dir "$tdir" upgrade
+sed -i 's/^CREATE TABLE t3 (id int);$/CREATE TABLE t3 (id bigint);/' "$tdir/003_t3.sql"
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: an edited applied file is refused" 1
+expect "stat: the refusal names the revision" 'revision "t3" has changed since it was applied' "$err"
+sed -i 's/^CREATE TABLE t3 (id bigint);$/CREATE TABLE t3 (id int);/' "$tdir/003_t3.sql"
+sleep 1.1
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: the restored file is accepted" 0
+mv "$tdir/003_t3.sql" "$tdir/003_t3_renamed.sql"
+run -d "$db8" --dir "$tdir" upgrade
+is "stat: a renamed file is caught" "$(q "$db8" "SELECT file_name FROM migrate.revision WHERE revision = 't3'")" "003_t3_renamed.sql"
+before=$(q "$db8" "SELECT digest FROM migrate.sync")
+rm "$tdir/003_t3_renamed.sql"
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: a removed file is no error" 0
+is "stat: a removed file is caught" "$(q "$db8" "SELECT digest <> '$before' FROM migrate.sync")" "t"
+# a bad file is still refused before anything is sent
+printf -- '-- revision: bad one\n' >"$tdir/009_bad.sql"
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: a bad file still exits 5" 5
+rm "$tdir/009_bad.sql"
 
 # the statement splitter's own unit tests (no server needed)
 if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
