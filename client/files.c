@@ -270,6 +270,7 @@ read_dir(const char *dir, RevFileSet *set, bool lazy)
 {
 	DIR		   *d;
 	struct dirent *de;
+	int			maxfiles = 0;
 
 	memset(set, 0, sizeof(*set));
 	set->parsed = true;
@@ -289,8 +290,12 @@ read_dir(const char *dir, RevFileSet *set, bool lazy)
 
 		if (!is_revision_file_name(de->d_name))
 			continue;
-		set->files = pg_realloc(set->files,
-								sizeof(RevFileEntry) * (set->nfiles + 1));
+		/* grown by doubling: thousands of files, few copies */
+		if (set->nfiles == maxfiles)
+		{
+			maxfiles = Max(64, maxfiles * 2);
+			set->files = pg_realloc(set->files, sizeof(RevFileEntry) * maxfiles);
+		}
 		e = &set->files[set->nfiles++];
 		memset(e, 0, sizeof(*e));
 		e->name = pg_strdup(de->d_name);
