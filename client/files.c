@@ -631,10 +631,15 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 		qsort(pairs, npairs, sizeof(char *) * 2, pair_cmp);
 	}
 
-	sql = psprintf("SELECT pg_catalog.count(%s.migrate_add_file(f.name, f.content))"
-				   " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
-				   " pg_catalog.unnest($2::pg_catalog.text[])) AS f(name, content)",
-				   ext_schema);
+	/* 0.2 checks a batch first, then inserts its new revisions at once */
+	if (ext_has_sync)
+		sql = psprintf("SELECT %s.migrate_add_files($1::pg_catalog.text[],"
+					   " $2::pg_catalog.text[])", ext_schema);
+	else
+		sql = psprintf("SELECT pg_catalog.count(%s.migrate_add_file(f.name, f.content))"
+					   " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+					   " pg_catalog.unnest($2::pg_catalog.text[])) AS f(name, content)",
+					   ext_schema);
 	initPQExpBuffer(&names);
 	initPQExpBuffer(&contents);
 	for (i = 0; i < set->nfiles; i++)

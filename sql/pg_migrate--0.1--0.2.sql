@@ -320,6 +320,15 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION migrate_sync_done(text, text, text)
 	IS 'record that every file of the directory dir_key (digest; stat digest, may be null) is registered as it is now; returns the generation';
 
+/* Registering a client's batch of files with one INSERT for the new ones. */
+CREATE FUNCTION migrate_add_files(names text[], contents text[])
+RETURNS integer
+AS 'MODULE_PATHNAME', 'migrate_add_files'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_add_files(text[], text[])
+	IS 'register revision files (names and contents), as migrate_add_file would one at a time; every file is checked first; returns how many';
+REVOKE ALL ON FUNCTION migrate_add_files(text[], text[]) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION migrate_sync_stat(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_done(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_check(text, text) FROM PUBLIC;

@@ -39,6 +39,10 @@
 
 PG_FUNCTION_INFO_V1(migrate_add);
 PG_FUNCTION_INFO_V1(migrate_add_file);
+PG_FUNCTION_INFO_V1(migrate_add_files);
+
+/* New revisions registered by one INSERT (migrate_load, migrate_add_files). */
+#define LOAD_BATCH_ROWS 1000
 PG_FUNCTION_INFO_V1(migrate_load);
 PG_FUNCTION_INFO_V1(migrate_remove);
 
@@ -357,6 +361,145 @@ refuse_not_regular(const char *path, mode_t mode)
 }
 
 /*
+ * Register n checked revisions, in order, under the migration lock (taken
+ * by the caller).  Revisions registered already are compared one by one
+ * (unchanged, replaced, drifted or refused); the new ones go in with one
+ * INSERT per batch of LOAD_BATCH_ROWS.
+ */
+static void
+register_revisions(MigrateRevision *revs, int n)
+{
+	bool	   *registered = palloc(sizeof(bool) * Max(n, 1));
+	MigrateRevision *batch = palloc(sizeof(MigrateRevision) * LOAD_BATCH_ROWS);
+	int			nbatch = 0;
+	int			i;
+
+	migrate_catalog_registered(revs, n, registered);
+	for (i = 0; i < n; i++)
+	{
+		if (registered[i])
+		{
+			(void) register_and_bump(&revs[i]);
+			continue;
+		}
+		batch[nbatch++] = revs[i];
+		if (nbatch == LOAD_BATCH_ROWS)
+		{
+			migrate_catalog_insert_batch(batch, nbatch);
+			migrate_catalog_bump_generation();
+			nbatch = 0;
+		}
+	}
+	if (nbatch > 0)
+	{
+		migrate_catalog_insert_batch(batch, nbatch);
+		migrate_catalog_bump_generation();
+	}
+}
+
+/*
+ * migrate_add_files(names text[], contents text[]) RETURNS integer
+ *
+ * Registers revision files sent by a client, as migrate_add_file would one
+ * at a time, and returns how many: every file is parsed and checked first
+ * (a bad one, or two defining one revision, is an error naming it and
+ * changes nothing), then the new revisions are inserted together.
+ */
+Datum
+migrate_add_files(PG_FUNCTION_ARGS)
+{
+	ArrayType  *names_arr;
+	ArrayType  *contents_arr;
+	Datum	   *names;
+	Datum	   *contents;
+	bool	   *names_null;
+	bool	   *contents_null;
+	int			nnames;
+	int			ncontents;
+	MigrateRevision *revs;
+	HTAB	   *seen;
+	HASHCTL		ctl;
+	int			i;
+
+	typedef struct SeenFile
+	{
+		char		id[MIGRATE_MAX_ID_LEN + 1];
+		char	   *file;
+	} SeenFile;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("file names and contents must not be null")));
+	names_arr = PG_GETARG_ARRAYTYPE_P(0);
+	contents_arr = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(names_arr) > 1 || ARR_NDIM(contents_arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("file names and contents must be one-dimensional arrays")));
+	deconstruct_array(names_arr, TEXTOID, -1, false, TYPALIGN_INT,
+					  &names, &names_null, &nnames);
+	deconstruct_array(contents_arr, TEXTOID, -1, false, TYPALIGN_INT,
+					  &contents, &contents_null, &ncontents);
+	if (nnames != ncontents)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("%d file names but %d contents", nnames, ncontents)));
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MIGRATE_MAX_ID_LEN + 1;
+	ctl.entrysize = sizeof(SeenFile);
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("pg_migrate sent ids", Max(nnames, 16), &ctl,
+					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+
+	revs = palloc(sizeof(MigrateRevision) * Max(nnames, 1));
+	for (i = 0; i < nnames; i++)
+	{
+		char	   *name;
+		text	   *content;
+		char	   *data;
+		size_t		len;
+		MigrateRevFile file;
+		SeenFile   *entry;
+		bool		found;
+
+		if (names_null[i] || contents_null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("file names and contents must not contain nulls")));
+		name = TextDatumGetCString(names[i]);
+		content = DatumGetTextPP(contents[i]);
+		data = VARDATA_ANY(content);
+		len = VARSIZE_ANY_EXHDR(content);
+		/* the parser reads UTF-8 */
+		if (GetDatabaseEncoding() != PG_UTF8)
+		{
+			data = pg_server_to_any(data, len, PG_UTF8);
+			len = strlen(data);
+		}
+		parse_file(name, data, len, &file);
+		entry = hash_search(seen, file.revision, HASH_ENTER, &found);
+		if (found)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("revision \"%s\" is defined twice", file.revision),
+					 errdetail("Files \"%s\" and \"%s\" both define it.",
+							   entry->file, name)));
+		entry->file = name;
+		file_to_revision(name, &file, &revs[i]);
+		revs[i].file_sha256 = palloc(MIGRATE_SHA256_HEX_LEN);
+		if (!migrate_sha256_hex(data, len, revs[i].file_sha256))
+			elog(ERROR, "could not compute the SHA-256 of file \"%s\"", name);
+		migrate_check_syntax(&revs[i]);
+	}
+
+	migrate_begin_change();
+	register_revisions(revs, nnames);
+	PG_RETURN_INT32(nnames);
+}
+
+/*
  * Read a whole regular file into memory; errors name the file.  The file
  * is opened without following a symbolic link and without blocking, and
  * checked with fstat, so that an entry swapped for a link or a FIFO after
@@ -409,9 +552,6 @@ read_whole_file(const char *path, size_t *len)
 	return buf;
 }
 
-/* New revisions registered by one INSERT in migrate_load. */
-#define LOAD_BATCH_ROWS 1000
-
 /* qsort comparator for file names */
 static int
 compare_names(const void *a, const void *b)
@@ -441,9 +581,6 @@ migrate_load(PG_FUNCTION_ARGS)
 	HTAB	   *seen;
 	HASHCTL		ctl;
 	MigrateRevision *revs;
-	bool	   *registered;
-	MigrateRevision *batch;
-	int			nbatch = 0;
 	int			i;
 
 	typedef struct SeenEntry
@@ -527,35 +664,8 @@ migrate_load(PG_FUNCTION_ARGS)
 		pfree(content);
 	}
 
-	/*
-	 * Revisions registered already are compared one by one (unchanged,
-	 * replaced, drifted or refused); the new ones go in with one INSERT per
-	 * batch, in name order.
-	 */
 	migrate_begin_change();
-	registered = palloc(sizeof(bool) * Max(nnames, 1));
-	migrate_catalog_registered(revs, nnames, registered);
-	batch = palloc(sizeof(MigrateRevision) * LOAD_BATCH_ROWS);
-	for (i = 0; i < nnames; i++)
-	{
-		if (registered[i])
-		{
-			(void) register_and_bump(&revs[i]);
-			continue;
-		}
-		batch[nbatch++] = revs[i];
-		if (nbatch == LOAD_BATCH_ROWS || i == nnames - 1)
-		{
-			migrate_catalog_insert_batch(batch, nbatch);
-			migrate_catalog_bump_generation();
-			nbatch = 0;
-		}
-	}
-	if (nbatch > 0)
-	{
-		migrate_catalog_insert_batch(batch, nbatch);
-		migrate_catalog_bump_generation();
-	}
+	register_revisions(revs, nnames);
 
 	PG_RETURN_INT32(nnames);
 }

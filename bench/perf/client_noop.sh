@@ -2,20 +2,22 @@
 # bench/perf/client_noop.sh [SIZES...] - "pg_migrate upgrade head" at head
 #
 # For each size (default 1000 10000) and build of PERF_BUILDS: a fresh
-# database is synced and stamped at head by the build's client, then 11
-# times, alternating, whole processes are timed (wall clock, seconds):
+# database is synced and stamped at head by the build's client, then
+# PERF_REPS (default 11) times, alternating, whole processes are timed
+# (wall clock, seconds):
 #   select1   psql -X -c 'SELECT 1' (the floor: one connection, one query)
 #   noop      pg_migrate upgrade head --dir DIR (read and hash every file,
 #             then, in "new", one digest check instead of sending them)
 #   files     pg_migrate -p 1 --dir DIR upgrade head minus the same with a
-#             missing directory: reading, hashing and parsing the files
-#             alone (the connection to port 1 fails at once)
+#             missing directory: the client's own work on the files (with
+#             the stat cache: listing and stat'ing them; the connection
+#             to port 1 fails at once)
 # and the ratio noop / select1.
 source "$(dirname "$0")/lib.sh"
 SIZES=("${@:-1000 10000}")
 # shellcheck disable=SC2206
 SIZES=(${SIZES[*]})
-REPS=11
+REPS="${PERF_REPS:-11}"
 
 printf '%-5s %6s %9s %9s %9s %9s\n' build size select1 noop files noop/sel1
 for n in "${SIZES[@]}"; do
