@@ -289,13 +289,6 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION migrate_sync_files()
 	IS 'take the migration lock; the file name, revision and file SHA-256 of every revision registered from a file';
 
-CREATE FUNCTION migrate_sync_done(dir_key text, digest text)
-RETURNS bigint
-AS 'MODULE_PATHNAME', 'migrate_sync_done'
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION migrate_sync_done(text, text)
-	IS 'record that every file of the directory dir_key (digest) is registered as it is now; returns the generation';
-
 /*
  * The stat cache: the client's digest of its files' names, sizes, times
  * (modification and change, in nanoseconds) and inodes at the last
@@ -313,7 +306,8 @@ LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION migrate_sync_stat(text, text)
 	IS 'take the migration lock; the content digest of directory dir_key when it was registered with this stat digest and nothing changed since, else null';
 
-CREATE FUNCTION migrate_sync_done(dir_key text, digest text, stat_digest text)
+CREATE FUNCTION migrate_sync_done(dir_key text, digest text,
+								  stat_digest text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'migrate_sync_done'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
@@ -333,6 +327,5 @@ REVOKE ALL ON FUNCTION migrate_sync_stat(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_done(text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_check(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_sync_files() FROM PUBLIC;
-REVOKE ALL ON FUNCTION migrate_sync_done(text, text) FROM PUBLIC;
 
 -- ==== end ====

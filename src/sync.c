@@ -81,8 +81,8 @@ migrate_sync_files(PG_FUNCTION_ARGS)
 }
 
 /*
- * migrate_sync_done(dir_key text, digest text) RETURNS bigint
- * migrate_sync_done(dir_key text, digest text, stat_digest text) RETURNS bigint
+ * migrate_sync_done(dir_key text, digest text, stat_digest text DEFAULT NULL)
+ *	  RETURNS bigint
  *
  * Records that every file of the directory dir_key, whose digest is
  * digest, is registered as it is; returns the generation recorded.  Call
@@ -103,7 +103,7 @@ migrate_sync_done(PG_FUNCTION_ARGS)
 				 errmsg("directory key and digest must not be null")));
 	dir_key = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	digest = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	if (!PG_ARGISNULL(2))
 	{
 		stat_digest = text_to_cstring(PG_GETARG_TEXT_PP(2));
 		if (stat_digest[0] == '\0')
