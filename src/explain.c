@@ -413,49 +413,6 @@ explain_plan(ReturnSetInfo *rsinfo, const MigrateState *state,
 Datum
 migrate_explain(PG_FUNCTION_ARGS)
 {
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MigrateState state;
-	MigratePlan plan;
-	MigrateGraphError err;
-	MigrateTrial outer;
-	bool		save_notice_steps;
-
-	InitMaterializedSRF(fcinfo, 0);
-	migrate_check_target(target);
-	migrate_begin_change();
-	migrate_catalog_load(&state, true, true);
-	if (!migrate_plan_upgrade(state.graph, state.rows, state.nrows, target,
-							  &plan, &err))
-		migrate_raise_graph_error(&err);
-
-	ereport(LOG,
-			(errmsg("migration explain of %d revisions, rolled back at the end",
-					plan.nsteps),
-			 errhidestmt(true)));
-
-	/* "applying" and "reverting" notices would tell of changes that are undone */
-	save_notice_steps = migrate_notice_steps;
-	migrate_notice_steps = false;
-	migrate_trial_begin(&outer);
-	PG_TRY();
-	{
-		explain_plan(rsinfo, &state, &plan);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		migrate_notice_steps = save_notice_steps;
-		MemoryContextSwitchTo(outer.cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		migrate_trial_rollback(&outer);
-		ReThrowError(edata);
-	}
-	PG_END_TRY();
-	migrate_notice_steps = save_notice_steps;
-	migrate_trial_rollback(&outer);
-
+	migrate_trial_plan(fcinfo, "explain", explain_plan);
 	return (Datum) 0;
 }

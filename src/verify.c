@@ -69,6 +69,61 @@ migrate_trial_release(MigrateTrial *trial)
 }
 
 /*
+ * The frame migrate_verify and migrate_explain share: plan an upgrade to
+ * the target of the function's first argument under the migration lock,
+ * then run body over the plan inside a subtransaction that is rolled back
+ * whatever happens, with the step notices off (they would tell of changes
+ * that are undone).  An error is raised again after the rollback.
+ */
+void
+migrate_trial_plan(FunctionCallInfo fcinfo, const char *what,
+				   MigrateTrialBody body)
+{
+	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MigrateState state;
+	MigratePlan plan;
+	MigrateGraphError err;
+	MigrateTrial outer;
+	bool		save_notice_steps;
+
+	InitMaterializedSRF(fcinfo, 0);
+	migrate_check_target(target);
+	migrate_begin_change();
+	migrate_catalog_load(&state, true, true);
+	if (!migrate_plan_upgrade(state.graph, state.rows, state.nrows, target,
+							  &plan, &err))
+		migrate_raise_graph_error(&err);
+
+	ereport(LOG,
+			(errmsg("migration %s of %d revisions, rolled back at the end",
+					what, plan.nsteps),
+			 errhidestmt(true)));
+
+	save_notice_steps = migrate_notice_steps;
+	migrate_notice_steps = false;
+	migrate_trial_begin(&outer);
+	PG_TRY();
+	{
+		body(rsinfo, &state, &plan);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		migrate_notice_steps = save_notice_steps;
+		MemoryContextSwitchTo(outer.cxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		migrate_trial_rollback(&outer);
+		ReThrowError(edata);
+	}
+	PG_END_TRY();
+	migrate_notice_steps = save_notice_steps;
+	migrate_trial_rollback(&outer);
+}
+
+/*
  * The error's message, followed by the line of its context that names the
  * revision's file and line (runner.c's "upgrade of revision ..."), when
  * there is one.
@@ -230,49 +285,6 @@ verify_plan(ReturnSetInfo *rsinfo, const MigrateState *state,
 Datum
 migrate_verify(PG_FUNCTION_ARGS)
 {
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MigrateState state;
-	MigratePlan plan;
-	MigrateGraphError err;
-	MigrateTrial outer;
-	bool		save_notice_steps;
-
-	InitMaterializedSRF(fcinfo, 0);
-	migrate_check_target(target);
-	migrate_begin_change();
-	migrate_catalog_load(&state, true, true);
-	if (!migrate_plan_upgrade(state.graph, state.rows, state.nrows, target,
-							  &plan, &err))
-		migrate_raise_graph_error(&err);
-
-	ereport(LOG,
-			(errmsg("migration verify of %d revisions, rolled back at the end",
-					plan.nsteps),
-			 errhidestmt(true)));
-
-	/* "applying" and "reverting" notices would tell of changes that are undone */
-	save_notice_steps = migrate_notice_steps;
-	migrate_notice_steps = false;
-	migrate_trial_begin(&outer);
-	PG_TRY();
-	{
-		verify_plan(rsinfo, &state, &plan);
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		migrate_notice_steps = save_notice_steps;
-		MemoryContextSwitchTo(outer.cxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		migrate_trial_rollback(&outer);
-		ReThrowError(edata);
-	}
-	PG_END_TRY();
-	migrate_notice_steps = save_notice_steps;
-	migrate_trial_rollback(&outer);
-
+	migrate_trial_plan(fcinfo, "verify", verify_plan);
 	return (Datum) 0;
 }

@@ -13,7 +13,10 @@
 #ifndef PG_MIGRATE_VERIFY_H
 #define PG_MIGRATE_VERIFY_H
 
+#include "nodes/execnodes.h"
 #include "utils/resowner.h"
+
+#include "pg_migrate.h"
 
 #include "schemadiff.h"
 
@@ -30,9 +33,16 @@ typedef struct MigrateTrial
 	ResourceOwner owner;
 } MigrateTrial;
 
+/* What migrate_trial_plan() runs over the plan, inside its trial. */
+typedef void (*MigrateTrialBody) (ReturnSetInfo *rsinfo,
+								  const MigrateState *state,
+								  const MigratePlan *plan);
+
 /* verify.c */
 extern void migrate_trial_begin(MigrateTrial *trial);
 extern void migrate_trial_rollback(MigrateTrial *trial);
 extern void migrate_trial_release(MigrateTrial *trial);
+extern void migrate_trial_plan(FunctionCallInfo fcinfo, const char *what,
+							   MigrateTrialBody body);
 
 #endif							/* PG_MIGRATE_VERIFY_H */
