@@ -32,7 +32,6 @@
 #include "parser/parser.h"
 #include "storage/lock.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #include "pg_migrate.h"
@@ -230,7 +229,6 @@ migrate_integrity_wait(void)
 	void	   *h;
 	bool		running;
 	LOCKTAG		tag;
-	int			nestlevel;
 
 	if (!migrate_catalog_has_rows("interrupted", true))
 		return;
@@ -256,25 +254,9 @@ migrate_integrity_wait(void)
 	if (LockHeldByMe(&tag, ExclusiveLock))
 		return;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
-						 MIGRATE_OUTSIDE_LOCK_KEY2, 2);
-	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
-		return;
-	if (migrate_notice_steps)
-		ereport(NOTICE,
-				(errmsg("waiting for another session's non-transactional revision to finish")));
-	nestlevel = NewGUCNestLevel();
-	if (migrate_lock_timeout > 0)
-	{
-		char		value[32];
-
-		snprintf(value, sizeof(value), "%d", migrate_lock_timeout);
-		(void) set_config_option("lock_timeout", value, PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-								 false);
-	}
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-	AtEOXact_GUC(false, nestlevel);
+	migrate_acquire_advisory(MIGRATE_OUTSIDE_LOCK_KEY2, false,
+							 _("waiting for another session's non-transactional revision to finish"),
+							 "lock of a non-transactional revision");
 }
 
 /* Raise the error that an interrupted step blocks migrations with. */

@@ -129,6 +129,8 @@ extern void migrate_parse_revision_text(const char *name, text *content,
 										MigrateRevision *rev);
 
 /* runner.c */
+extern void migrate_acquire_advisory(uint32 key2, bool session,
+									 const char *waiting, const char *what);
 
 /*
  * Called before (before = true) and after each statement of a step run by

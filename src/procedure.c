@@ -56,7 +56,6 @@
 #include "storage/lock.h"
 #include "tcop/pquery.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
@@ -76,52 +75,6 @@ typedef struct RunState
 	int			done;			/* steps run so far */
 	char	   *running;		/* revision of the step being run */
 } RunState;
-
-/* Error context callback while waiting for the run lock. */
-static void
-run_lock_error_callback(void *arg)
-{
-	errcontext("waiting for the migration run lock");
-}
-
-/*
- * Take the session-level run lock, waiting at most pg_migrate.lock_timeout
- * when it is set.
- */
-static void
-acquire_run_lock(LOCKTAG *tag)
-{
-	ErrorContextCallback callback;
-	int			nestlevel;
-
-	SET_LOCKTAG_ADVISORY(*tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
-						 MIGRATE_RUN_LOCK_KEY2, 2);
-	if (LockAcquire(tag, ExclusiveLock, true, true) != LOCKACQUIRE_NOT_AVAIL)
-		return;
-
-	if (migrate_notice_steps)
-		ereport(NOTICE,
-				(errmsg("waiting for another session's migration run to finish")));
-	nestlevel = NewGUCNestLevel();
-	if (migrate_lock_timeout > 0)
-	{
-		char		value[32];
-
-		snprintf(value, sizeof(value), "%d", migrate_lock_timeout);
-		(void) set_config_option("lock_timeout", value, PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-								 false);
-	}
-	callback.callback = run_lock_error_callback;
-	callback.arg = NULL;
-	callback.previous = error_context_stack;
-	error_context_stack = &callback;
-
-	(void) LockAcquire(tag, ExclusiveLock, true, false);
-
-	error_context_stack = callback.previous;
-	AtEOXact_GUC(false, nestlevel);
-}
 
 /*
  * Refuse a non-transactional revision: migrate_run cannot run it.
@@ -378,7 +331,11 @@ migrate_run(PG_FUNCTION_ARGS)
 	if (SPI_connect_ext(SPI_OPT_NONATOMIC) != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 
-	acquire_run_lock(&tag);
+	migrate_acquire_advisory(MIGRATE_RUN_LOCK_KEY2, true,
+							 _("waiting for another session's migration run to finish"),
+							 "migration run lock");
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_RUN_LOCK_KEY2, 2);
 	PG_TRY();
 	{
 		run_all(&run, run_cxt);

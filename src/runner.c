@@ -167,33 +167,36 @@ step_error_callback(void *arg)
 				   step->upgrade ? "upgrade" : "downgrade");
 }
 
-/* Error context callback while waiting for the lock. */
+/* Error context callback while waiting for an advisory lock of ours. */
 static void
-lock_error_callback(void *arg)
+advisory_wait_callback(void *arg)
 {
-	errcontext("waiting for the migration lock");
+	errcontext("waiting for the %s", (const char *) arg);
 }
 
 /*
- * Take the migration lock, waiting at most pg_migrate.lock_timeout when it
- * is set.
+ * Take the advisory lock (MIGRATE_LOCK_KEY1, key2) in ExclusiveLock mode,
+ * for the session or for the transaction.  When it is not free at once,
+ * send the NOTICE waiting (which says what the other session does), and
+ * wait at most pg_migrate.lock_timeout when that is set (the session's
+ * lock_timeout otherwise); what names the lock in the context of a
+ * timeout error ("migration lock").
  */
-static void
-acquire_migration_lock(void)
+void
+migrate_acquire_advisory(uint32 key2, bool session, const char *waiting,
+						 const char *what)
 {
 	LOCKTAG		tag;
 	ErrorContextCallback callback;
 	int			nestlevel;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
-						 MIGRATE_LOCK_KEY2, 2);
-
-	if (LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL)
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1, key2, 2);
+	if (LockAcquire(&tag, ExclusiveLock, session, true) != LOCKACQUIRE_NOT_AVAIL)
 		return;
 
 	if (migrate_notice_steps)
 		ereport(NOTICE,
-				(errmsg("waiting for another session's migration to finish")));
+				(errmsg_internal("%s", waiting)));
 
 	nestlevel = NewGUCNestLevel();
 	if (migrate_lock_timeout > 0)
@@ -205,12 +208,12 @@ acquire_migration_lock(void)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
 								 false);
 	}
-	callback.callback = lock_error_callback;
-	callback.arg = NULL;
+	callback.callback = advisory_wait_callback;
+	callback.arg = (void *) what;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	(void) LockAcquire(&tag, ExclusiveLock, session, false);
 
 	error_context_stack = callback.previous;
 	AtEOXact_GUC(false, nestlevel);
@@ -242,7 +245,9 @@ migrate_begin_change(void)
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot run migrations in a read-only transaction")));
 
-	acquire_migration_lock();
+	migrate_acquire_advisory(MIGRATE_LOCK_KEY2, false,
+							 _("waiting for another session's migration to finish"),
+							 "migration lock");
 
 	if (IsolationUsesXactSnapshot() &&
 		migrate_catalog_generation(false) != migrate_catalog_generation(true))
