@@ -38,19 +38,6 @@
 
 #include "lint.h"
 
-/* Count newlines in the first nbytes of s. */
-static int
-count_lines(const char *s, int nbytes)
-{
-	int			lines = 0;
-	int			i;
-
-	for (i = 0; i < nbytes && s[i] != '\0'; i++)
-		if (s[i] == '\n')
-			lines++;
-	return lines;
-}
-
 /*
  * The line of byte offset in the section: a file line when the file is
  * known, else the line within the section's SQL (1-based).
@@ -58,7 +45,7 @@ count_lines(const char *s, int nbytes)
 static int
 line_of_offset(const LintSection *sec, int offset)
 {
-	int			line = count_lines(sec->sql, offset);
+	int			line = migrate_count_lines(sec->sql, offset);
 
 	return sec->first_line > 0 ? sec->first_line + line : line + 1;
 }

@@ -129,6 +129,7 @@ extern void migrate_parse_revision_text(const char *name, text *content,
 										MigrateRevision *rev);
 
 /* runner.c */
+extern int	migrate_count_lines(const char *s, int nbytes);
 extern void migrate_acquire_advisory(uint32 key2, bool session,
 									 const char *waiting, const char *what);
 

@@ -398,6 +398,67 @@ register_revisions(MigrateRevision *revs, int n)
 }
 
 /*
+ * The files of one migrate_add_files or migrate_load call, parsed and
+ * checked before any is registered; seen maps each revision id to the
+ * file that defined it, so that a second definition is refused.
+ */
+typedef struct FileBatch
+{
+	MigrateRevision *revs;
+	int			n;
+	HTAB	   *seen;
+} FileBatch;
+
+typedef struct SeenFile
+{
+	char		id[MIGRATE_MAX_ID_LEN + 1];
+	const char *file;
+} SeenFile;
+
+static void
+batch_init(FileBatch *batch, int nfiles)
+{
+	HASHCTL		ctl;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = MIGRATE_MAX_ID_LEN + 1;
+	ctl.entrysize = sizeof(SeenFile);
+	ctl.hcxt = CurrentMemoryContext;
+	batch->seen = hash_create("pg_migrate file batch", Max(nfiles, 16), &ctl,
+							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	batch->revs = palloc(sizeof(MigrateRevision) * Max(nfiles, 1));
+	batch->n = 0;
+}
+
+/*
+ * Parse and check one file (UTF-8 text of len bytes) into the batch: its
+ * syntax, a revision defined twice, and the SQL of both sections.
+ */
+static void
+batch_add(FileBatch *batch, const char *name, const char *data, size_t len)
+{
+	MigrateRevision *rev = &batch->revs[batch->n++];
+	MigrateRevFile file;
+	SeenFile   *entry;
+	bool		found;
+
+	parse_file(name, data, len, &file);
+	entry = hash_search(batch->seen, file.revision, HASH_ENTER, &found);
+	if (found)
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("revision \"%s\" is defined twice", file.revision),
+				 errdetail("Files \"%s\" and \"%s\" both define it.",
+						   entry->file, name)));
+	entry->file = name;
+	file_to_revision(name, &file, rev);
+	rev->file_sha256 = palloc(MIGRATE_SHA256_HEX_LEN);
+	if (!migrate_sha256_hex(data, len, rev->file_sha256))
+		elog(ERROR, "could not compute the SHA-256 of file \"%s\"", name);
+	migrate_check_syntax(rev);
+}
+
+/*
  * migrate_add_files(names text[], contents text[]) RETURNS integer
  *
  * Registers revision files sent by a client, as migrate_add_file would one
@@ -416,16 +477,8 @@ migrate_add_files(PG_FUNCTION_ARGS)
 	bool	   *contents_null;
 	int			nnames;
 	int			ncontents;
-	MigrateRevision *revs;
-	HTAB	   *seen;
-	HASHCTL		ctl;
+	FileBatch	batch;
 	int			i;
-
-	typedef struct SeenFile
-	{
-		char		id[MIGRATE_MAX_ID_LEN + 1];
-		char	   *file;
-	} SeenFile;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -446,23 +499,13 @@ migrate_add_files(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("%d file names but %d contents", nnames, ncontents)));
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = MIGRATE_MAX_ID_LEN + 1;
-	ctl.entrysize = sizeof(SeenFile);
-	ctl.hcxt = CurrentMemoryContext;
-	seen = hash_create("pg_migrate sent ids", Max(nnames, 16), &ctl,
-					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-
-	revs = palloc(sizeof(MigrateRevision) * Max(nnames, 1));
+	batch_init(&batch, nnames);
 	for (i = 0; i < nnames; i++)
 	{
 		char	   *name;
 		text	   *content;
 		char	   *data;
 		size_t		len;
-		MigrateRevFile file;
-		SeenFile   *entry;
-		bool		found;
 
 		if (names_null[i] || contents_null[i])
 			ereport(ERROR,
@@ -478,25 +521,12 @@ migrate_add_files(PG_FUNCTION_ARGS)
 			data = pg_server_to_any(data, len, PG_UTF8);
 			len = strlen(data);
 		}
-		parse_file(name, data, len, &file);
-		entry = hash_search(seen, file.revision, HASH_ENTER, &found);
-		if (found)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_OBJECT),
-					 errmsg("revision \"%s\" is defined twice", file.revision),
-					 errdetail("Files \"%s\" and \"%s\" both define it.",
-							   entry->file, name)));
-		entry->file = name;
-		file_to_revision(name, &file, &revs[i]);
-		revs[i].file_sha256 = palloc(MIGRATE_SHA256_HEX_LEN);
-		if (!migrate_sha256_hex(data, len, revs[i].file_sha256))
-			elog(ERROR, "could not compute the SHA-256 of file \"%s\"", name);
-		migrate_check_syntax(&revs[i]);
+		batch_add(&batch, name, data, len);
 	}
 
 	migrate_begin_change();
-	register_revisions(revs, nnames);
-	PG_RETURN_INT32(nnames);
+	register_revisions(batch.revs, batch.n);
+	PG_RETURN_INT32(batch.n);
 }
 
 /*
@@ -578,16 +608,8 @@ migrate_load(PG_FUNCTION_ARGS)
 	char	  **names;
 	int			nnames = 0;
 	int			maxnames = 64;
-	HTAB	   *seen;
-	HASHCTL		ctl;
-	MigrateRevision *revs;
+	FileBatch	batch;
 	int			i;
-
-	typedef struct SeenEntry
-	{
-		char		id[MIGRATE_MAX_ID_LEN + 1];
-		char	   *file;
-	} SeenEntry;
 
 	if (!has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES))
 		ereport(ERROR,
@@ -626,46 +648,23 @@ migrate_load(PG_FUNCTION_ARGS)
 	FreeDir(dir);
 	qsort(names, nnames, sizeof(char *), compare_names);
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = MIGRATE_MAX_ID_LEN + 1;
-	ctl.entrysize = sizeof(SeenEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	seen = hash_create("pg_migrate loaded ids", Max(nnames, 16), &ctl,
-					   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-
 	/*
 	 * Parse and check every file first, in name order, so that a bad file
 	 * is reported before anything is registered.
 	 */
-	revs = palloc(sizeof(MigrateRevision) * Max(nnames, 1));
+	batch_init(&batch, nnames);
 	for (i = 0; i < nnames; i++)
 	{
 		char	   *path = psprintf("%s/%s", dirname, names[i]);
 		size_t		len;
 		char	   *content = read_whole_file(path, &len);
-		MigrateRevFile file;
-		SeenEntry  *entry;
-		bool		found;
 
-		parse_file(path, content, len, &file);
-		entry = hash_search(seen, file.revision, HASH_ENTER, &found);
-		if (found)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_OBJECT),
-					 errmsg("revision \"%s\" is defined twice", file.revision),
-					 errdetail("Files \"%s\" and \"%s\" both define it.",
-							   entry->file, path)));
-		entry->file = path;
-		file_to_revision(path, &file, &revs[i]);
-		revs[i].file_sha256 = palloc(MIGRATE_SHA256_HEX_LEN);
-		if (!migrate_sha256_hex(content, len, revs[i].file_sha256))
-			elog(ERROR, "could not compute the SHA-256 of file \"%s\"", path);
-		migrate_check_syntax(&revs[i]);
+		batch_add(&batch, path, content, len);
 		pfree(content);
 	}
 
 	migrate_begin_change();
-	register_revisions(revs, nnames);
+	register_revisions(batch.revs, batch.n);
 
 	PG_RETURN_INT32(nnames);
 }

@@ -89,9 +89,9 @@ step_begin(StepContext *step, ErrorContextCallback *callback,
 	error_context_stack = callback;
 }
 
-/* Count newlines in the first nbytes of s. */
-static int
-count_lines(const char *s, int nbytes)
+/* Count newlines in the first nbytes of s (stopping at a NUL). */
+int
+migrate_count_lines(const char *s, int nbytes)
 {
 	int			lines = 0;
 	int			i;
@@ -134,7 +134,7 @@ step_error_callback(void *arg)
 		errposition(0);
 		internalerrposition(pos);
 		internalerrquery(step->sql);
-		line_in_sql = count_lines(step->sql, char_pos_to_offset(step->sql, pos));
+		line_in_sql = migrate_count_lines(step->sql, char_pos_to_offset(step->sql, pos));
 	}
 	else
 	{
@@ -143,7 +143,7 @@ step_error_callback(void *arg)
 		 * internal position may belong to a query nested inside it (a
 		 * function's), so it cannot refine the line; psql shows it.
 		 */
-		line_in_sql = count_lines(step->sql, step->stmt_offset);
+		line_in_sql = migrate_count_lines(step->sql, step->stmt_offset);
 	}
 
 	if (step->checking && step->rev->file_name && step->first_line > 0)
@@ -453,7 +453,7 @@ parse_section(StepContext *step)
 static int
 statement_line(const StepContext *step)
 {
-	int			line = count_lines(step->sql, step->stmt_offset);
+	int			line = migrate_count_lines(step->sql, step->stmt_offset);
 
 	return step->first_line > 0 ? step->first_line + line : line + 1;
 }
