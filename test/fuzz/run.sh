@@ -37,36 +37,20 @@ cp "$here"/corpus/sqlsplit/* "$work/sqlsplit/"
 
 status=0
 
-"$here"/fuzz_revfile "$work/revfile" \
-	-max_total_time="$quarter" \
-	-rss_limit_mb=2048 \
-	-timeout=10 \
-	-max_len=4096 \
-	-print_final_stats=1 \
-	-artifact_prefix="$here"/ || status=1
+# run HARNESS SECONDS MAX_LEN: fuzz one harness on its corpus copy in $work
+run() {
+	"$here/fuzz_$1" "$work/$1" \
+		-max_total_time="$2" \
+		-rss_limit_mb=2048 \
+		-timeout=10 \
+		-max_len="$3" \
+		-print_final_stats=1 \
+		-artifact_prefix="$here"/ || status=1
+}
 
-"$here"/fuzz_revgraph "$work/revgraph" \
-	-max_total_time="$revgraph_seconds" \
-	-rss_limit_mb=2048 \
-	-timeout=10 \
-	-max_len=256 \
-	-print_final_stats=1 \
-	-artifact_prefix="$here"/ || status=1
-
-"$here"/fuzz_revtarget "$work/revtarget" \
-	-max_total_time="$quarter" \
-	-rss_limit_mb=2048 \
-	-timeout=10 \
-	-max_len=512 \
-	-print_final_stats=1 \
-	-artifact_prefix="$here"/ || status=1
-
-"$here"/fuzz_sqlsplit "$work/sqlsplit" \
-	-max_total_time="$quarter" \
-	-rss_limit_mb=2048 \
-	-timeout=10 \
-	-max_len=4096 \
-	-print_final_stats=1 \
-	-artifact_prefix="$here"/ || status=1
+run revfile "$quarter" 4096
+run revgraph "$revgraph_seconds" 256
+run revtarget "$quarter" 512
+run sqlsplit "$quarter" 4096
 
 exit $status
