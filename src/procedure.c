@@ -77,28 +77,6 @@ typedef struct RunState
 } RunState;
 
 /*
- * Refuse a non-transactional revision: migrate_run cannot run it.
- */
-static void
-refuse_nontransactional(const MigrateState *state, const MigratePlan *plan)
-{
-	int			i;
-
-	for (i = 0; i < plan->nsteps; i++)
-	{
-		const MigrateRevision *rev = &state->revs[plan->steps[i]];
-
-		if (!rev->transactional)
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("revision \"%s\" cannot be applied by migrate_run",
-							rev->revision),
-					 errdetail("The revision is marked \"transactional: false\": its statements must run as top-level commands, which a procedure cannot issue."),
-					 errhint("Apply it with the pg_migrate client (pg_migrate upgrade), which runs such revisions outside a transaction block.")));
-	}
-}
-
-/*
  * In the current transaction: plan if not done yet, then apply the next
  * revision of the plan, if any, and journal it.  Returns false when there
  * was nothing left to apply.
@@ -128,7 +106,7 @@ run_next(RunState *run, MemoryContext run_cxt)
 		if (!migrate_plan_upgrade(state.graph, state.rows, state.nrows,
 								  run->target, &plan, &err))
 			migrate_raise_graph_error(&err);
-		refuse_nontransactional(&state, &plan);
+		migrate_check_steps(&state, &plan, true);
 		old = MemoryContextSwitchTo(run_cxt);
 		run->ids = palloc(sizeof(char *) * Max(plan.nsteps, 1));
 		for (i = 0; i < plan.nsteps; i++)
@@ -155,7 +133,7 @@ run_next(RunState *run, MemoryContext run_cxt)
 		/* another session applied it meanwhile */
 		run->next++;
 	}
-	refuse_nontransactional(&state, &plan);
+	migrate_check_steps(&state, &plan, true);
 
 	node = plan.steps[0];
 	rev = &state.revs[node];

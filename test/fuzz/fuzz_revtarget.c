@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "revgraph_int.h"
+#include "fuzz_graph_checks.h"
 
 #define MAX_NODES	8
 #define MAX_TARGET	512
@@ -89,38 +90,6 @@ static const FixedGraph graphs[] = {
 };
 
 #define NGRAPHS ((int) lengthof(graphs))
-
-/* Report a broken invariant and stop. */
-static void
-fail(const char *what, const char *text)
-{
-	fprintf(stderr, "invariant broken: %s\n", what);
-	if (text)
-		fprintf(stderr, "text: %s\n", text);
-	abort();
-}
-
-/* Check what a failed call reports, then free it. */
-static void
-check_error(MigrateGraphError *err)
-{
-	size_t		len;
-
-	if (err->code == MIGRATE_GRAPH_OK)
-		fail("failure without an error code", NULL);
-	if (err->message == NULL || err->message[0] == '\0')
-		fail("empty error message", NULL);
-	len = strlen(err->message);
-	if (err->message[len - 1] == '.')
-		fail("error message ends with a period", err->message);
-	if (err->detail && (err->detail[0] == '\0' ||
-						err->detail[strlen(err->detail) - 1] != '.'))
-		fail("error detail is not a sentence", err->detail);
-	if (err->hint && (err->hint[0] == '\0' ||
-					  err->hint[strlen(err->hint) - 1] != '.'))
-		fail("error hint is not a sentence", err->hint);
-	migrate_graph_error_free(err);
-}
 
 /* Whether node k revises or depends on node s in the fixed graph. */
 static bool
@@ -303,7 +272,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		migrate_plan_free(&plan);
 	}
 	else
+	{
 		check_error(&err);
+		migrate_graph_error_free(&err);
+	}
 
 	if (migrate_plan_downgrade(g, rows, nrows, target, &plan, &err))
 	{
@@ -311,7 +283,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		migrate_plan_free(&plan);
 	}
 	else
+	{
 		check_error(&err);
+		migrate_graph_error_free(&err);
+	}
 
 	stamps[0] = target;
 	if (migrate_plan_stamp(g, rows, nrows, stamps, 1, &plan, &err))
@@ -321,7 +296,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		migrate_plan_free(&plan);
 	}
 	else
+	{
 		check_error(&err);
+		migrate_graph_error_free(&err);
+	}
 
 	if (migrate_graph_range(g, rows, nrows, target, out, &nout, &err))
 	{
@@ -337,7 +315,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	else
+	{
 		check_error(&err);
+		migrate_graph_error_free(&err);
+	}
 
 	migrate_graph_free(g);
 	return 0;
