@@ -3,10 +3,12 @@
 #
 # Usage: test/run_all.sh [SUITE...]
 #
-# Installs missing packages (scripts/install-deps.sh --test), builds and
-# installs the extension and client, starts a throw-away cluster of its own
-# (127.0.0.1:$TEST_PORT, default 5497; stopped and removed at the end), and
-# runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle, client,
+# Installs missing packages (scripts/install-deps.sh --test), builds the
+# extension and client and installs them into a private copy of the server
+# (test/install.sh: nothing is written to the system's PostgreSQL), starts a
+# throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
+# default the first free port from 55000; stopped and removed at the end),
+# and runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle, client,
 # scripts, badinput.  Prints one line per suite and a closing "N passed, N failed"
 # line; exits non-zero when any suite failed.
 set -euo pipefail
@@ -27,7 +29,9 @@ else
     SUITES=("${ALL_SUITES[@]}")
 fi
 
-export TEST_PORT="${TEST_PORT:-5497}"
+# two checkouts testing at once must not share a port, an install or a cluster
+export TEST_PORT="${TEST_PORT:-$(bash test/free_port.sh 55000)}"
+export DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash test/free_port.sh $((TEST_PORT + 1)))}"
 export CLUSTER_PORT="$TEST_PORT"
 export CLUSTER_DIR="${TEST_CLUSTER_DIR:-/tmp/pg_migrate-test-$TEST_PORT}"
 LOGDIR="$ROOT/test/log"
@@ -37,7 +41,8 @@ echo "== dependencies"
 bash scripts/install-deps.sh --test
 echo "== build"
 make -s
-if [ "$(id -u)" = 0 ]; then make -s install; else sudo make -s install; fi
+# PGBIN, PATH and PG_MIGRATE now name the private copy of the server
+eval "$(bash test/install.sh)"
 
 cleanup() {
     bash scripts/cluster.sh destroy >/dev/null 2>&1 || true

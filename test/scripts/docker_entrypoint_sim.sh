@@ -25,7 +25,7 @@ esac
 initdb_dir="${1:?usage: docker_entrypoint_sim.sh INITDB_DIR}"
 : "${PGDATA:?PGDATA must be set}" "${PGPORT:?PGPORT must be set}"
 : "${POSTGRES_USER:=postgres}" "${POSTGRES_DB:=$POSTGRES_USER}"
-export PATH="/usr/lib/postgresql/15/bin:$PATH" PGDATA PGPORT POSTGRES_USER POSTGRES_DB POSTGRES_PASSWORD
+export PATH="${PGBIN:-/usr/lib/postgresql/15/bin}:$PATH" PGDATA PGPORT POSTGRES_USER POSTGRES_DB POSTGRES_PASSWORD
 
 process_sql() {
     local runner=(psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --no-psqlrc)

@@ -65,7 +65,7 @@ cleanup() {
         psql_q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
     done
     if [ -f "$DOCKER_DIR/data/postmaster.pid" ]; then
-        runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$DOCKER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        runuser -u postgres -- "${PGBIN:-/usr/lib/postgresql/15/bin}/pg_ctl" -D "$DOCKER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
     rm -rf "$TMP" "$DOCKER_DIR"
 }
@@ -343,13 +343,16 @@ docker_init() {    # MODE(exec|source) MIGRATIONS
     mkdir -p "$DOCKER_DIR/initdb"
     cp -r "$2" "$DOCKER_DIR/migrations"
     cp "$ROOT/docker/initdb/10-pg_migrate.sh" "$DOCKER_DIR/initdb/"
+    # the postgres OS user may not enter the checkout (a clone under /root):
+    # it runs a copy of the simulation
+    cp "$ROOT/test/scripts/docker_entrypoint_sim.sh" "$DOCKER_DIR/"
     if [ "$1" = exec ]; then chmod 755 "$DOCKER_DIR/initdb/10-pg_migrate.sh"; else chmod 644 "$DOCKER_DIR/initdb/10-pg_migrate.sh"; fi
     chown -R postgres: "$DOCKER_DIR"
     chmod -R a+rX "$DOCKER_DIR"
-    run timeout 120 runuser -u postgres -- env -i PATH="$PATH" LANG=C.UTF-8 \
+    run timeout 120 runuser -u postgres -- env -i PATH="$PATH" PGBIN="${PGBIN:-}" LANG=C.UTF-8 \
         PGDATA="$DOCKER_DIR/data" PGPORT="$DOCKER_TEST_PORT" POSTGRES_USER=appuser \
         POSTGRES_PASSWORD=secret POSTGRES_DB=appdb PG_MIGRATE_DIR="$DOCKER_DIR/migrations" \
-        bash "$ROOT/test/scripts/docker_entrypoint_sim.sh" "$DOCKER_DIR/initdb"
+        bash "$DOCKER_DIR/docker_entrypoint_sim.sh" "$DOCKER_DIR/initdb"
 }
 report() { sed -n "s/^report: $1=//p" <<<"$out"; }
 for mode in exec source; do
