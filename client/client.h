@@ -7,7 +7,8 @@
  * dispatches, conn.c talks to the server, files.c reads and writes
  * revision files, sqlsplit.c cuts SQL into statements, report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
- * author.c the verbs that write new revision files, lint.c the lint verb.  Declarations below are
+ * author.c the verbs that write new revision files, lint.c the lint verb,
+ * fleet.c runs a verb against many databases.  Declarations below are
  * grouped by the file that defines them.
  *
  * IDENTIFICATION
@@ -35,6 +36,9 @@
 #define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
 #define EXIT_LINT		8		/* lint: an error-severity finding */
 #define EXIT_UNVERIFIED	9		/* verify: a revision is irreversible or fails */
+
+/* a fleet child's private status: the database has no pg_migrate */
+#define EXIT_FLEET_SKIP	64
 
 /* Everything the command line said. */
 typedef struct MigrateOptions
@@ -72,6 +76,15 @@ typedef struct MigrateOptions
 	int			ndepends_on;
 	char	  **branch_labels;
 	int			nbranch_labels;
+
+	/* many databases (fleet.c) */
+	bool		fleet_all;		/* --all-databases */
+	const char *fleet_databases;	/* --databases: a LIKE pattern */
+	const char *fleet_targets;	/* --targets: a file of connection strings */
+	int			fleet_jobs;		/* -j */
+	int			fleet_canary;	/* --canary */
+	bool		fleet_fail_fast;	/* --fail-fast */
+	const char *fleet_format;	/* --format: table or json (status) */
 } MigrateOptions;
 
 /* One revision file read from the directory. */
@@ -182,6 +195,15 @@ extern int	verb_resolve(const MigrateOptions *opts);
 /* verify.c */
 extern int	verb_verify(const MigrateOptions *opts);
 extern int	verb_explain(const MigrateOptions *opts);
+
+/* fleet.c */
+extern bool fleet_skip_missing;
+extern const char *fleet_label;
+extern const char *fleet_format;
+extern int	verb_fleet_status(const MigrateOptions *opts);
+extern int	migrate_fleet_run(const MigrateOptions *opts,
+							  int (*fn) (const MigrateOptions *),
+							  bool is_status);
 
 /* author.c */
 extern int	verb_init(const MigrateOptions *opts);

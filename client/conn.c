@@ -338,6 +338,9 @@ find_extension(PGconn *conn)
 	if (PQntuples(res) == 0)
 	{
 		PQclear(res);
+		/* --all-databases, --databases: such a database is skipped */
+		if (fleet_skip_missing)
+			finish_and_exit(conn, EXIT_FLEET_SKIP);
 		return false;
 	}
 	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
