@@ -140,6 +140,7 @@ extern bool stdout_is_tty;
 /* conn.c */
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
 extern bool ext_has_sync;		/* the extension has migrate_sync_check() */
+extern bool server_in_recovery;	/* the server is a standby */
 extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
 extern bool find_extension(PGconn *conn);

@@ -836,8 +836,8 @@ verb_fleet_status(const MigrateOptions *opts)
 				   " $1 || E'\\t' || r.state"
 				   " || E'\\t' || COALESCE(NULLIF(pg_catalog.array_to_string(ARRAY("
 				   "   SELECT pg_catalog.jsonb_array_elements_text(s.s->'current')), ','), ''), '<base>')"
-				   " || E'\\t' || pg_catalog.array_to_string(ARRAY("
-				   "   SELECT pg_catalog.jsonb_array_elements_text(s.s->'heads')), ',')"
+				   " || E'\\t' || COALESCE(NULLIF(pg_catalog.array_to_string(ARRAY("
+				   "   SELECT pg_catalog.jsonb_array_elements_text(s.s->'heads')), ','), ''), '-')"
 				   " || E'\\t' || r.pending || E'\\t' || r.drifted"
 				   " || E'\\t' || r.interrupted"
 				   " FROM s, r",

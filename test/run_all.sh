@@ -66,7 +66,7 @@ run_suite() {
         client) bash test/client/run.sh ;;
         scripts) bash test/scripts/run.sh ;;
         badinput) bash test/badinput/run.sh ;;
-        fleet) bash test/fleet/run.sh ;;
+        fleet) bash test/fleet/run.sh && bash test/fleet/standby.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;
     esac
 }
