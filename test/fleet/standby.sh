@@ -4,17 +4,19 @@
 #     migrate_wait and the client against a real streaming standby of the
 #     test cluster.  TAP output.
 #
-# Takes a base backup of the running cluster (pg_basebackup -R), starts it
-# as a streaming standby on a free port, and checks that migrate_wait on
+# Starts a primary of its own (scripts/cluster.sh on a free port: the test
+# cluster holds fixture files no base backup can read), takes a base backup
+# of it (pg_basebackup -R), starts that as a streaming standby on another
+# free port, and checks that migrate_wait on
 # the standby returns only once replay has reached the commit of the
 # migration made on the primary: with replay paused it times out, and it
 # returns once replay resumes.  Also that the client's wait, status and
 # fleet status work on the standby (which cannot register files) and that
 # upgrade there fails with the server's message.
 #
-# Needs what test/fleet/run.sh needs, a cluster that allows replication
-# connections (scripts/cluster.sh's does), and pg_basebackup and pg_ctl in
-# PGBIN (or on the PATH).  Runs the standby as the "postgres" OS user when
+# Needs the server with the extension installed in PGBIN (or on the PATH),
+# with pg_basebackup and pg_ctl, and the client; PGHOST/PGPORT/PGUSER name
+# the test cluster but are only used to pick ports.  Runs the standby as the "postgres" OS user when
 # run as root, as scripts/cluster.sh does.
 #
 # Usage: PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres test/fleet/standby.sh
@@ -32,6 +34,7 @@ unset PGDATABASE DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD MAX_RETRIES RETRY_I
 work=$(mktemp -d)
 db="pgm_standby_$$"
 standby="$work/standby"
+PPORT=""
 n=0
 failures=0
 as_owner=()
@@ -44,7 +47,8 @@ cleanup() {
     if [ -f "$standby/postmaster.pid" ]; then
         "${as_owner[@]}" "$PGBIN/pg_ctl" -D "$standby" -m immediate -w stop >/dev/null 2>&1
     fi
-    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+    CLUSTER_DIR="$work/primary" CLUSTER_PORT="$PPORT" PGBIN="$PGBIN" \
+        bash "$top/scripts/cluster.sh" destroy >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -91,6 +95,14 @@ revision() {
         "$1" "$2" "$1" "$1" "$1" >"$work/migrations/00$1_s$1.sql"
 }
 
+PPORT=$(bash "$top/test/free_port.sh" $((PGPORT + 100)))
+if ! CLUSTER_DIR="$work/primary" CLUSTER_PORT="$PPORT" PGBIN="$PGBIN" \
+    bash "$top/scripts/cluster.sh" start >"$work/primary.log" 2>&1; then
+    echo "Bail out! the primary did not start: $(tail -3 "$work/primary.log")"
+    exit 1
+fi
+export PGPORT="$PPORT"
+
 mkdir "$work/migrations"
 revision 1 base
 if ! psql -X -q -d postgres -c "CREATE DATABASE $db" ||
@@ -100,7 +112,7 @@ if ! psql -X -q -d postgres -c "CREATE DATABASE $db" ||
     exit 1
 fi
 
-SPORT=$(bash "$top/test/free_port.sh" $((PGPORT + 100)))
+SPORT=$(bash "$top/test/free_port.sh" $((PPORT + 1)))
 mkdir "$standby"
 chmod 700 "$standby"
 [ "${#as_owner[@]}" -gt 0 ] && chown postgres: "$standby"
