@@ -464,6 +464,12 @@ outcome_word(const Target *t)
 		case TARGET_DONE:
 			return t->status == EXIT_OK ? "ok" : "pending";
 		case TARGET_FAILED:
+			if (t->status == EXIT_LINT)
+				return "lint error";
+			if (t->status == EXIT_UNVERIFIED)
+				return "unverified";
+			if (t->status == EXIT_CONNECT)
+				return "unreachable";
 			return "failed";
 		case TARGET_SKIPPED:
 			return "skipped";

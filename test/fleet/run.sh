@@ -270,6 +270,21 @@ run --databases "$pattern" lint
 expect_rc "lint over many databases" 0
 expect "lint reports per database" "4 file(s): 0 error(s)" "$out"
 
+mkdir "$work/risky"
+printf -- '-- revision: risky1\n-- migrate:upgrade\nALTER TABLE t1 ALTER COLUMN id TYPE text;\n-- migrate:downgrade\nALTER TABLE t1 ALTER COLUMN id TYPE int USING id::int;\n' \
+    >"$work/risky/risky1.sql"
+run --databases "$pattern" --dir "$work/risky" lint
+expect_rc "lint over many databases: an error finding makes the exit status 8" 8
+expect "lint: each database is linted against its own catalog" \
+    "lint error   " "$out"
+expect "lint: the finding is named" "PM003" "$out"
+q "${prefix}_e" "DROP TABLE t1" >/dev/null
+run --databases "$pattern" --dir "$work/risky" -j 2 verify
+expect_rc "verify over many databases: a failing revision in one makes the exit status 9" 9
+expect "verify: the database where it fails is unverified" "${prefix}_e  unverified" "$out"
+expect "verify: the others pass" "ok          ${prefix}_a" "$out"
+q "${prefix}_e" "CREATE TABLE t1 (id int)" >/dev/null
+
 # -- a progress bar on a terminal ---------------------------------------
 
 script -qec "$PGM --dir '$work/migrations' --databases '$pattern' -j 2 upgrade" /dev/null >"$work/tty" 2>&1
