@@ -142,7 +142,7 @@ usage(const char *progname)
 	printf("  --strict                verify: a revision without downgrade fails too\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
-	printf("\nMany databases (upgrade, downgrade, status, check, verify, lint):\n");
+	printf("\nMany databases (upgrade, downgrade, status, check, verify, lint, wait):\n");
 	printf("  --all-databases         every database of the server that has the extension\n");
 	printf("  --databases=PATTERN     the databases whose names are LIKE PATTERN\n"
 		   "                          (%% any characters, _ one character)\n");
@@ -230,7 +230,8 @@ static int
 fleet(MigrateOptions *opts, const VerbDef *verb)
 {
 	static const char *const fleet_verbs[] = {
-		"upgrade", "downgrade", "status", "check", "verify", "lint", NULL
+		"upgrade", "downgrade", "status", "check", "verify", "lint", "wait",
+		NULL
 	};
 	bool		is_status = strcmp(verb->name, "status") == 0;
 	int			i;

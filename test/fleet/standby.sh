@@ -169,6 +169,13 @@ out=$("$PGM" -p "$SPORT" -d "$db" --dir "$work/migrations" status 2>&1)
 expect "client status on the standby reports the replayed state" '"up_to_date": true' "$out"
 out=$("$PGM" -p "$SPORT" --databases "$db" --dir "$work/migrations" status 2>&1)
 expect "fleet status on the standby" "$db  current  s2" "$out"
+out=$("$PGM" -p "$SPORT" --databases "$db" --dir "$work/migrations" wait s2 --timeout 5 2>&1)
+rc=$?
+is "fleet wait on the standby succeeds" "$rc" "0"
+expect "fleet wait reports the database" "ok          $db: target \"s2\" reached" "$out"
+out=$("$PGM" -p "$SPORT" --databases "$db" --dir "$work/migrations" wait s9 --timeout 1 2>&1)
+rc=$?
+is "fleet wait for a revision the standby never sees fails" "$rc" "1"
 revision 3 s2
 out=$("$PGM" -p "$SPORT" -d "$db" --dir "$work/migrations" upgrade 2>&1)
 rc=$?
