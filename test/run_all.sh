@@ -8,21 +8,22 @@
 # (test/install.sh: nothing is written to the system's PostgreSQL), starts a
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 55000; stopped and removed at the end),
-# and runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle, client,
-# scripts, badinput, fleet.  Prints one line per suite and a closing "N passed, N failed"
-# line; exits non-zero when any suite failed.
+# and runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle,
+# client, scripts, badinput, fleet, privatedir.  Prints one line per suite
+# and a closing "N passed, N failed" line; exits non-zero when any suite
+# failed.
 set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput fleet)
+ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput fleet privatedir)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -67,6 +68,7 @@ run_suite() {
         scripts) bash test/scripts/run.sh ;;
         badinput) bash test/badinput/run.sh ;;
         fleet) bash test/fleet/run.sh && bash test/fleet/standby.sh ;;
+        privatedir) bash test/privatedir/run.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;
     esac
 }
