@@ -7,7 +7,8 @@
  * dispatches, conn.c talks to the server, files.c reads and writes
  * revision files, sqlsplit.c cuts SQL into statements, report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
- * author.c the verbs that write new revision files, lint.c the lint verb.  Declarations below are
+ * author.c the verbs that write new revision files, lint.c the lint verb,
+ * import.c and export.c the verbs that read and write other tools' files.  Declarations below are
  * grouped by the file that defines them.
  *
  * IDENTIFICATION
@@ -123,6 +124,7 @@ typedef struct RevInfo
 
 /* main.c */
 extern bool stdout_is_tty;
+extern const char *program_argv0;	/* argv[0], to find files installed beside it */
 
 /* conn.c */
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
@@ -152,6 +154,7 @@ extern void send_revision_files(PGconn *conn, RevFileSet *set);
 extern void record_sync(PGconn *conn, const RevFileSet *set);
 extern char *make_revision_id(void);
 extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
+extern char *slugify(const char *message);
 
 /* sqlsplit.c */
 extern int	split_sql_statements(const char *sql, char ***stmts);
@@ -187,5 +190,11 @@ extern int	verb_explain(const MigrateOptions *opts);
 extern int	verb_init(const MigrateOptions *opts);
 extern int	verb_revision(const MigrateOptions *opts);
 extern int	verb_merge(const MigrateOptions *opts);
+
+/* import.c */
+extern int	verb_import(const MigrateOptions *opts);
+
+/* export.c */
+extern int	verb_export(const MigrateOptions *opts);
 
 #endif							/* PG_MIGRATE_CLIENT_H */

@@ -30,6 +30,7 @@
 #define HIDDEN_DASH '\001'
 
 bool		stdout_is_tty = false;
+const char *program_argv0 = NULL;
 
 /* bits naming the verb-specific options, to reject misplaced ones */
 #define OPT_VERBOSE		(1 << 0)
@@ -78,6 +79,8 @@ static const VerbDef verbs[] = {
 	{"resolve", verb_resolve, 2, 2, 0},
 	{"verify", verb_verify, 0, 1, OPT_STRICT},
 	{"explain", verb_explain, 0, 1, 0},
+	{"import", verb_import, 2, 2, 0},
+	{"export", verb_export, 2, 2, 0},
 	{NULL, NULL, 0, 0, 0}
 };
 
@@ -110,6 +113,11 @@ usage(const char *progname)
 		   "                          OUTCOME is applied or not-applied\n");
 	printf("  verify [TARGET]         check that each pending revision downgrades cleanly\n");
 	printf("  explain [TARGET]        show the locks and rewrites each pending statement takes\n");
+	printf("  import FORMAT SOURCE    write revision files into --dir from another tool's\n"
+		   "                          migrations (alembic, golang-migrate, dbmate, flyway,\n"
+		   "                          diesel, sqitch)\n");
+	printf("  export FORMAT DIR       write the registered history as golang-migrate or\n"
+		   "                          flyway files into DIR\n");
 	printf("\nConnection options:\n");
 	printf("  -d, --dbname=CONNSTR    database name, connection string or URI\n");
 	printf("  -h, --host=HOSTNAME     database server host or socket directory\n");
@@ -257,6 +265,7 @@ main(int argc, char **argv)
 	const char *progname;
 
 	pg_logging_init(argv[0]);
+	program_argv0 = argv[0];
 	progname = get_progname(argv[0]);
 	stdout_is_tty = isatty(fileno(stdout));
 
@@ -407,7 +416,8 @@ main(int argc, char **argv)
 	 * A missing directory is allowed (the server keeps every registered
 	 * revision), but one named explicitly is more likely mistyped: say so.
 	 */
-	if (dir_given && strcmp(verb->name, "init") != 0)
+	if (dir_given && strcmp(verb->name, "init") != 0 &&
+		strcmp(verb->name, "import") != 0)
 	{
 		struct stat st;
 
