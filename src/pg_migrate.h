@@ -45,6 +45,9 @@ typedef struct MigrateRevision
 	char	  **lint_ignores;	/* "PM003 reason": lint rules silenced */
 	int			nlint_ignores;
 	char	   *file_sha256;	/* hex SHA-256 of the file, or NULL */
+	bool		repeatable;		/* "-- repeatable: true" */
+	char	   *source_format;	/* "-- source: FORMAT VERSION", or NULL */
+	char	   *source_version;
 } MigrateRevision;
 
 /* Everything the planner needs: revisions, their graph, the version rows. */
