@@ -52,6 +52,7 @@ CREATE TABLE migrate.adopted (
 	singleton			boolean NOT NULL DEFAULT true,
 	format				text NOT NULL,
 	keep_version_table	boolean NOT NULL,
+	version_table		text NOT NULL,
 	adopted_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	adopted_by			name NOT NULL DEFAULT CURRENT_USER,
 	CONSTRAINT adopted_pkey PRIMARY KEY (singleton),
@@ -62,6 +63,7 @@ CREATE TABLE migrate.adopted (
 						  'diesel', 'sqitch']::pg_catalog.text[]))
 );
 COMMENT ON TABLE migrate.adopted IS 'the tool a database was adopted from, and whether its version table is kept';
+COMMENT ON COLUMN migrate.adopted.version_table IS 'that table, schema-qualified, as it was found at adoption';
 SELECT pg_catalog.pg_extension_config_dump('migrate.adopted', '');
 
 CREATE FUNCTION migrate_adopt(format text, keep_version_table boolean DEFAULT false)

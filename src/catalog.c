@@ -707,6 +707,8 @@ migrate_catalog_set_version(const MigrateState *state, const int *rows,
 	catalog_exec(false, "INSERT INTO migrate.version (revision)"
 				 " SELECT unnest($1) ON CONFLICT DO NOTHING",
 				 1, types, values, NULL, SPI_OK_INSERT);
+	/* the other tool's table, when an adopted database keeps it */
+	migrate_adopted_sync(state, rows, nrows);
 	catalog_leave(&cxt);
 }
 

@@ -201,4 +201,8 @@ extern void migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade);
 extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,
 							const int *nodes, int n);
 
+/* adopt.c */
+extern void migrate_adopted_sync(const MigrateState *state, const int *rows,
+								 int nrows);
+
 #endif							/* PG_MIGRATE_H */

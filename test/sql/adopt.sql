@@ -36,6 +36,27 @@ SELECT * FROM migrate_current();
 -- a database already at other rows is refused
 UPDATE alembic_version SET version_num = 'a1';
 SELECT * FROM migrate_adopt('alembic');
+-- kept: alembic_version follows downgrade, upgrade and stamp, in the same
+-- transaction (a failed step leaves both tables as they were)
+SELECT * FROM migrate_stamp('base');
+UPDATE alembic_version SET version_num = 'a2';
+SELECT * FROM migrate_adopt('alembic', keep_version_table => true);
+SELECT format, keep_version_table, version_table FROM migrate.adopted;
+SELECT step, revision, operation FROM migrate_downgrade('a1');
+SELECT version_num FROM alembic_version;
+SELECT step, revision, operation FROM migrate_upgrade('head');
+SELECT version_num FROM alembic_version;
+SELECT * FROM migrate_stamp('a2');
+SELECT version_num FROM alembic_version;
+SELECT migrate_add_files(ARRAY['a4.sql'], ARRAY[E'-- revision: a4\n-- revises: a3\n-- migrate:upgrade\nSELECT 1/0;\n']);
+SELECT step, revision, operation FROM migrate_upgrade('head');
+SELECT version_num FROM alembic_version;
+SELECT * FROM migrate_current();
+-- a revision written after the switch is named by its id
+SELECT * FROM migrate_remove('a4');
+SELECT migrate_add_files(ARRAY['a4.sql'], ARRAY[E'-- revision: a4\n-- revises: a3\n-- migrate:upgrade\nSELECT 1;\n']);
+SELECT step, revision, operation FROM migrate_upgrade('head');
+SELECT version_num FROM alembic_version;
 -- unknown tool, missing table
 SELECT * FROM migrate_adopt('liquibase');
 SELECT * FROM migrate_adopt('diesel');
@@ -57,6 +78,14 @@ UPDATE schema_migrations SET dirty = false;
 SELECT * FROM migrate_adopt('golang-migrate', keep_version_table => true);
 SELECT revision, operation FROM migrate.journal ORDER BY id;
 SELECT format, keep_version_table FROM migrate.adopted;
+SELECT step, revision, operation FROM migrate_upgrade('head');
+SELECT * FROM schema_migrations;
+SELECT step, revision, operation FROM migrate_downgrade('0001');
+SELECT * FROM schema_migrations;
+SELECT * FROM migrate_stamp('base');
+SELECT count(*) FROM schema_migrations;
+SELECT * FROM migrate_stamp('0002');
+SELECT * FROM schema_migrations;
 -- nothing applied: no rows, nothing stamped
 DROP EXTENSION pg_migrate;
 CREATE EXTENSION pg_migrate;
@@ -78,8 +107,12 @@ INSERT INTO schema_migrations VALUES ('20240101000000'), ('20240103000000');
 SELECT * FROM migrate_adopt('dbmate');
 SELECT count(*) AS version_rows FROM migrate.version;
 INSERT INTO schema_migrations VALUES ('20240102000000');
-SELECT * FROM migrate_adopt('dbmate');
+SELECT * FROM migrate_adopt('dbmate', true);
 SELECT count(*) AS adopted FROM migrate.journal WHERE operation = 'adopt';
+SELECT * FROM migrate_stamp('20240101000000');
+SELECT version FROM schema_migrations ORDER BY 1;
+SELECT step, revision, operation FROM migrate_upgrade('head');
+SELECT version FROM schema_migrations ORDER BY 1;
 DROP EXTENSION pg_migrate;
 DROP TABLE schema_migrations;
 
@@ -115,7 +148,12 @@ INSERT INTO flyway_schema_history (installed_rank, version, description, type, s
 VALUES (3, '2', 'c', 'SQL', 'V2__c.sql', 3, 'me', 1, true),
        (4, NULL, 'views', 'SQL', 'R__views.sql', 4, 'me', 1, true),
        (5, '2', 'c', 'UNDO_SQL', 'U2__c.sql', 5, 'me', 1, true);
-SELECT * FROM migrate_adopt('flyway') ORDER BY 1;
+SELECT * FROM migrate_adopt('flyway', true) ORDER BY 1;
+-- an upgrade appends a row per step, a downgrade the row an undo leaves
+SELECT step, revision, operation FROM migrate_upgrade('2');
+SELECT * FROM migrate_stamp('1');
+SELECT installed_rank, version, description, type, script, success
+  FROM flyway_schema_history ORDER BY installed_rank;
 DROP EXTENSION pg_migrate;
 DROP TABLE flyway_schema_history;
 
@@ -128,7 +166,17 @@ SELECT migrate_add_files(
 CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL,
   run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP);
 INSERT INTO __diesel_schema_migrations (version) VALUES ('20171108142003');
-SELECT * FROM migrate_adopt('diesel');
+SELECT * FROM migrate_adopt('diesel', true);
+SELECT step, revision, operation FROM migrate_upgrade('head');
+SELECT version FROM __diesel_schema_migrations ORDER BY 1;
+SELECT * FROM migrate_stamp('base');
+SELECT count(*) FROM __diesel_schema_migrations;
+-- the kept table dropped: every change is refused until it is back
+DROP TABLE __diesel_schema_migrations;
+SELECT * FROM migrate_stamp('2017-11-08-142003');
+SELECT count(*) FROM migrate.version;
+CREATE TABLE __diesel_schema_migrations (version varchar(50) PRIMARY KEY NOT NULL,
+  run_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP);
 DROP EXTENSION pg_migrate;
 DROP TABLE __diesel_schema_migrations;
 
@@ -139,6 +187,11 @@ SELECT migrate_add_files(
   ARRAY[E'-- revision: users\n-- source: sqitch users\n-- migrate:upgrade\nSELECT 1;\n',
         E'-- revision: flips\n-- revises: users\n-- source: sqitch flips\n-- migrate:upgrade\nSELECT 2;\n']);
 CREATE SCHEMA sqitch;
+CREATE TABLE sqitch.projects (
+  project text PRIMARY KEY, uri text UNIQUE,
+  created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+  creator_name text NOT NULL, creator_email text NOT NULL);
+INSERT INTO sqitch.projects (project, creator_name, creator_email) VALUES ('flipr', 'me', 'me@example.com');
 CREATE TABLE sqitch.changes (
   change_id text PRIMARY KEY, script_hash text, change text NOT NULL,
   project text NOT NULL, note text NOT NULL DEFAULT '',
@@ -148,6 +201,10 @@ CREATE TABLE sqitch.changes (
 INSERT INTO sqitch.changes (change_id, change, project, committer_name, committer_email, planned_at, planner_name, planner_email)
 VALUES ('c1', 'users', 'flipr', 'me', 'me@example.com', now(), 'me', 'me@example.com'),
        ('c2', 'flips', 'flipr', 'me', 'me@example.com', now(), 'me', 'me@example.com');
-SELECT * FROM migrate_adopt('sqitch');
+SELECT * FROM migrate_adopt('sqitch', true);
+SELECT * FROM migrate_stamp('users');
+SELECT change, project FROM sqitch.changes ORDER BY 1;
+SELECT * FROM migrate_stamp('flips');
+SELECT change, project, committer_name = current_user AS by_me FROM sqitch.changes ORDER BY 1;
 DROP EXTENSION pg_migrate;
 DROP SCHEMA sqitch CASCADE;
