@@ -62,6 +62,7 @@ typedef struct MigrateOptions
 	bool		sql_only;
 	bool		non_transactional;
 	bool		strict;			/* verify: warnings are failures */
+	bool		keep_version_table; /* adopt: keep the other tool's table */
 	const char *rev_range;
 	const char *message;
 	const char *head;
@@ -175,6 +176,7 @@ extern int	verb_wait(const MigrateOptions *opts);
 extern int	verb_upgrade(const MigrateOptions *opts);
 extern int	verb_downgrade(const MigrateOptions *opts);
 extern int	verb_stamp(const MigrateOptions *opts);
+extern int	verb_adopt(const MigrateOptions *opts);
 
 /* lint.c */
 extern int	verb_lint(const MigrateOptions *opts);

@@ -47,6 +47,7 @@ const char *program_argv0 = NULL;
 #define OPT_RESUME		(1 << 20)
 #define OPT_PERREV		(1 << 21)
 #define OPT_STRICT		(1 << 11)
+#define OPT_KEEPTABLE	(1 << 12)
 
 typedef struct VerbDef
 {
@@ -81,6 +82,7 @@ static const VerbDef verbs[] = {
 	{"explain", verb_explain, 0, 1, 0},
 	{"import", verb_import, 2, 2, 0},
 	{"export", verb_export, 2, 2, 0},
+	{"adopt", verb_adopt, 1, 1, OPT_KEEPTABLE},
 	{NULL, NULL, 0, 0, 0}
 };
 
@@ -118,6 +120,8 @@ usage(const char *progname)
 		   "                          diesel, sqitch)\n");
 	printf("  export FORMAT DIR       write the registered history as golang-migrate or\n"
 		   "                          flyway files into DIR\n");
+	printf("  adopt FORMAT            stamp what another tool's version table in the\n"
+		   "                          database says is applied\n");
 	printf("\nConnection options:\n");
 	printf("  -d, --dbname=CONNSTR    database name, connection string or URI\n");
 	printf("  -h, --host=HOSTNAME     database server host or socket directory\n");
@@ -148,6 +152,8 @@ usage(const char *progname)
 	printf("  --per-revision          upgrade: commit after each revision (CALL migrate_run),\n"
 		   "                          retrying lock timeouts\n");
 	printf("  --strict                verify: a revision without downgrade fails too\n");
+	printf("  --keep-version-table    adopt: keep the other tool's version table up to\n"
+		   "                          date on every later upgrade, downgrade and stamp\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
 	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
@@ -248,13 +254,14 @@ main(int argc, char **argv)
 		{"per-revision", no_argument, NULL, 41},
 		{"verify-files", no_argument, NULL, 42},
 		{"strict", no_argument, NULL, 12},
+		{"keep-version-table", no_argument, NULL, 13},
 		{NULL, 0, NULL, 0}
 	};
 	static const int bit_of_option[256] = {
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
-		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT, [40] = OPT_RESUME, [41] = OPT_PERREV
+		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT, [13] = OPT_KEEPTABLE, [40] = OPT_RESUME, [41] = OPT_PERREV
 	};
 	MigrateOptions opts;
 	const VerbDef *verb;
@@ -378,6 +385,9 @@ main(int argc, char **argv)
 				break;
 			case 12:
 				opts.strict = true;
+				break;
+			case 13:
+				opts.keep_version_table = true;
 				break;
 			default:
 				pg_log_error_hint("Try \"%s --help\" for more information.",
