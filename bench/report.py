@@ -447,9 +447,24 @@ def main():
     w("")
     w("![time against N](results.png)")
     w("")
-    with open(os.path.join(bench, "RESULTS.md"), "w") as f:
+    # figures taken by hand with bench/perf/ scripts follow a marker line;
+    # a new run of the whole benchmark keeps them
+    results = os.path.join(bench, "RESULTS.md")
+    kept = ""
+    if os.path.exists(results):
+        with open(results) as f:
+            old = f.read()
+        at = old.find(PERF_MARKER)
+        if at >= 0:
+            kept = old[at:]
+    with open(results, "w") as f:
         f.write("\n".join(L))
+        if kept:
+            f.write("\n" + kept)
     chart(d, sizes, os.path.join(bench, "results.png"))
+
+
+PERF_MARKER = "<!-- figures from bench/perf scripts: kept by report.py -->"
 
 
 if __name__ == "__main__":

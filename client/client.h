@@ -8,7 +8,8 @@
  * revision files, sqlsplit.c cuts SQL into statements, report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
  * author.c the verbs that write new revision files, lint.c the lint verb,
- * import.c and export.c the verbs that read and write other tools' files.  Declarations below are
+ * import.c and export.c the verbs that read and write other tools' files,
+ * fleet.c runs a verb against many databases.  Declarations below are
  * grouped by the file that defines them.
  *
  * IDENTIFICATION
@@ -36,6 +37,9 @@
 #define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
 #define EXIT_LINT		8		/* lint: an error-severity finding */
 #define EXIT_UNVERIFIED	9		/* verify: a revision is irreversible or fails */
+
+/* a fleet child's private status: the database has no pg_migrate */
+#define EXIT_FLEET_SKIP	64
 
 /* Everything the command line said. */
 typedef struct MigrateOptions
@@ -74,6 +78,15 @@ typedef struct MigrateOptions
 	int			ndepends_on;
 	char	  **branch_labels;
 	int			nbranch_labels;
+
+	/* many databases (fleet.c) */
+	bool		fleet_all;		/* --all-databases */
+	const char *fleet_databases;	/* --databases: a LIKE pattern */
+	const char *fleet_targets;	/* --targets: a file of connection strings */
+	int			fleet_jobs;		/* -j */
+	int			fleet_canary;	/* --canary */
+	bool		fleet_fail_fast;	/* --fail-fast */
+	const char *fleet_format;	/* --format: table or json (status) */
 } MigrateOptions;
 
 /* One revision file read from the directory. */
@@ -130,6 +143,7 @@ extern const char *program_argv0;	/* argv[0], to find files installed beside it 
 /* conn.c */
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
 extern bool ext_has_sync;		/* the extension has migrate_sync_check() */
+extern bool server_in_recovery;	/* the server is a standby */
 extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
 extern bool find_extension(PGconn *conn);
@@ -187,6 +201,15 @@ extern int	verb_resolve(const MigrateOptions *opts);
 /* verify.c */
 extern int	verb_verify(const MigrateOptions *opts);
 extern int	verb_explain(const MigrateOptions *opts);
+
+/* fleet.c */
+extern bool fleet_skip_missing;
+extern const char *fleet_label;
+extern const char *fleet_format;
+extern int	verb_fleet_status(const MigrateOptions *opts);
+extern int	migrate_fleet_run(const MigrateOptions *opts,
+							  int (*fn) (const MigrateOptions *),
+							  bool is_status);
 
 /* author.c */
 extern int	verb_init(const MigrateOptions *opts);

@@ -26,6 +26,7 @@
 
 const char *ext_schema = NULL;
 bool		ext_has_sync = false;
+bool		server_in_recovery = false;
 
 #define MAX_CONN_PARAMS 16
 
@@ -331,24 +332,29 @@ find_extension(PGconn *conn)
 	PGresult   *res;
 
 	res = run_query(conn,
-					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1'"
+					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1',"
+					" pg_catalog.pg_is_in_recovery()"
 					" FROM pg_catalog.pg_extension e"
 					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
 					" WHERE e.extname = 'pg_migrate'", 0, NULL);
 	if (PQntuples(res) == 0)
 	{
 		PQclear(res);
+		/* --all-databases, --databases: such a database is skipped */
+		if (fleet_skip_missing)
+			finish_and_exit(conn, EXIT_FLEET_SKIP);
 		return false;
 	}
 	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
 	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
+	server_in_recovery = PQgetvalue(res, 0, 2)[0] == 't';
 	PQclear(res);
 	return true;
 }
 
 /*
  * Connect, check for the extension, open a transaction and register the
- * revision files in it.  The caller commits or rolls back.
+ * revision files in it (not on a standby).  The caller commits or rolls back.
  */
 PGconn *
 open_session(const MigrateOptions *opts, RevFileSet *set)
@@ -363,7 +369,14 @@ open_session(const MigrateOptions *opts, RevFileSet *set)
 		finish_and_exit(conn, EXIT_SQL);
 	}
 	run_command(conn, "BEGIN");
-	send_revision_files(conn, set);
+
+	/*
+	 * A standby cannot register files: it shows what the primary registered
+	 * as far as replay has gone, which is what wait and status report there.
+	 * A verb that migrates fails in the server with its own message.
+	 */
+	if (!server_in_recovery)
+		send_revision_files(conn, set);
 	return conn;
 }
 

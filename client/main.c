@@ -156,6 +156,16 @@ usage(const char *progname)
 		   "                          date on every later upgrade, downgrade and stamp\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
+	printf("\nMany databases (upgrade, downgrade, status, check, verify, lint, wait):\n");
+	printf("  --all-databases         every database of the server that has the extension\n");
+	printf("  --databases=PATTERN     the databases whose names are LIKE PATTERN\n"
+		   "                          (%% any characters, _ one character)\n");
+	printf("  --targets=FILE          one database name, connection string or URI a line\n"
+		   "                          (# starts a comment line; - reads standard input)\n");
+	printf("  -j, --jobs=N            run N databases at once (default 1)\n");
+	printf("  --canary=N              run the first N targets alone; stop if one fails\n");
+	printf("  --fail-fast             start no other database after one failed\n");
+	printf("  --format=table|json     status: a table (default) or a JSON array\n");
 	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
 		   "DB_NAME and DB_PASSWORD stand in for unset ones.\n");
 	printf("\nExit status:\n");
@@ -226,6 +236,47 @@ push(char ***arr, int *n, const char *s)
 	(*arr)[(*n)++] = pg_strdup(s);
 }
 
+/*
+ * Run the verb against many databases (fleet.c), after checking that it is
+ * one that makes sense there.
+ */
+static int
+fleet(MigrateOptions *opts, const VerbDef *verb)
+{
+	static const char *const fleet_verbs[] = {
+		"upgrade", "downgrade", "status", "check", "verify", "lint", "wait",
+		NULL
+	};
+	bool		is_status = strcmp(verb->name, "status") == 0;
+	int			i;
+
+	for (i = 0; fleet_verbs[i] != NULL; i++)
+		if (strcmp(fleet_verbs[i], verb->name) == 0)
+			break;
+	if (fleet_verbs[i] == NULL)
+		usage_error("\"%s\" does not apply to many databases", verb->name);
+	if ((opts->fleet_all ? 1 : 0) + (opts->fleet_databases ? 1 : 0) +
+		(opts->fleet_targets ? 1 : 0) > 1)
+		usage_error("%s", "use one of --all-databases, --databases and --targets");
+	if (opts->sql_only)
+		usage_error("%s", "--sql prints one database's script: drop --all-databases, --databases or --targets");
+	if (opts->fleet_format && !is_status)
+		usage_error("%s", "--format applies to status only");
+
+	/*
+	 * Every target gets the same files: a bad one is reported once, before
+	 * any database is touched.
+	 */
+	if (strcmp(verb->name, "lint") != 0 || opts->nargs == 0)
+	{
+		RevFileSet	set;
+
+		load_revision_files(opts->dir, &set);
+	}
+	return migrate_fleet_run(opts, is_status ? verb_fleet_status : verb->fn,
+							 is_status);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -255,13 +306,21 @@ main(int argc, char **argv)
 		{"verify-files", no_argument, NULL, 42},
 		{"strict", no_argument, NULL, 12},
 		{"keep-version-table", no_argument, NULL, 13},
+		{"all-databases", no_argument, NULL, 50},
+		{"databases", required_argument, NULL, 51},
+		{"targets", required_argument, NULL, 52},
+		{"jobs", required_argument, NULL, 'j'},
+		{"canary", required_argument, NULL, 54},
+		{"fail-fast", no_argument, NULL, 55},
+		{"format", required_argument, NULL, 56},
 		{NULL, 0, NULL, 0}
 	};
 	static const int bit_of_option[256] = {
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
-		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT, [13] = OPT_KEEPTABLE, [40] = OPT_RESUME, [41] = OPT_PERREV
+		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT,
+		[13] = OPT_KEEPTABLE, [40] = OPT_RESUME, [41] = OPT_PERREV
 	};
 	MigrateOptions opts;
 	const VerbDef *verb;
@@ -304,7 +363,7 @@ main(int argc, char **argv)
 		}
 	}
 
-	while ((c = getopt_long(argc, argv, "d:h:p:U:vr:im:V", long_options,
+	while ((c = getopt_long(argc, argv, "d:h:p:U:vr:im:Vj:", long_options,
 							NULL)) != -1)
 	{
 		const char *arg = unmark(optarg);
@@ -389,6 +448,31 @@ main(int argc, char **argv)
 			case 13:
 				opts.keep_version_table = true;
 				break;
+			case 50:
+				opts.fleet_all = true;
+				break;
+			case 51:
+				opts.fleet_databases = arg;
+				break;
+			case 52:
+				opts.fleet_targets = arg;
+				break;
+			case 'j':
+				opts.fleet_jobs = parse_count(arg, "-j");
+				if (opts.fleet_jobs < 1)
+					usage_error("%s must be at least 1", "-j");
+				break;
+			case 54:
+				opts.fleet_canary = parse_count(arg, "--canary");
+				break;
+			case 55:
+				opts.fleet_fail_fast = true;
+				break;
+			case 56:
+				if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0)
+					usage_error("invalid value \"%s\" for --format: use table or json", arg);
+				opts.fleet_format = arg;
+				break;
 			default:
 				pg_log_error_hint("Try \"%s --help\" for more information.",
 								  progname);
@@ -440,5 +524,10 @@ main(int argc, char **argv)
 	if (opts.wait)
 		wait_for_server(&opts);
 
+	if (opts.fleet_all || opts.fleet_databases || opts.fleet_targets)
+		return fleet(&opts, verb);
+	if (opts.fleet_jobs || opts.fleet_canary || opts.fleet_fail_fast ||
+		opts.fleet_format)
+		usage_error("%s", "-j, --canary, --fail-fast and --format apply with --all-databases, --databases or --targets only");
 	return verb->fn(&opts);
 }

@@ -9,7 +9,7 @@
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 55000; stopped and removed at the end),
 # and runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle, client,
-# scripts, badinput.  Prints one line per suite and a closing "N passed, N failed"
+# scripts, badinput, fleet.  Prints one line per suite and a closing "N passed, N failed"
 # line; exits non-zero when any suite failed.
 set -euo pipefail
 
@@ -22,7 +22,7 @@ esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput)
+ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput fleet)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -66,6 +66,7 @@ run_suite() {
         client) bash test/client/run.sh ;;
         scripts) bash test/scripts/run.sh ;;
         badinput) bash test/badinput/run.sh ;;
+        fleet) bash test/fleet/run.sh && bash test/fleet/standby.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;
     esac
 }

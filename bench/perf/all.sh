@@ -6,7 +6,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 for s in "noop.sh 100 1000 10000" "client_noop.sh 1000 10000" "register.sh 10000" \
-    "memory.sh 1000 10000" "apply.sh 1000"; do
+    "memory.sh 1000 10000" "apply.sh 1000" "fleet.sh 50 20"; do
     echo "== bench/perf/$s"
     # shellcheck disable=SC2086
     bash "$here"/$s

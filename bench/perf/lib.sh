@@ -43,10 +43,20 @@ pq() {
     "$FLOOR_PSQL" -X -q -At -v ON_ERROR_STOP=1 -p "$(port_of "$b")" -d "$db" "$@"
 }
 
-# fresh_db BUILD DB [noext]: drop and create DB, with the extension
+# fresh_db BUILD DB [noext]: drop and create DB, with the extension.
+# With PERF_SETTLE=1 (the default) then CHECKPOINT and one untimed
+# connection to DB: the first process timed after CREATE DATABASE otherwise
+# pays for the new database's dirty buffers and cold caches, which made a
+# pair's ratio depend on which of the two ran first.  PERF_SETTLE=0 times
+# the first process as it comes.
+PERF_SETTLE="${PERF_SETTLE:-1}"
 fresh_db() {
     pq "$1" postgres -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)" -c "CREATE DATABASE $2"
     [ "${3:-}" = noext ] || pq "$1" "$2" -c "CREATE EXTENSION pg_migrate"
+    if [ "$PERF_SETTLE" = 1 ]; then
+        pq "$1" postgres -c CHECKPOINT
+        pq "$1" "$2" -c "SELECT 1" >/dev/null
+    fi
 }
 
 drop_db() { pq "$1" postgres -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)"; }
