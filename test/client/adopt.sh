@@ -84,3 +84,49 @@ is "adopt: dbmate rows follow the upgrade" \
 run -d "$db9" --dir "$adir/dbmate-mig" downgrade base
 is "adopt: and the downgrade" "$(q "$db9" "SELECT count(*) FROM schema_migrations")" "0"
 fi
+
+# ---------------------------------------------------------------- flyway
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db9\"" >/dev/null 2>&1
+if ! psql -X -q -d postgres -c "CREATE DATABASE \"$db9\""; then
+    not_ok "create the flyway scratch database"
+else
+mkdir -p "$adir/flyway"
+printf 'CREATE TABLE fw_t (id int);\n' >"$adir/flyway/V1__create_t.sql"
+printf 'ALTER TABLE fw_t ADD COLUMN v int;\n' >"$adir/flyway/V1.1__add_v.sql"
+printf 'ALTER TABLE fw_t DROP COLUMN v;\n' >"$adir/flyway/U1.1__add_v.sql"
+printf 'CREATE OR REPLACE VIEW fw_tv AS SELECT id FROM fw_t;\n' >"$adir/flyway/R__views.sql"
+run --dir "$adir/flyway-mig" import flyway "$adir/flyway"
+expect_rc "adopt: import the flyway history" 0
+# Flyway's own DDL for its history table (PostgreSQL)
+q "$db9" "CREATE TABLE flyway_schema_history (
+            installed_rank integer NOT NULL, version varchar(50), description varchar(200) NOT NULL,
+            type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer,
+            installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(),
+            execution_time integer NOT NULL, success boolean NOT NULL,
+            CONSTRAINT flyway_schema_history_pk PRIMARY KEY (installed_rank));
+          INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+          VALUES (1, '1', 'create t', 'SQL', 'V1__create_t.sql', 1, 'me', 1, true),
+                 (2, '1.1', 'add v', 'SQL', 'V1.1__add_v.sql', 2, 'me', 1, false);
+          CREATE TABLE fw_t (id int, v int);" >/dev/null
+run -d "$db9" --dir "$adir/flyway-mig" init
+run -d "$db9" --dir "$adir/flyway-mig" adopt flyway
+expect_rc "adopt: a failed Flyway migration is refused" 1
+expect "adopt: the refusal names the failed version" 'migration "1.1" of flyway failed part-way' "$err"
+q "$db9" "UPDATE flyway_schema_history SET success = true WHERE installed_rank = 2;
+          INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+          VALUES (3, NULL, 'views', 'SQL', 'R__views.sql', 3, 'me', 1, true);
+          CREATE VIEW fw_tv AS SELECT id FROM fw_t;" >/dev/null
+run -d "$db9" --dir "$adir/flyway-mig" adopt --keep-version-table flyway
+expect_rc "adopt: flyway" 0
+run -d "$db9" --dir "$adir/flyway-mig" upgrade heads
+expect "adopt: flyway upgrade heads then runs nothing" "nothing to upgrade" "$out$err"
+run -d "$db9" --dir "$adir/flyway-mig" downgrade 1
+expect_rc "adopt: flyway downgrade through the undo script" 0
+is "adopt: the downgrade is recorded as Flyway's undo records it" \
+    "$(q "$db9" "SELECT installed_rank || ' ' || version || ' ' || type FROM flyway_schema_history WHERE installed_rank > 3")" \
+    "4 1.1 UNDO_SQL"
+run -d "$db9" --dir "$adir/flyway-mig" upgrade heads
+is "adopt: and the upgrade as a new row" \
+    "$(q "$db9" "SELECT installed_rank || ' ' || version || ' ' || type || ' ' || success FROM flyway_schema_history WHERE installed_rank > 4")" \
+    "5 1.1 SQL true"
+fi
