@@ -38,7 +38,9 @@ OBJS = \
 	src/locksafety.o \
 	src/procedure.o \
 	src/digest.o \
-	src/sync.o
+	src/sync.o \
+	src/adopt.o \
+	src/common/interop.o
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
@@ -46,7 +48,7 @@ DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 # check (inline functions of ilist.h, bufpage.h); everything else is on.
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
 # the library checks that a database's extension is at its own version
-PG_CPPFLAGS = -DPG_MIGRATE_VERSION='"$(EXTVERSION)"'
+PG_CPPFLAGS = -DPG_MIGRATE_VERSION='"$(EXTVERSION)"' -I$(srcdir)/src
 
 # pg_regress inputs are test/sql/*.sql, expected output test/expected/*.out
 # (PostgreSQL 15 reads both from --inputdir).
@@ -66,7 +68,7 @@ include $(PGXS)
 
 # every object depends on every header: a struct changed in a header must
 # not leave objects built against its old layout
-$(OBJS): $(wildcard src/*.h)
+$(OBJS): $(wildcard src/*.h src/common/*.h)
 
 # the client program
 all: client

@@ -508,6 +508,43 @@ verb_downgrade(const MigrateOptions *opts)
 	return upgrade_or_downgrade(opts, "downgrade", opts->args[0]);
 }
 
+/*
+ * adopt FORMAT: register the revision files, then stamp the revisions the
+ * other tool's version table says are applied (migrate_adopt), with
+ * --keep-version-table keeping that table up to date from then on.
+ */
+int
+verb_adopt(const MigrateOptions *opts)
+{
+	RevFileSet	set;
+	PGconn	   *conn;
+	PGresult   *res;
+	PQExpBufferData sql;
+	const char *params[2];
+	int			i;
+
+	read_revision_files(opts->dir, &set);
+	conn = open_session(opts, &set);
+	initPQExpBuffer(&sql);
+	appendPQExpBuffer(&sql, "SELECT s FROM %s.migrate_adopt($1, $2::boolean) s",
+					  ext_schema);
+	params[0] = opts->args[0];
+	params[1] = opts->keep_version_table ? "true" : "false";
+	res = run_query(conn, sql.data, 2, params);
+	record_sync(conn, &set);
+	run_command(conn, "COMMIT");
+	if (PQntuples(res) == 0)
+		printf("adopted: base\n");
+	for (i = 0; i < PQntuples(res); i++)
+		printf("adopted: %s\n", PQgetvalue(res, i, 0));
+	if (opts->keep_version_table)
+		printf("keeping the version table of %s up to date\n", opts->args[0]);
+	PQclear(res);
+	termPQExpBuffer(&sql);
+	PQfinish(conn);
+	return EXIT_OK;
+}
+
 /* stamp TARGET...: set the current revisions without running any SQL. */
 int
 verb_stamp(const MigrateOptions *opts)

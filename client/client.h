@@ -8,6 +8,7 @@
  * revision files, sqlsplit.c cuts SQL into statements, report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
  * author.c the verbs that write new revision files, lint.c the lint verb,
+ * import.c and export.c the verbs that read and write other tools' files,
  * fleet.c runs a verb against many databases.  Declarations below are
  * grouped by the file that defines them.
  *
@@ -65,6 +66,7 @@ typedef struct MigrateOptions
 	bool		sql_only;
 	bool		non_transactional;
 	bool		strict;			/* verify: warnings are failures */
+	bool		keep_version_table; /* adopt: keep the other tool's table */
 	const char *rev_range;
 	const char *message;
 	const char *head;
@@ -136,6 +138,7 @@ typedef struct RevInfo
 
 /* main.c */
 extern bool stdout_is_tty;
+extern const char *program_argv0;	/* argv[0], to find files installed beside it */
 
 /* conn.c */
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
@@ -166,6 +169,7 @@ extern void send_revision_files(PGconn *conn, RevFileSet *set);
 extern void record_sync(PGconn *conn, const RevFileSet *set);
 extern char *make_revision_id(void);
 extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
+extern char *slugify(const char *message);
 
 /* sqlsplit.c */
 extern int	split_sql_statements(const char *sql, char ***stmts);
@@ -186,6 +190,7 @@ extern int	verb_wait(const MigrateOptions *opts);
 extern int	verb_upgrade(const MigrateOptions *opts);
 extern int	verb_downgrade(const MigrateOptions *opts);
 extern int	verb_stamp(const MigrateOptions *opts);
+extern int	verb_adopt(const MigrateOptions *opts);
 
 /* lint.c */
 extern int	verb_lint(const MigrateOptions *opts);
@@ -210,5 +215,11 @@ extern int	migrate_fleet_run(const MigrateOptions *opts,
 extern int	verb_init(const MigrateOptions *opts);
 extern int	verb_revision(const MigrateOptions *opts);
 extern int	verb_merge(const MigrateOptions *opts);
+
+/* import.c */
+extern int	verb_import(const MigrateOptions *opts);
+
+/* export.c */
+extern int	verb_export(const MigrateOptions *opts);
 
 #endif							/* PG_MIGRATE_CLIENT_H */

@@ -738,7 +738,7 @@ make_revision_id(void)
  * other run of characters as one '_', at most 40 characters (Alembic's
  * default slug length).
  */
-static char *
+char *
 slugify(const char *message)
 {
 	char	   *slug = pg_malloc(41);

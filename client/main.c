@@ -30,6 +30,7 @@
 #define HIDDEN_DASH '\001'
 
 bool		stdout_is_tty = false;
+const char *program_argv0 = NULL;
 
 /* bits naming the verb-specific options, to reject misplaced ones */
 #define OPT_VERBOSE		(1 << 0)
@@ -46,6 +47,7 @@ bool		stdout_is_tty = false;
 #define OPT_RESUME		(1 << 20)
 #define OPT_PERREV		(1 << 21)
 #define OPT_STRICT		(1 << 11)
+#define OPT_KEEPTABLE	(1 << 12)
 
 typedef struct VerbDef
 {
@@ -78,6 +80,9 @@ static const VerbDef verbs[] = {
 	{"resolve", verb_resolve, 2, 2, 0},
 	{"verify", verb_verify, 0, 1, OPT_STRICT},
 	{"explain", verb_explain, 0, 1, 0},
+	{"import", verb_import, 2, 2, 0},
+	{"export", verb_export, 2, 2, 0},
+	{"adopt", verb_adopt, 1, 1, OPT_KEEPTABLE},
 	{NULL, NULL, 0, 0, 0}
 };
 
@@ -110,6 +115,13 @@ usage(const char *progname)
 		   "                          OUTCOME is applied or not-applied\n");
 	printf("  verify [TARGET]         check that each pending revision downgrades cleanly\n");
 	printf("  explain [TARGET]        show the locks and rewrites each pending statement takes\n");
+	printf("  import FORMAT SOURCE    write revision files into --dir from another tool's\n"
+		   "                          migrations (alembic, golang-migrate, dbmate, flyway,\n"
+		   "                          diesel, sqitch)\n");
+	printf("  export FORMAT DIR       write the registered history as golang-migrate or\n"
+		   "                          flyway files into DIR\n");
+	printf("  adopt FORMAT            stamp what another tool's version table in the\n"
+		   "                          database says is applied\n");
 	printf("\nConnection options:\n");
 	printf("  -d, --dbname=CONNSTR    database name, connection string or URI\n");
 	printf("  -h, --host=HOSTNAME     database server host or socket directory\n");
@@ -140,6 +152,8 @@ usage(const char *progname)
 	printf("  --per-revision          upgrade: commit after each revision (CALL migrate_run),\n"
 		   "                          retrying lock timeouts\n");
 	printf("  --strict                verify: a revision without downgrade fails too\n");
+	printf("  --keep-version-table    adopt: keep the other tool's version table up to\n"
+		   "                          date on every later upgrade, downgrade and stamp\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
 	printf("\nMany databases (upgrade, downgrade, status, check, verify, lint, wait):\n");
@@ -291,6 +305,7 @@ main(int argc, char **argv)
 		{"per-revision", no_argument, NULL, 41},
 		{"verify-files", no_argument, NULL, 42},
 		{"strict", no_argument, NULL, 12},
+		{"keep-version-table", no_argument, NULL, 13},
 		{"all-databases", no_argument, NULL, 50},
 		{"databases", required_argument, NULL, 51},
 		{"targets", required_argument, NULL, 52},
@@ -304,7 +319,8 @@ main(int argc, char **argv)
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
-		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT, [40] = OPT_RESUME, [41] = OPT_PERREV
+		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT,
+		[13] = OPT_KEEPTABLE, [40] = OPT_RESUME, [41] = OPT_PERREV
 	};
 	MigrateOptions opts;
 	const VerbDef *verb;
@@ -315,6 +331,7 @@ main(int argc, char **argv)
 	const char *progname;
 
 	pg_logging_init(argv[0]);
+	program_argv0 = argv[0];
 	progname = get_progname(argv[0]);
 	stdout_is_tty = isatty(fileno(stdout));
 
@@ -428,6 +445,9 @@ main(int argc, char **argv)
 			case 12:
 				opts.strict = true;
 				break;
+			case 13:
+				opts.keep_version_table = true;
+				break;
 			case 50:
 				opts.fleet_all = true;
 				break;
@@ -490,7 +510,8 @@ main(int argc, char **argv)
 	 * A missing directory is allowed (the server keeps every registered
 	 * revision), but one named explicitly is more likely mistyped: say so.
 	 */
-	if (dir_given && strcmp(verb->name, "init") != 0)
+	if (dir_given && strcmp(verb->name, "init") != 0 &&
+		strcmp(verb->name, "import") != 0)
 	{
 		struct stat st;
 

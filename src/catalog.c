@@ -410,11 +410,11 @@ migrate_catalog_register(const MigrateRevision *rev)
 	static SPIPlanPtr insert_plan = NULL;
 	static SPIPlanPtr relabel_plan = NULL;
 	CatalogContext cxt;
-	Oid			types[16] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			types[19] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID,
-	TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID};
-	Datum		values[16];
-	char		nulls[16];
+	TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID};
+	Datum		values[19];
+	char		nulls[19];
 	MigrateRegisterResult result;
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -461,22 +461,34 @@ migrate_catalog_register(const MigrateRevision *rev)
 		values[15] = (Datum) 0;
 		nulls[15] = 'n';
 	}
+	values[16] = BoolGetDatum(rev->repeatable);
+	if (rev->source_format && rev->source_version)
+	{
+		values[17] = CStringGetTextDatum(rev->source_format);
+		values[18] = CStringGetTextDatum(rev->source_version);
+	}
+	else
+	{
+		values[17] = values[18] = (Datum) 0;
+		nulls[17] = nulls[18] = 'n';
+	}
 
 	catalog_enter(&cxt);
 
 	catalog_exec_kept(&compare_plan, false,
 				 "SELECT (revises, depends_on, branch_labels, message,"
-				 " upgrade_sql, downgrade_sql, transactional)"
-				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8),"
-				 " (revises, depends_on, branch_labels, transactional)"
-				 " IS NOT DISTINCT FROM ($2, $3, $4, $8),"
+				 " upgrade_sql, downgrade_sql, transactional, repeatable)"
+				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8, $17),"
+				 " (revises, depends_on, branch_labels, transactional,"
+				 " repeatable)"
+				 " IS NOT DISTINCT FROM ($2, $3, $4, $8, $17),"
 				 " (upgrade_checksum, downgrade_checksum)"
 				 " IS NOT DISTINCT FROM ($13, $14),"
 				 " (SELECT (d.applied_upgrade_checksum, d.applied_downgrade_checksum)"
 				 " IS NOT DISTINCT FROM ($13, $14)"
 				 " FROM migrate.drift d WHERE d.revision = $1)"
 				 " FROM migrate.revision WHERE revision = $1",
-				 14, types, values, nulls, SPI_OK_SELECT);
+				 17, types, values, nulls, SPI_OK_SELECT);
 
 	if (SPI_processed == 0)
 	{
@@ -485,10 +497,11 @@ migrate_catalog_register(const MigrateRevision *rev)
 					 " depends_on, branch_labels, message, upgrade_sql,"
 					 " downgrade_sql, transactional, file_name, upgrade_line,"
 					 " downgrade_line, registered_by, upgrade_checksum,"
-					 " downgrade_checksum, lint_ignores, file_sha256)"
+					 " downgrade_checksum, lint_ignores, file_sha256,"
+					 " repeatable, source_format, source_version)"
 					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-					 " $12, $13, $14, $15, $16)",
-					 16, types, values, nulls, SPI_OK_INSERT);
+					 " $12, $13, $14, $15, $16, $17, $18, $19)",
+					 19, types, values, nulls, SPI_OK_INSERT);
 		result = MIGRATE_ADDED;
 	}
 	else
@@ -520,12 +533,14 @@ migrate_catalog_register(const MigrateRevision *rev)
 			catalog_exec_kept(&relabel_plan, false,
 						 "UPDATE migrate.revision SET file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
-						 " lint_ignores = $15, file_sha256 = $16"
+						 " lint_ignores = $15, file_sha256 = $16,"
+						 " source_format = $18, source_version = $19"
 						 " WHERE revision = $1"
 						 " AND (file_name, upgrade_line, downgrade_line,"
-						 " lint_ignores, file_sha256)"
-						 " IS DISTINCT FROM ($9, $10, $11, $15, $16)",
-						 16, types, values, nulls, SPI_OK_UPDATE);
+						 " lint_ignores, file_sha256, source_format,"
+						 " source_version)"
+						 " IS DISTINCT FROM ($9, $10, $11, $15, $16, $18, $19)",
+						 19, types, values, nulls, SPI_OK_UPDATE);
 			if (SPI_processed > 0)
 				catalog_bump_connected();
 			result = MIGRATE_UNCHANGED;
@@ -539,9 +554,11 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_line = $10, downgrade_line = $11,"
 						 " registered_at = pg_catalog.now(), registered_by = $12,"
 						 " upgrade_checksum = $13, downgrade_checksum = $14,"
-						 " lint_ignores = $15, file_sha256 = $16"
+						 " lint_ignores = $15, file_sha256 = $16,"
+						 " repeatable = $17, source_format = $18,"
+						 " source_version = $19"
 						 " WHERE revision = $1",
-						 16, types, values, nulls, SPI_OK_UPDATE);
+						 19, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_REPLACED;
 		}
 		else if (!same_edges)
@@ -590,9 +607,10 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_sql = $6, downgrade_sql = $7, file_name = $9,"
 						 " upgrade_line = $10, downgrade_line = $11,"
 						 " upgrade_checksum = $13, downgrade_checksum = $14,"
-						 " lint_ignores = $15, file_sha256 = $16"
+						 " lint_ignores = $15, file_sha256 = $16,"
+						 " source_format = $18, source_version = $19"
 						 " WHERE revision = $1",
-						 16, types, values, nulls, SPI_OK_UPDATE);
+						 19, types, values, nulls, SPI_OK_UPDATE);
 
 			if (result == MIGRATE_DRIFTED)
 				ereport(WARNING,
@@ -689,6 +707,8 @@ migrate_catalog_set_version(const MigrateState *state, const int *rows,
 	catalog_exec(false, "INSERT INTO migrate.version (revision)"
 				 " SELECT unnest($1) ON CONFLICT DO NOTHING",
 				 1, types, values, NULL, SPI_OK_INSERT);
+	/* the other tool's table, when an adopted database keeps it */
+	migrate_adopted_sync(state, rows, nrows);
 	catalog_leave(&cxt);
 }
 
@@ -1313,19 +1333,20 @@ migrate_catalog_insert_batch(const MigrateRevision *revs, int n)
 {
 	static SPIPlanPtr batch_plan = NULL;
 	CatalogContext cxt;
-	Oid			types[16] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			types[19] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID,
 		TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, NAMEOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[16];
-	Datum	   *col[16];
-	bool	   *isnull[16];
+		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID};
+	Datum		values[19];
+	Datum	   *col[19];
+	bool	   *isnull[19];
 	int			c;
 	int			i;
 
 	if (n <= 0)
 		return;
-	for (c = 0; c < 16; c++)
+	for (c = 0; c < 19; c++)
 	{
 		col[c] = palloc(sizeof(Datum) * n);
 		isnull[c] = palloc0(sizeof(bool) * n);
@@ -1363,11 +1384,19 @@ migrate_catalog_insert_batch(const MigrateRevision *revs, int n)
 			col[15][i] = CStringGetTextDatum(rev->file_sha256);
 		else
 			isnull[15][i] = true;
+		col[16][i] = BoolGetDatum(rev->repeatable);
+		if (rev->source_format && rev->source_version)
+		{
+			col[17][i] = CStringGetTextDatum(rev->source_format);
+			col[18][i] = CStringGetTextDatum(rev->source_version);
+		}
+		else
+			isnull[17][i] = isnull[18][i] = true;
 	}
-	for (c = 0; c < 16; c++)
+	for (c = 0; c < 19; c++)
 		if (c != 11)
 			values[c] = batch_array(col[c], isnull[c], n,
-									c == 7 ? BOOLOID :
+									(c == 7 || c == 16) ? BOOLOID :
 									(c == 9 || c == 10) ? INT4OID : TEXTOID);
 	/* the role that called, as the journal records it */
 	values[11] = DirectFunctionCall1(namein,
@@ -1379,16 +1408,19 @@ migrate_catalog_insert_batch(const MigrateRevision *revs, int n)
 					  " depends_on, branch_labels, message, upgrade_sql,"
 					  " downgrade_sql, transactional, file_name, upgrade_line,"
 					  " downgrade_line, registered_by, upgrade_checksum,"
-					  " downgrade_checksum, lint_ignores, file_sha256)"
+					  " downgrade_checksum, lint_ignores, file_sha256,"
+					  " repeatable, source_format, source_version)"
 					  " SELECT r, rv::text[], dep::text[], bl::text[], msg, up,"
-					  " down, tr, fn, ul, dl, $12, uc, dc, li::text[], sha"
+					  " down, tr, fn, ul, dl, $12, uc, dc, li::text[], sha,"
+					  " rp, sf, sv"
 					  " FROM ROWS FROM (unnest($1), unnest($2), unnest($3),"
 					  " unnest($4), unnest($5), unnest($6), unnest($7),"
 					  " unnest($8), unnest($9), unnest($10), unnest($11),"
-					  " unnest($13), unnest($14), unnest($15), unnest($16))"
+					  " unnest($13), unnest($14), unnest($15), unnest($16),"
+					  " unnest($17), unnest($18), unnest($19))"
 					  " AS f(r, rv, dep, bl, msg, up, down, tr, fn, ul, dl,"
-					  " uc, dc, li, sha)",
-					  16, types, values, NULL, SPI_OK_INSERT);
+					  " uc, dc, li, sha, rp, sf, sv)",
+					  19, types, values, NULL, SPI_OK_INSERT);
 	if (SPI_processed != (uint64) n)
 		elog(ERROR, "batch registration inserted " UINT64_FORMAT " of %d revisions",
 			 SPI_processed, n);

@@ -45,6 +45,9 @@ typedef struct MigrateRevision
 	char	  **lint_ignores;	/* "PM003 reason": lint rules silenced */
 	int			nlint_ignores;
 	char	   *file_sha256;	/* hex SHA-256 of the file, or NULL */
+	bool		repeatable;		/* "-- repeatable: true" */
+	char	   *source_format;	/* "-- source: FORMAT VERSION", or NULL */
+	char	   *source_version;
 } MigrateRevision;
 
 /* Everything the planner needs: revisions, their graph, the version rows. */
@@ -197,5 +200,9 @@ extern void migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade);
 /* report.c */
 extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,
 							const int *nodes, int n);
+
+/* adopt.c */
+extern void migrate_adopted_sync(const MigrateState *state, const int *rows,
+								 int nrows);
 
 #endif							/* PG_MIGRATE_H */

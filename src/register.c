@@ -247,6 +247,9 @@ file_to_revision(const char *name, MigrateRevFile *file, MigrateRevision *rev)
 	rev->downgrade_sql = to_server(file->downgrade);
 	rev->has_downgrade = file->downgrade != NULL;
 	rev->transactional = file->transactional;
+	rev->repeatable = file->repeatable;
+	rev->source_format = file->source_format;
+	rev->source_version = to_server(file->source_version);
 	/* the catalog keeps the file name; errors above named the whole path */
 	rev->file_name = (char *) (strrchr(name, '/') ? strrchr(name, '/') + 1 : name);
 	rev->upgrade_line = file->upgrade_line;

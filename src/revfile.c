@@ -46,6 +46,7 @@
 #include "lib/stringinfo.h"
 
 #include "revfile.h"
+#include "common/interop.h"
 
 /* larger inputs could overflow a palloc'd buffer (MaxAllocSize is 1 GB) */
 #define REVFILE_MAX_LEN		((size_t) 0x3FFFFF00)
@@ -61,6 +62,9 @@
 #define KEY_BRANCH_LABELS	0x10
 #define KEY_TRANSACTIONAL	0x20
 #define KEY_LINT_IGNORE		0x40	/* may repeat */
+#define KEY_REPEATABLE		0x80
+#define KEY_SOURCE			0x100
+#define KEY_UNCONVERTED		0x200	/* always refused */
 
 typedef struct HeaderKey
 {
@@ -80,6 +84,9 @@ static const HeaderKey header_keys[] = {
 	{"transactional", "transactional", KEY_TRANSACTIONAL},
 	{"lint-ignore", "lint-ignore", KEY_LINT_IGNORE},
 	{"lint_ignore", "lint-ignore", KEY_LINT_IGNORE},
+	{"repeatable", "repeatable", KEY_REPEATABLE},
+	{"source", "source", KEY_SOURCE},
+	{"unconverted", "unconverted", KEY_UNCONVERTED},
 };
 
 typedef enum MarkerKind
@@ -588,6 +595,39 @@ parse_header_comment(ParseState *st, const char *line, size_t len)
 			break;
 		case KEY_LINT_IGNORE:
 			return parse_lint_ignore(st, value, vlen);
+		case KEY_REPEATABLE:
+			if (!parse_bool_value(value, vlen, &out->repeatable))
+			{
+				char		shown[SHOWN_NAME_LEN + 4];
+
+				return set_error(st->err, st->lineno,
+								 "invalid value \"%s\" for header key \"repeatable\"",
+								 shown_name(value, vlen, shown));
+			}
+			break;
+		case KEY_SOURCE:
+			{
+				MigrateInteropFormat format;
+				const char *version;
+				size_t		version_len;
+
+				if (!migrate_interop_parse_source(value, vlen, &format,
+												  &version, &version_len))
+				{
+					char		shown[SHOWN_NAME_LEN + 4];
+
+					return set_error(st->err, st->lineno,
+									 "invalid value \"%s\" for header key \"source\": expected a format (%s) and a version",
+									 shown_name(value, vlen, shown),
+									 MIGRATE_INTEROP_FORMAT_LIST);
+				}
+				out->source_format = pstrdup(migrate_interop_format_name(format));
+				out->source_version = pnstrdup(version, version_len);
+			}
+			break;
+		case KEY_UNCONVERTED:
+			return set_error(st->err, st->lineno,
+							 "revision file is marked \"unconverted\": its SQL must be written and the \"unconverted\" line deleted");
 	}
 	return true;
 }
@@ -774,6 +814,14 @@ migrate_parse_revfile(const char *content, size_t len,
 		goto fail;
 	}
 
+	if (out->repeatable && (out->nrevises > 0 || out->ndepends_on > 0 ||
+							out->nbranch_labels > 0))
+	{
+		set_error(err, 0,
+				  "a repeatable revision cannot have revises, depends-on or branch-labels");
+		goto fail;
+	}
+
 	out->upgrade = finish_section(&st.upgrade, &out->upgrade_line);
 	if (st.downgrade.present)
 		out->downgrade = finish_section(&st.downgrade, &out->downgrade_line);
@@ -846,6 +894,11 @@ migrate_format_revfile(const MigrateRevFile *rev)
 	}
 	if (!rev->transactional)
 		appendStringInfoString(&buf, "-- transactional: false\n");
+	if (rev->repeatable)
+		appendStringInfoString(&buf, "-- repeatable: true\n");
+	if (rev->source_format != NULL && rev->source_version != NULL)
+		appendStringInfo(&buf, "-- source: %s %s\n", rev->source_format,
+						 rev->source_version);
 	for (i = 0; i < rev->nlint_ignores; i++)
 	{
 		const char *p;
@@ -924,6 +977,9 @@ migrate_revfile_equal(const MigrateRevFile *a, const MigrateRevFile *b)
 					b->branch_labels, b->nbranch_labels) &&
 		strings_equal(a->message, b->message) &&
 		a->transactional == b->transactional &&
+		a->repeatable == b->repeatable &&
+		strings_equal(a->source_format, b->source_format) &&
+		strings_equal(a->source_version, b->source_version) &&
 		strings_equal(a->upgrade, b->upgrade) &&
 		strings_equal(a->downgrade, b->downgrade) &&
 		ignores_equal(a->lint_ignores, a->nlint_ignores,
@@ -961,6 +1017,10 @@ migrate_free_revfile(MigrateRevFile *rev)
 		pfree(rev->upgrade);
 	if (rev->downgrade)
 		pfree(rev->downgrade);
+	if (rev->source_format)
+		pfree(rev->source_format);
+	if (rev->source_version)
+		pfree(rev->source_version);
 	if (rev->lint_ignores)
 	{
 		int			i;

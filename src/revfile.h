@@ -54,6 +54,11 @@ typedef struct MigrateRevFile
 	int			downgrade_line; /* 0 when there is none */
 	MigrateLintIgnore *lint_ignores;	/* lint rules silenced, in file order */
 	int			nlint_ignores;
+	bool		repeatable;		/* "-- repeatable: true": no parents, run
+								 * again whenever its upgrade SQL changes */
+	char	   *source_format;	/* "-- source: FORMAT VERSION", the other
+								 * tool's name; NULL when absent */
+	char	   *source_version; /* its VERSION; NULL when absent */
 } MigrateRevFile;
 
 /* What went wrong, and where.  line is 0 when not tied to a line. */

@@ -14,7 +14,7 @@ INSERT INTO migrate.journal (revision, operation, message, role, started_at, dur
 VALUES ('u1', 'upgrade', 'first', current_user, now(), 1, '{u1}'),
        ('u2', 'upgrade', 'irreversible', current_user, now(), 1, '{u2}');
 
-ALTER EXTENSION pg_migrate UPDATE TO '0.2';
+ALTER EXTENSION pg_migrate UPDATE TO '0.3';
 SELECT revision, upgrade_checksum = migrate_fingerprint(upgrade_sql) AS upgrade_ok,
        downgrade_checksum IS NOT DISTINCT FROM migrate_fingerprint(downgrade_sql) AS downgrade_ok,
        downgrade_checksum IS NULL AS irreversible

@@ -16,6 +16,7 @@
 #include "postgres_fe.h"
 
 #include "revfile.h"
+#include "common/interop.h"
 #include "tap.h"
 
 /* Parse, format, parse again: the second parse must give the same values. */
@@ -657,6 +658,58 @@ test_length_bound(void)
 	pfree(copy);
 }
 
+/*
+ * "-- source:" and "-- repeatable:": the values kept (and written back by
+ * the round trip in parse_good), the errors.
+ */
+static void
+test_source_repeatable(void)
+{
+	MigrateRevFile rev;
+
+	if (PARSE_GOOD("source: flyway",
+				   "-- revision: 1_2\n-- source:  flyway   1.2 \n-- migrate:upgrade\nSELECT 1;\n",
+				   &rev))
+	{
+		TAP_STREQ(rev.source_format, "flyway", "source: format kept");
+		TAP_STREQ(rev.source_version, "1.2", "source: version trimmed");
+		TAP_OK(!rev.repeatable, "source: not repeatable by default");
+		migrate_free_revfile(&rev);
+	}
+	if (PARSE_GOOD("repeatable: flyway R__",
+				   "-- revision: R__views\n-- source: flyway R__views\n-- repeatable: true\n-- migrate:upgrade\nCREATE VIEW v AS SELECT 1;\n",
+				   &rev))
+	{
+		TAP_OK(rev.repeatable, "repeatable: flag kept");
+		TAP_OK(rev.nrevises == 0, "repeatable: no parents");
+		migrate_free_revfile(&rev);
+	}
+	if (PARSE_GOOD("no source", "-- revision: r\n-- migrate:upgrade\n", &rev))
+	{
+		TAP_OK(rev.source_format == NULL && rev.source_version == NULL,
+			   "no source: both NULL");
+		migrate_free_revfile(&rev);
+	}
+	expect_error("source: unknown tool",
+				 "-- revision: r\n-- source: liquibase 1\n-- migrate:upgrade\n",
+				 2, "invalid value \"liquibase 1\" for header key \"source\": expected a format (" MIGRATE_INTEROP_FORMAT_LIST ") and a version");
+	expect_error("source: no version",
+				 "-- revision: r\n-- source: dbmate\n-- migrate:upgrade\n",
+				 2, "invalid value \"dbmate\" for header key \"source\": expected a format (" MIGRATE_INTEROP_FORMAT_LIST ") and a version");
+	expect_error("source: twice",
+				 "-- revision: r\n-- source: dbmate 1\n-- source: dbmate 2\n-- migrate:upgrade\n",
+				 3, "duplicate header key \"source\"");
+	expect_error("repeatable: bad value",
+				 "-- revision: r\n-- repeatable: sometimes\n-- migrate:upgrade\n",
+				 2, "invalid value \"sometimes\" for header key \"repeatable\"");
+	expect_error("repeatable: with a parent",
+				 "-- revision: r\n-- revises: q\n-- repeatable: true\n-- migrate:upgrade\n",
+				 0, "a repeatable revision cannot have revises, depends-on or branch-labels");
+	expect_error("unconverted marker",
+				 "-- revision: r\n-- unconverted: reads data\n-- migrate:upgrade\n",
+				 2, "revision file is marked \"unconverted\": its SQL must be written and the \"unconverted\" line deleted");
+}
+
 /* "-- lint-ignore:" lines: accepted forms, the values kept, the errors. */
 static void
 test_lint_ignore(void)
@@ -785,6 +838,7 @@ main(void)
 	test_encoding();
 	test_length_bound();
 	test_lint_ignore();
+	test_source_repeatable();
 	test_format();
 	return tap_done();
 }

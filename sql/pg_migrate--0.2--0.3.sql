@@ -1,0 +1,77 @@
+/* sql/pg_migrate--0.2--0.3.sql */
+
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION pg_migrate UPDATE" to load this file. \quit
+
+/*
+ * Version 0.3 is installed as 0.2 followed by this script.  The script is
+ * grouped by concern; each group keeps its own objects.
+ */
+
+-- ==== interop: revisions from other tools, repeatable revisions, adopt ====
+
+/*
+ * "-- source: FORMAT VERSION" names the migration of another tool a
+ * revision was imported from, VERSION as that tool writes it in its own
+ * version table; "-- repeatable: true" marks a revision that has no
+ * parents and runs again whenever its upgrade SQL changes.
+ */
+ALTER TABLE migrate.revision
+	ADD COLUMN repeatable boolean NOT NULL DEFAULT false,
+	ADD COLUMN source_format text,
+	ADD COLUMN source_version text,
+	ADD CONSTRAINT revision_source_check
+		CHECK ((source_format IS NULL) OPERATOR(pg_catalog.=) (source_version IS NULL)
+			   AND source_format OPERATOR(pg_catalog.=)
+			   ANY (ARRAY['alembic', 'golang-migrate', 'dbmate', 'flyway',
+						  'diesel', 'sqitch']::pg_catalog.text[])),
+	ADD CONSTRAINT revision_repeatable_check
+		CHECK (NOT repeatable
+			   OR (revises OPERATOR(pg_catalog.=) '{}'::pg_catalog.text[]
+				   AND depends_on OPERATOR(pg_catalog.=) '{}'::pg_catalog.text[]
+				   AND branch_labels OPERATOR(pg_catalog.=) '{}'::pg_catalog.text[]));
+CREATE UNIQUE INDEX revision_source_key
+	ON migrate.revision (source_format, source_version);
+COMMENT ON COLUMN migrate.revision.repeatable IS 'no parents; applied again whenever its upgrade SQL changes';
+COMMENT ON COLUMN migrate.revision.source_format IS 'the tool the revision was imported from ("-- source:" header)';
+COMMENT ON COLUMN migrate.revision.source_version IS 'the version that tool writes in its version table for it';
+
+ALTER TABLE migrate.journal
+	DROP CONSTRAINT journal_operation_check,
+	ADD CONSTRAINT journal_operation_check
+		CHECK (operation OPERATOR(pg_catalog.=)
+			   ANY (ARRAY['upgrade', 'downgrade', 'stamp', 'repair',
+						  'resolve', 'adopt']::pg_catalog.text[]));
+COMMENT ON TABLE migrate.journal IS 'every step ever run: upgrade, downgrade or stamp, every repair or resolve, and the revisions an adopt found applied';
+
+/*
+ * The other tool whose version table a database was adopted from, and
+ * whether that table is kept up to date by every later change.
+ */
+CREATE TABLE migrate.adopted (
+	singleton			boolean NOT NULL DEFAULT true,
+	format				text NOT NULL,
+	keep_version_table	boolean NOT NULL,
+	version_table		text NOT NULL,
+	adopted_at			timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	adopted_by			name NOT NULL DEFAULT CURRENT_USER,
+	CONSTRAINT adopted_pkey PRIMARY KEY (singleton),
+	CONSTRAINT adopted_singleton_check CHECK (singleton),
+	CONSTRAINT adopted_format_check
+		CHECK (format OPERATOR(pg_catalog.=)
+			   ANY (ARRAY['alembic', 'golang-migrate', 'dbmate', 'flyway',
+						  'diesel', 'sqitch']::pg_catalog.text[]))
+);
+COMMENT ON TABLE migrate.adopted IS 'the tool a database was adopted from, and whether its version table is kept';
+COMMENT ON COLUMN migrate.adopted.version_table IS 'that table, schema-qualified, as it was found at adoption';
+SELECT pg_catalog.pg_extension_config_dump('migrate.adopted', '');
+
+CREATE FUNCTION migrate_adopt(format text, keep_version_table boolean DEFAULT false)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_adopt'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_adopt(text, boolean)
+	IS 'stamp the revisions another tool''s version table says are applied, matched by their "-- source:" headers; returns the new version rows';
+REVOKE ALL ON FUNCTION migrate_adopt(text, boolean) FROM PUBLIC;
+
+-- ==== end interop ====
