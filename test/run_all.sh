@@ -31,7 +31,16 @@ else
 fi
 
 # two checkouts testing at once must not share a port, an install or a cluster
-export TEST_PORT="${TEST_PORT:-$(bash test/free_port.sh 55000)}"
+# a port is taken by creating its cluster directory: two runs that start at
+# the same moment and see the same free port cannot both create it
+if [ -z "${TEST_PORT:-}" ]; then
+    TEST_PORT=55000
+    while TEST_PORT="$(bash test/free_port.sh "$TEST_PORT")" &&
+        ! mkdir "/tmp/pg_migrate-test-$TEST_PORT" 2>/dev/null; do
+        TEST_PORT=$((TEST_PORT + 1))
+    done
+fi
+export TEST_PORT
 export DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash test/free_port.sh $((TEST_PORT + 1)))}"
 export CLUSTER_PORT="$TEST_PORT"
 export CLUSTER_DIR="${TEST_CLUSTER_DIR:-/tmp/pg_migrate-test-$TEST_PORT}"
@@ -52,6 +61,7 @@ trap cleanup EXIT
 bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
 bash scripts/cluster.sh start
 eval "$(bash scripts/cluster.sh env)"
+echo "== port $TEST_PORT, cluster $CLUSTER_DIR, install $TEST_INSTALL"
 bash test/prepare_fixtures.sh "$(bash scripts/cluster.sh datadir)"
 export PGDATABASE=postgres
 
