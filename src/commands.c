@@ -39,8 +39,9 @@ PG_FUNCTION_INFO_V1(migrate_record);
  * valid); a downgrade leaves them applied: their steps are dropped and
  * their version rows kept.
  */
-static void
-order_repeatables(const MigrateState *state, MigratePlan *plan, bool upgrade)
+void
+migrate_order_repeatables(const MigrateState *state, MigratePlan *plan,
+						  bool upgrade)
 {
 	int		   *reps = palloc(sizeof(int) * Max(plan->nsteps, 1));
 	int			nreps = 0;
@@ -125,7 +126,7 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 	MemoryContext step_cxt;
 	int			i;
 
-	order_repeatables(state, plan, upgrade);
+	migrate_order_repeatables(state, plan, upgrade);
 	migrate_check_steps(state, plan, upgrade);
 
 	applied = palloc0(sizeof(bool) * Max(state->nrevs, 1));

@@ -21,6 +21,7 @@ SELECT step, revision, operation FROM migrate_upgrade('heads');
 SELECT migrate_add_files(ARRAY['R__a_fn.sql'],
   ARRAY[E'-- revision: R__a_fn\n-- repeatable: true\n-- migrate:upgrade\nCREATE OR REPLACE FUNCTION rep_a() RETURNS text LANGUAGE sql AS $$ SELECT ''two'' $$;\n']);
 SELECT count(*) AS drift FROM migrate.drift;
+SELECT step, revision FROM migrate_pending();
 SELECT step, revision, operation FROM migrate_upgrade('heads');
 SELECT rep_a();
 SELECT step, revision, operation FROM migrate_upgrade('heads');
@@ -31,6 +32,7 @@ SELECT * FROM migrate_current() ORDER BY 1;
 -- with a versioned step and a changed repeatable, the repeatable comes after
 SELECT migrate_add_files(ARRAY['R__a_fn.sql'],
   ARRAY[E'-- revision: R__a_fn\n-- repeatable: true\n-- migrate:upgrade\nCREATE OR REPLACE FUNCTION rep_a() RETURNS text LANGUAGE sql AS $$ SELECT ''three'' $$;\n']);
+SELECT step, revision FROM migrate_pending();
 SELECT step, revision, operation FROM migrate_upgrade('heads');
 SELECT rep_a(), rep_b();
 -- a repeatable revision cannot be built on
