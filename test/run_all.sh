@@ -30,18 +30,10 @@ else
     SUITES=("${ALL_SUITES[@]}")
 fi
 
-# two checkouts testing at once must not share a port, an install or a cluster
-# a port is taken by creating its cluster directory: two runs that start at
-# the same moment and see the same free port cannot both create it
-if [ -z "${TEST_PORT:-}" ]; then
-    TEST_PORT=55000
-    while TEST_PORT="$(bash test/free_port.sh "$TEST_PORT")" &&
-        ! mkdir "/tmp/pg_migrate-test-$TEST_PORT" 2>/dev/null; do
-        TEST_PORT=$((TEST_PORT + 1))
-    done
-fi
-export TEST_PORT
-export DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash test/free_port.sh $((TEST_PORT + 1)))}"
+# two checkouts testing at once must not share a port, an install or a
+# cluster: free_port.sh claims each port for this run ($$)
+export TEST_PORT="${TEST_PORT:-$(bash test/free_port.sh 55000 $$)}"
+export DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash test/free_port.sh $((TEST_PORT + 1)) $$)}"
 export CLUSTER_PORT="$TEST_PORT"
 export CLUSTER_DIR="${TEST_CLUSTER_DIR:-/tmp/pg_migrate-test-$TEST_PORT}"
 LOGDIR="$ROOT/test/log"
