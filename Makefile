@@ -39,6 +39,7 @@ OBJS = \
 	src/procedure.o \
 	src/digest.o \
 	src/sync.o \
+	src/statements.o \
 	src/adopt.o \
 	src/common/interop.o
 

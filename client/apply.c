@@ -191,6 +191,26 @@ leave_revision_search_path(PGconn *conn, char *saved)
 }
 
 /*
+ * The statements of a non-transactional step as the server's parser cuts
+ * them (migrate_statements), one row each: the server counts the same ones
+ * for progress, resume checksums and the lines it reports, so the two can
+ * never disagree about where a statement ends.
+ */
+static PGresult *
+step_statements(PGconn *conn, const char *sql)
+{
+	const char *params[1] = {sql ? sql : ""};
+	char	   *query;
+	PGresult   *res;
+
+	query = psprintf("SELECT sql FROM %s.migrate_statements($1) ORDER BY statement",
+					 ext_schema);
+	res = run_query(conn, query, 1, params);
+	pg_free(query);
+	return res;
+}
+
+/*
  * Run a non-transactional step from the client: its statements one at a
  * time outside any transaction block, then migrate_record().
  */
@@ -198,8 +218,8 @@ static void
 run_outside(PGconn *conn, const char *operation, const Step *step,
 			int n, int total, double *ms)
 {
-	char	  **stmts;
-	int			nstmts = split_sql_statements(step->sql ? step->sql : "", &stmts);
+	PGresult   *stmts = step_statements(conn, step->sql);
+	int			nstmts = PQntuples(stmts);
 	double		start;
 	double		elapsed;
 	char	   *sql;
@@ -266,7 +286,7 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	start = now_ms();
 	for (i = first; i < nstmts; i++)
 	{
-		PGresult   *res = PQexec(conn, stmts[i]);
+		PGresult   *res = PQexec(conn, PQgetvalue(stmts, i, 0));
 		ExecStatusType st = PQresultStatus(res);
 
 		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
@@ -276,7 +296,7 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 			const char *fparams[4];
 			char		stmtno[32];
 
-			report_server_error(res, stmts[i]);
+			report_server_error(res, PQgetvalue(stmts, i, 0));
 			snprintf(stmtno, sizeof(stmtno), "%d", i + 1);
 			fparams[0] = step->rev;
 			fparams[1] = stmtno;
@@ -299,6 +319,7 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 		PQclear(run_query(conn, progress_sql, 2, params));
 	}
 	pg_free(progress_sql);
+	PQclear(stmts);
 	elapsed = now_ms() - start;
 	leave_revision_search_path(conn, saved_path);
 	*ms += elapsed;

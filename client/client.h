@@ -5,7 +5,8 @@
  *
  * The client is split by concern: main.c parses the command line and
  * dispatches, conn.c talks to the server, files.c reads and writes
- * revision files, sqlsplit.c cuts SQL into statements, report.c holds the
+ * revision files (statements are cut by the server's parser, through
+ * migrate_statements()), report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
  * author.c the verbs that write new revision files, lint.c the lint verb,
  * import.c and export.c the verbs that read and write other tools' files,
@@ -170,9 +171,6 @@ extern void record_sync(PGconn *conn, const RevFileSet *set);
 extern char *make_revision_id(void);
 extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
 extern char *slugify(const char *message);
-
-/* sqlsplit.c */
-extern int	split_sql_statements(const char *sql, char ***stmts);
 
 /* report.c */
 extern RevInfo *fetch_history(PGconn *conn, const char *range, int *n);

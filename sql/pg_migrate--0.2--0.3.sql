@@ -75,3 +75,14 @@ COMMENT ON FUNCTION migrate_adopt(text, boolean)
 REVOKE ALL ON FUNCTION migrate_adopt(text, boolean) FROM PUBLIC;
 
 -- ==== end interop ====
+
+-- ==== statements: one cutter of SQL into statements ====
+
+CREATE FUNCTION migrate_statements(source text)
+RETURNS TABLE (statement integer, line integer, sql text)
+AS 'MODULE_PATHNAME', 'migrate_statements'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION migrate_statements(text)
+	IS 'the statements of the SQL as the server''s parser cuts them, each with the line of its first token: what the client runs one by one for a non-transactional revision';
+
+-- ==== end statements ====

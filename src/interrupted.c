@@ -193,25 +193,10 @@ statement_line(const char *revision, bool upgrade, int n)
 	if (n <= list_length(stmts))
 	{
 		RawStmt    *raw = list_nth_node(RawStmt, stmts, n - 1);
-		int			i = raw->stmt_location;
-		bool		in_line_comment = false;
 
-		/* the statement's first token: past blanks and "--" comments */
-		while (sql[i] != '\0')
-		{
-			if (in_line_comment)
-				in_line_comment = sql[i] != '\n';
-			else if (sql[i] == '-' && sql[i + 1] == '-')
-				in_line_comment = true;
-			else if (!isspace((unsigned char) sql[i]))
-				break;
-			i++;
-		}
 		/* first_line is the line of the SQL's first line in the file */
-		line = first_line > 0 ? first_line : 1;
-		while (--i >= 0)
-			if (sql[i] == '\n')
-				line++;
+		line = migrate_statement_line(sql, raw->stmt_location) - 1 +
+			(first_line > 0 ? first_line : 1);
 	}
 	return line;
 }

@@ -119,6 +119,9 @@ extern void migrate_record_step(const char *revision, bool upgrade,
 extern char *migrate_fingerprint_sql(const char *sql);
 extern char *migrate_fingerprint_statements(const char *sql, int limit);
 
+/* statements.c */
+extern int	migrate_statement_line(const char *sql, int location);
+
 /* integrity.c */
 struct StringInfoData;
 extern void migrate_integrity_wait(void);

@@ -10,8 +10,6 @@
 # the --wait tests use MAX_RETRIES=2 RETRY_INTERVAL=1 against a port where
 # nothing listens (DEAD_PORT, default 1).
 #
-# The last test builds and runs the statement splitter's unit tests
-# (test/client/test_sqlsplit.c, also "make -C client test-split").
 #
 # Usage: PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres test/client/run.sh
 
@@ -39,7 +37,7 @@ n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "pgm_client_$$_split"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -948,13 +946,69 @@ run -d "$db8" --dir "$tdir" upgrade
 expect_rc "stat: a bad file still exits 5" 5
 rm "$tdir/009_bad.sql"
 
-# the statement splitter's own unit tests (no server needed)
-if make -s -C "$top/client" ../test/client/test_sqlsplit >"$work/split.log" 2>&1 &&
-    "$here/test_sqlsplit" >>"$work/split.log" 2>&1; then
-    ok "statement splitter unit tests ($(grep -c '^ok' "$work/split.log") passed)"
-else
-    not_ok "statement splitter unit tests" "$(grep -v '^ok' "$work/split.log")"
-fi
+
+# ---------------------------------------------------------------- statement boundaries
+# a transactional:false revision is run statement by statement as the
+# server's parser cuts it, never by a guess of the client's
+db10="pgm_client_$$_split"
+psql -X -q -d postgres -c "CREATE DATABASE \"$db10\""
+psql -X -q -d "$db10" -c "CREATE EXTENSION pg_migrate"
+sdir=$work/split
+mkdir -p "$sdir"
+cat >"$sdir/a1_begin_column.sql" <<'EOF'
+-- revision: a1
+-- transactional: false
+-- migrate:upgrade
+CREATE TABLE ev (id int, begin timestamptz);
+CREATE INDEX CONCURRENTLY ev_i ON ev (id);
+-- migrate:downgrade
+DROP TABLE ev;
+EOF
+run -d "$db10" --dir "$sdir" upgrade a1
+expect_rc "a column named begin does not glue two statements together" 0
+is "both statements ran, the index outside a transaction block" \
+    "$(psql -X -At -d "$db10" -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'ev_i'")" 1
+cat >"$sdir/a2_select_begin.sql" <<'EOF'
+-- revision: a2
+-- revises: a1
+-- transactional: false
+-- migrate:upgrade
+SELECT 1 AS begin; CREATE TABLE after_begin (id int);
+-- migrate:downgrade
+DROP TABLE after_begin;
+EOF
+cat >"$sdir/a3_bodies.sql" <<'EOF'
+-- revision: a3
+-- revises: a2
+-- transactional: false
+-- migrate:upgrade
+-- a comment; with a semicolon
+CREATE FUNCTION split_f() RETURNS int LANGUAGE plpgsql AS $body$
+BEGIN
+  RETURN 1; -- a semicolon inside the body
+END
+$body$;
+/* a block comment; /* nested; */ still one; */
+CREATE FUNCTION split_g() RETURNS int LANGUAGE sql
+BEGIN ATOMIC
+  SELECT 1;
+  SELECT 2;
+END;
+CREATE INDEX CONCURRENTLY after_begin_i ON after_begin (id);
+SELECT no_such_column FROM after_begin;
+-- migrate:downgrade
+DROP FUNCTION split_g();
+DROP FUNCTION split_f();
+DROP INDEX CONCURRENTLY after_begin_i;
+EOF
+run -d "$db10" --dir "$sdir" upgrade a3
+expect_rc "the fourth statement's error stops the revision" 1
+expect "the failing statement is counted as the server counts it" "statement 4 of 4" "$err"
+is "the first three statements ran: two functions (one BEGIN ATOMIC), an index" \
+    "$(psql -X -At -d "$db10" -c "SELECT (SELECT count(*) FROM pg_proc WHERE proname IN ('split_f', 'split_g')) || ',' || (SELECT count(*) FROM pg_indexes WHERE indexname = 'after_begin_i')")" "2,1"
+is "the server recorded the failure at statement 4, line 18 of the file" \
+    "$(psql -X -At -d "$db10" -c "SELECT failed_statement || ',' || failed_line FROM migrate.interrupted")" "4,18"
+psql -X -q -d postgres -c "DROP DATABASE \"$db10\" WITH (FORCE)" >/dev/null 2>&1
 
 echo "1..$n"
 [ "$failures" -eq 0 ]

@@ -1,12 +1,12 @@
 #!/bin/sh
 #
 # test/fuzz/run.sh
-#	Fuzz the revision-file parser, the revision graph, the target parser
-#	and the client's statement splitter for a bounded time.
+#	Fuzz the revision-file parser, the revision graph and the target parser
+#	for a bounded time.
 #
-# FUZZ_SECONDS (default 30) is the time for all four, split between them
-# (a quarter each, at least one second; the graph gets what is left over).
-# Each seed corpus (corpus/revfile, corpus/revtarget, corpus/sqlsplit) is
+# FUZZ_SECONDS (default 30) is the time for all three, split between them
+# (a third each, at least one second; the graph gets what is left over).
+# Each seed corpus (corpus/revfile, corpus/revtarget) is
 # copied to a temporary directory so that the inputs the fuzzer adds do
 # not pile up in the source tree; the graph fuzzer starts from nothing, its inputs being
 # plain bytes.  Crash inputs are written to test/fuzz/ (crash-*, leak-*,
@@ -17,23 +17,22 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${FUZZ_SECONDS:-30}
-quarter=$((seconds / 4))
-if [ "$quarter" -lt 1 ]; then
-	quarter=1
+third=$((seconds / 3))
+if [ "$third" -lt 1 ]; then
+	third=1
 fi
-revgraph_seconds=$((seconds - 3 * quarter))
+revgraph_seconds=$((seconds - 2 * third))
 if [ "$revgraph_seconds" -lt 1 ]; then
 	revgraph_seconds=1
 fi
 
-make -s -C "$here" fuzz_revfile fuzz_revgraph fuzz_revtarget fuzz_sqlsplit
+make -s -C "$here" fuzz_revfile fuzz_revgraph fuzz_revtarget
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
-mkdir "$work/revfile" "$work/revgraph" "$work/revtarget" "$work/sqlsplit"
+mkdir "$work/revfile" "$work/revgraph" "$work/revtarget"
 cp "$here"/corpus/revfile/* "$work/revfile/"
 cp "$here"/corpus/revtarget/* "$work/revtarget/"
-cp "$here"/corpus/sqlsplit/* "$work/sqlsplit/"
 
 status=0
 
@@ -48,9 +47,8 @@ run() {
 		-artifact_prefix="$here"/ || status=1
 }
 
-run revfile "$quarter" 4096
+run revfile "$third" 4096
 run revgraph "$revgraph_seconds" 256
-run revtarget "$quarter" 512
-run sqlsplit "$quarter" 4096
+run revtarget "$third" 512
 
 exit $status

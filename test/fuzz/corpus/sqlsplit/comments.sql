@@ -1,2 +1,0 @@
-/* outer /* nested; */ still; */ SELECT 1; -- trailing; comment
--- only a comment;
