@@ -104,6 +104,16 @@ up:
 down:
 	bash scripts/cluster.sh stop
 
-.PHONY: test up down
+# the guide's full reset: stop the local cluster, remove its data, "make up"
+reset:
+	bash scripts/cluster.sh destroy
+	bash scripts/up.sh
+
+# the local cluster's environment: eval "$(make -s env)"
+env:
+	@bash scripts/cluster.sh env
+	@echo "export PGDATABASE=$${UP_DATABASE:-app}"
+
+.PHONY: test up down reset env
 
 include mk/operator.mk

@@ -456,6 +456,7 @@ right01 (feature)"
 run -d "$db3" --dir "$dir" current
 expect_rc "a database without the extension exits 1" 1
 expect "the missing extension is named, with a hint" 'extension "pg_migrate" is not installed' "$err"
+expect "the hint names the database and the revisions' directory" "run \"pg_migrate --dbname=$db3 --dir=$dir init\"" "$err"
 
 # ---------------------------------------------------------------- connection
 run -p "$DEAD_PORT" -d "$db1" --dir "$dir" current

@@ -6,7 +6,7 @@
 # Runs against the server named by PGHOST/PGPORT/PGUSER (a test cluster with
 # the extension installed, as test/run_all.sh provides); creates and drops
 # databases of its own (pgm_scripts_<pid>_*).  The docker init script gets a
-# fresh cluster of its own on port $DOCKER_TEST_PORT (default 5493), run by
+# fresh cluster of its own on port $DOCKER_TEST_PORT (default: a free one), run by
 # the postgres OS user, stopped at the end.  Prints "ok N - ..." or
 # "not ok N - ..." per check and the plan "1..N"; exits 1 when a check
 # failed, 2 when the environment is unusable.  PG_MIGRATE=psql runs the
@@ -23,7 +23,7 @@ S="$ROOT/scripts"
 export PGHOST PGPORT PGUSER
 export PGDATABASE=postgres PGCONNECT_TIMEOUT=10
 unset DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD BACKUP_DIR BACKUP_KEEP MIGRATIONS_DIR MIGRATE_TARGET
-DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-5493}"
+DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash "$ROOT/test/free_port.sh" 55100)}"
 P="pgm_scripts_$$"
 TMP="$(mktemp -d /tmp/pgm-scripts-test.XXXXXX)"
 chmod 755 "$TMP"
@@ -67,6 +67,7 @@ cleanup() {
     if [ -f "$DOCKER_DIR/data/postmaster.pid" ]; then
         runuser -u postgres -- "${PGBIN:-/usr/lib/postgresql/15/bin}/pg_ctl" -D "$DOCKER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
+    CLUSTER_DIR="$TMP/upcluster" bash "$ROOT/scripts/cluster.sh" destroy >/dev/null 2>&1 || true
     rm -rf "$TMP" "$DOCKER_DIR"
 }
 trap cleanup EXIT
@@ -282,6 +283,55 @@ if command -v script >/dev/null 2>&1; then
     run env PGDATABASE="${P}_rb" timeout 60 script -qec "'$S/emergency_rollback.sh' --backup-dir '$TMP/rbbk' base" /dev/null <<<"yes"
     is "on a terminal, answering yes rolls back" "$rc:$(current "${P}_rb")" "0:base"
 fi
+
+# a revision marked "transactional: false" is rolled back through the client
+newdb "${P}_rbnt"
+in_db "${P}_rbnt" -c "CREATE EXTENSION pg_migrate"
+cp -r "$ROOT/migrations" "$TMP/ntfiles"
+cat >"$TMP/ntfiles/f6a7b8c9d0e1_task_id_index.sql" <<EOF
+-- revision: f6a7b8c9d0e1
+-- revises: $HEAD
+-- message: task id index
+-- transactional: false
+-- migrate:upgrade
+CREATE INDEX CONCURRENTLY task_nt_idx ON task (id);
+-- migrate:downgrade
+DROP INDEX CONCURRENTLY task_nt_idx;
+EOF
+PGDATABASE="${P}_rbnt" "$S/wait-and-migrate.sh" --dir "$TMP/ntfiles" >/dev/null 2>&1
+is "a non-transactional revision is applied for the rollback test" "$(current "${P}_rbnt")" f6a7b8c9d0e1
+run env PGDATABASE="${P}_rbnt" "$S/emergency_rollback.sh" --yes --backup-dir "$TMP/rbbk"
+is "emergency_rollback.sh reverts a transactional:false revision" "$rc:$(current "${P}_rbnt")" "0:$HEAD"
+is "its downgrade SQL ran" "$(in_db "${P}_rbnt" -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'task_nt_idx'")" 0
+
+# ---------------------------------------------------------------- make up, reset, env
+# the local cluster of "make up" on a port and in a directory of this test,
+# with a revision set that holds a transactional:false revision
+UPC=(env CLUSTER_DIR="$TMP/upcluster" CLUSTER_PORT="$(bash "$ROOT/test/free_port.sh" 55200)"
+    MIGRATIONS_DIR="$TMP/ntfiles" UP_SKIP_INSTALL=1 UP_DATABASE=upapp)
+run "${UPC[@]}" make -s --no-print-directory -C "$ROOT" up
+if [ "$rc" = 0 ] && grep -q "f6a7b8c9d0e1" <<<"$out"; then ok "make up migrates a revision set with a transactional:false revision"; else not_ok "make up migrates a revision set with a transactional:false revision" "$out"; fi
+if grep -qF 'eval "$(make -s env)"' <<<"$out"; then ok "make up prints the one-line environment"; else not_ok "make up prints the one-line environment" "$out"; fi
+run "${UPC[@]}" make -s --no-print-directory -C "$ROOT" env
+envline="$out"
+if grep -q "PGDATABASE=upapp" <<<"$envline" && grep -q "PGPORT=" <<<"$envline"; then ok "make -s env prints PGHOST, PGPORT, PGUSER and PGDATABASE"; else not_ok "make -s env prints PGHOST, PGPORT, PGUSER and PGDATABASE" "$envline"; fi
+run bash -c "$envline"$'\n'"psql -X -q -c 'CREATE TABLE reset_marker ()' && '$ROOT/client/pg_migrate' --dir '$TMP/ntfiles' current"
+is "eval of make -s env reaches the local database at head" "$rc:$(tail -n1 <<<"$out" | cut -d' ' -f1)" "0:f6a7b8c9d0e1"
+run "${UPC[@]}" make -s --no-print-directory -C "$ROOT" reset
+is "make reset succeeds" "$rc" 0
+run bash -c "$envline"$'\n'"psql -X -At -c \"SELECT count(*) FROM pg_tables WHERE tablename = 'reset_marker'\""
+is "make reset starts from new data" "$rc:$out" "0:0"
+run bash -c "$envline"$'\n'"'$ROOT/client/pg_migrate' --dir '$TMP/ntfiles' current"
+is "and migrates it again" "$rc:$(tail -n1 <<<"$out" | cut -d' ' -f1)" "0:f6a7b8c9d0e1"
+"${UPC[@]}" bash "$ROOT/scripts/cluster.sh" destroy >/dev/null 2>&1 || true
+
+# ---------------------------------------------------------------- container recipe
+is "the compose healthcheck asks over TCP, not the init server's socket" \
+    "$(grep -c 'pg_isready -h 127.0.0.1' "$ROOT/docker/compose.yaml")" 1
+is "the Dockerfile pins the base image's Debian release in both stages" \
+    "$(grep -c '^FROM postgres:15-bookworm' "$ROOT/docker/Dockerfile")" 2
+is "the Dockerfile pins the server headers to the image's PostgreSQL version" \
+    "$(grep -c 'postgresql-server-dev-$PG_MAJOR=$PG_VERSION' "$ROOT/docker/Dockerfile")" 1
 
 # ---------------------------------------------------------------- make targets
 mk() { make -s --no-print-directory -C "$ROOT" "$@"; }
