@@ -77,11 +77,14 @@ client:
 install: install-client
 install-client: client
 	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) install
+uninstall: uninstall-client
+uninstall-client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) uninstall
 clean: clean-client
 clean-client:
 	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) clean
 
-.PHONY: client install-client clean-client
+.PHONY: client install-client uninstall-client clean-client
 
 # the whole test suite, against a throw-away cluster of its own
 test:

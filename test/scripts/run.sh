@@ -241,6 +241,32 @@ run env PG_MIGRATE=psql "$S/test_migrations.sh" --dir "$TMP/oneway" --verify-str
 if [ "$rc" = 1 ] && grep -q "FAILED: verify found" <<<"$out"; then ok "test_migrations.sh --verify-strict through psql"; else not_ok "test_migrations.sh --verify-strict through psql" "$out"; fi
 run "$S/test_migrations.sh" --dir "$TMP/bad"
 if [ "$rc" = 1 ] && grep -q "FAILED: upgrade to head" <<<"$out"; then ok "test_migrations.sh fails on a revision whose upgrade errors"; else not_ok "test_migrations.sh fails on a revision whose upgrade errors" "$out"; fi
+if grep -q 'test_migrations: FAILED: upgrade to head (revision "' <<<"$out"; then ok "test_migrations.sh's last line names the revision at fault"; else not_ok "test_migrations.sh's last line names the revision at fault" "$out"; fi
+# revisions after a transactional:false one are verified too
+mkdir -p "$TMP/ntmid"
+cp "$ROOT"/migrations/*.sql "$TMP/ntmid/"
+cat >"$TMP/ntmid/f1f1f1f1f1f1_task_id_index.sql" <<EOF
+-- revision: f1f1f1f1f1f1
+-- revises: $HEAD
+-- message: task id index
+-- transactional: false
+-- migrate:upgrade
+CREATE INDEX CONCURRENTLY task_nt_idx ON task (id);
+-- migrate:downgrade
+DROP INDEX CONCURRENTLY task_nt_idx;
+EOF
+cat >"$TMP/ntmid/f2f2f2f2f2f2_audit.sql" <<EOF
+-- revision: f2f2f2f2f2f2
+-- revises: f1f1f1f1f1f1
+-- message: audit table whose downgrade forgets it
+-- migrate:upgrade
+CREATE TABLE audit (id int);
+-- migrate:downgrade
+SELECT 1;
+EOF
+run "$S/test_migrations.sh" --dir "$TMP/ntmid" --no-data
+if [ "$rc" = 1 ] && grep -q 'FAILED: verify found revisions that are irreversible or fail: "f2f2f2f2f2f2"' <<<"$out"; then ok "test_migrations.sh verifies the revisions after a transactional:false one, naming the one at fault"; else not_ok "test_migrations.sh verifies the revisions after a transactional:false one, naming the one at fault" "$out"; fi
+if ! grep -q "not checked" <<<"$out" || ! grep -q "^ok: every revision verified" <<<"$out"; then ok "no step says ok for revisions it did not check"; else not_ok "no step says ok for revisions it did not check" "$out"; fi
 mkdir -p "$TMP/lossy"
 cp "$ROOT"/migrations/*.sql "$TMP/lossy/"
 cat >"$TMP/lossy/fed000000001_purge.sql" <<EOF
@@ -324,6 +350,18 @@ is "make reset starts from new data" "$rc:$out" "0:0"
 run bash -c "$envline"$'\n'"'$ROOT/client/pg_migrate' --dir '$TMP/ntfiles' current"
 is "and migrates it again" "$rc:$(tail -n1 <<<"$out" | cut -d' ' -f1)" "0:f6a7b8c9d0e1"
 "${UPC[@]}" bash "$ROOT/scripts/cluster.sh" destroy >/dev/null 2>&1 || true
+
+# ---------------------------------------------------------------- make install
+PGBINDIR="$(/usr/lib/postgresql/15/bin/pg_config --bindir)"
+PGMANDIR="$(/usr/lib/postgresql/15/bin/pg_config --mandir)"
+run make -s --no-print-directory -C "$ROOT" install DESTDIR="$TMP/dest"
+is "make install links the client into /usr/local/bin, on PATH" \
+    "$rc:$(readlink "$TMP/dest/usr/local/bin/pg_migrate")" "0:$PGBINDIR/pg_migrate"
+is "and the man page into /usr/local/share/man/man1, where man looks" \
+    "$(readlink "$TMP/dest/usr/local/share/man/man1/pg_migrate.1")" "$PGMANDIR/man1/pg_migrate.1"
+is "the linked files are installed" "$(test -x "$TMP/dest$PGBINDIR/pg_migrate" && test -f "$TMP/dest$PGMANDIR/man1/pg_migrate.1" && echo yes)" yes
+run make -s --no-print-directory -C "$ROOT" uninstall DESTDIR="$TMP/dest"
+is "make uninstall removes both links" "$rc:$(ls -A "$TMP/dest/usr/local/bin" "$TMP/dest/usr/local/share/man/man1" | grep -c pg_migrate)" "0:0"
 
 # ---------------------------------------------------------------- container recipe
 is "the compose healthcheck asks over TCP, not the init server's socket" \
