@@ -41,8 +41,8 @@ ALTER TABLE migrate.journal
 	ADD CONSTRAINT journal_operation_check
 		CHECK (operation OPERATOR(pg_catalog.=)
 			   ANY (ARRAY['upgrade', 'downgrade', 'stamp', 'repair',
-						  'resolve', 'adopt']::pg_catalog.text[]));
-COMMENT ON TABLE migrate.journal IS 'every step ever run: upgrade, downgrade or stamp, every repair or resolve, and the revisions an adopt found applied';
+						  'resolve', 'adopt', 'reapply']::pg_catalog.text[]));
+COMMENT ON TABLE migrate.journal IS 'every step ever run: upgrade, downgrade or stamp, every repair or resolve, the revisions an adopt found applied, and every repeatable revision applied again';
 
 /*
  * The other tool whose version table a database was adopted from, and

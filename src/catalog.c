@@ -314,7 +314,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 				 " transactional, file_name, upgrade_line, downgrade_line,"
 				 " downgrade_sql IS NOT NULL,"
 				 " CASE WHEN $1 THEN upgrade_sql END,"
-				 " CASE WHEN $1 THEN downgrade_sql END"
+				 " CASE WHEN $1 THEN downgrade_sql END, repeatable"
 				 " FROM migrate.revision ORDER BY seq",
 				 1, argtypes, args, NULL, SPI_OK_SELECT);
 
@@ -325,8 +325,8 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 	for (i = 0; i < n; i++)
 	{
 		MigrateRevision *rev = &state->revs[i];
-		Datum		d[12];
-		bool		isnull[12];
+		Datum		d[13];
+		bool		isnull[13];
 
 		/*
 		 * One pass over the row: fetching its 12 columns one by one would
@@ -348,6 +348,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 		rev->has_downgrade = DatumGetBool(d[9]);
 		rev->upgrade_sql = isnull[10] ? NULL : TextDatumGetCString(d[10]);
 		rev->downgrade_sql = isnull[11] ? NULL : TextDatumGetCString(d[11]);
+		rev->repeatable = DatumGetBool(d[12]);
 	}
 	MemoryContextSwitchTo(spi_proc_cxt);
 
@@ -574,6 +575,23 @@ migrate_catalog_register(const MigrateRevision *rev)
 					 errhint("Write a new revision instead, or downgrade past this one first.")));
 			result = MIGRATE_UNCHANGED; /* keep compiler quiet */
 		}
+		else if (rev->repeatable)
+		{
+			/*
+			 * An applied repeatable revision with other SQL is not drift:
+			 * the next upgrade applies it again (migrate_catalog_reapply_due).
+			 */
+			catalog_exec(false, "UPDATE migrate.revision SET message = $5,"
+						 " upgrade_sql = $6, downgrade_sql = $7, file_name = $9,"
+						 " upgrade_line = $10, downgrade_line = $11,"
+						 " upgrade_checksum = $13, downgrade_checksum = $14,"
+						 " lint_ignores = $15, file_sha256 = $16,"
+						 " source_format = $18, source_version = $19"
+						 " WHERE revision = $1",
+						 19, types, values, nulls, SPI_OK_UPDATE);
+			catalog_bump_connected();
+			result = same_meaning ? MIGRATE_UNCHANGED : MIGRATE_REPLACED;
+		}
 		else
 		{
 			/*
@@ -710,6 +728,50 @@ migrate_catalog_set_version(const MigrateState *state, const int *rows,
 	/* the other tool's table, when an adopted database keeps it */
 	migrate_adopted_sync(state, rows, nrows);
 	catalog_leave(&cxt);
+}
+
+/*
+ * The applied repeatable revisions (applied[node]) whose upgrade SQL is not
+ * the SQL they last ran with (the checksum of their last upgrade, reapply,
+ * adopt or stamp entry), in name order.  Fills out, returns how many.
+ */
+int
+migrate_catalog_reapply_due(const MigrateState *state, const bool *applied,
+							int *out)
+{
+	CatalogContext cxt;
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	char	  **ids = palloc(sizeof(char *) * Max(state->nrevs, 1));
+	int			nids = 0;
+	int			n = 0;
+	uint64		i;
+
+	for (i = 0; i < (uint64) state->nrevs; i++)
+		if (applied[i] && state->revs[i].repeatable)
+			ids[nids++] = state->revs[i].revision;
+	if (nids == 0)
+		return 0;
+	values[0] = migrate_text_array(ids, nids);
+
+	catalog_enter(&cxt);
+	catalog_exec(false, "SELECT r.revision FROM migrate.revision r"
+				 " WHERE r.revision = ANY ($1) AND r.upgrade_checksum"
+				 " IS DISTINCT FROM (SELECT j.checksum FROM migrate.journal j"
+				 " WHERE j.revision = r.revision AND j.operation"
+				 " IN ('upgrade', 'reapply', 'adopt', 'stamp', 'repair')"
+				 " ORDER BY j.id DESC LIMIT 1)"
+				 " ORDER BY r.revision COLLATE \"C\"",
+				 1, types, values, NULL, SPI_OK_SELECT);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[i],
+									  SPI_tuptable->tupdesc, 1);
+
+		out[n++] = migrate_graph_find(state->graph, id);
+	}
+	catalog_leave(&cxt);
+	return n;
 }
 
 /* Append one step to the journal, with the version rows after it. */

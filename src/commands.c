@@ -34,6 +34,84 @@ PG_FUNCTION_INFO_V1(migrate_stamp);
 PG_FUNCTION_INFO_V1(migrate_record);
 
 /*
+ * Repeatable revisions come after the versioned steps of an upgrade, in
+ * name order (nothing builds on them, so this keeps the plan's order
+ * valid); a downgrade leaves them applied: their steps are dropped and
+ * their version rows kept.
+ */
+void
+migrate_order_repeatables(const MigrateState *state, MigratePlan *plan,
+						  bool upgrade)
+{
+	int		   *reps = palloc(sizeof(int) * Max(plan->nsteps, 1));
+	int			nreps = 0;
+	int			n = 0;
+	int			i;
+	int			j;
+
+	/* nothing may build on a repeatable revision: it moves to the end */
+	for (i = 0; i < state->nrevs; i++)
+	{
+		const MigrateRevision *rev = &state->revs[i];
+		int			nedges = rev->nrevises + rev->ndepends_on;
+
+		for (j = 0; j < nedges; j++)
+		{
+			const char *parent = j < rev->nrevises ? rev->revises[j] :
+				rev->depends_on[j - rev->nrevises];
+			int			node = migrate_graph_find(state->graph, parent);
+
+			if (node >= 0 && state->revs[node].repeatable)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+						 errmsg("revision \"%s\" builds on repeatable revision \"%s\"",
+								rev->revision, state->revs[node].revision),
+						 errdetail("A repeatable revision runs after the versioned revisions of an upgrade, so nothing may revise or depend on it."),
+						 errhint("Remove \"%s\" from the revises or depends-on of revision \"%s\".",
+								 state->revs[node].revision, rev->revision)));
+		}
+	}
+
+	for (i = 0; i < plan->nsteps; i++)
+	{
+		if (state->revs[plan->steps[i]].repeatable)
+			reps[nreps++] = plan->steps[i];
+		else
+			plan->steps[n++] = plan->steps[i];
+	}
+	if (nreps == 0)
+		return;
+	if (!upgrade)
+	{
+		/* a repeatable revision has no children: it was a row, and stays */
+		for (i = 0; i < nreps; i++)
+		{
+			bool		found = false;
+
+			for (j = 0; j < plan->nrows; j++)
+				if (plan->rows[j] == reps[i])
+					found = true;
+			if (!found)
+				plan->rows[plan->nrows++] = reps[i];
+		}
+		plan->nsteps = n;
+		return;
+	}
+	/* insertion sort by id: a handful of revisions */
+	for (i = 1; i < nreps; i++)
+	{
+		int			v = reps[i];
+
+		for (j = i; j > 0 && strcmp(state->revs[reps[j - 1]].revision,
+									state->revs[v].revision) > 0; j--)
+			reps[j] = reps[j - 1];
+		reps[j] = v;
+	}
+	for (i = 0; i < nreps; i++)
+		plan->steps[n++] = reps[i];
+}
+
+/*
  * Run a plan step by step, journal each step with the version rows after
  * it, return one row per step, and finally store the version rows.
  */
@@ -48,6 +126,7 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 	MemoryContext step_cxt;
 	int			i;
 
+	migrate_order_repeatables(state, plan, upgrade);
 	migrate_check_steps(state, plan, upgrade);
 
 	applied = palloc0(sizeof(bool) * Max(state->nrevs, 1));
@@ -89,6 +168,51 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 		MemoryContextReset(step_cxt);
 	}
 	MemoryContextDelete(step_cxt);
+
+	/*
+	 * Repeatable revisions applied before whose SQL changed since run again,
+	 * after the versioned steps, in name order.
+	 */
+	if (upgrade)
+	{
+		int		   *due = palloc(sizeof(int) * Max(state->nrevs, 1));
+		int			ndue;
+		int			step = plan->nsteps;
+
+		memset(applied, 0, sizeof(bool) * Max(state->nrevs, 1));
+		migrate_graph_applied(state->graph, plan->rows, plan->nrows, applied);
+		ndue = migrate_catalog_reapply_due(state, applied, due);
+		for (i = 0; i < ndue; i++)
+		{
+			MigrateRevision step_rev = state->revs[due[i]];
+			TimestampTz started = GetCurrentTimestamp();
+			double		ms;
+			Datum		values[5];
+			bool		nulls[5] = {false, false, false, false, false};
+
+			if (!step_rev.transactional)
+				ereport(ERROR,
+						(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+						 errmsg("repeatable revision \"%s\" is not transactional and cannot be applied again inside the server",
+								step_rev.revision),
+						 errhint("Run the upgrade with the pg_migrate client.")));
+			migrate_catalog_step_sql(&step_rev, true);
+			step++;
+			ms = migrate_run_step(&step_rev, true, step, plan->nsteps + ndue);
+			migrate_catalog_journal(step_rev.revision, "reapply",
+									step_rev.message, started, ms, state,
+									plan->rows, plan->nrows);
+			values[0] = Int32GetDatum(step);
+			values[1] = CStringGetTextDatum(step_rev.revision);
+			values[2] = CStringGetTextDatum(step_rev.message);
+			values[3] = CStringGetTextDatum("reapply");
+			values[4] = Float8GetDatum(ms);
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values,
+								 nulls);
+		}
+		if (ndue > 0 && plan->nsteps == 0)
+			migrate_catalog_bump_generation();
+	}
 
 	if (plan->nsteps > 0)
 	{

@@ -96,6 +96,10 @@ extern void migrate_catalog_journal(const char *revision,
 									const MigrateState *state,
 									const int *rows, int nrows);
 extern void migrate_catalog_bump_generation(void);
+extern int	migrate_catalog_reapply_due(const MigrateState *state,
+										const bool *applied, int *out);
+extern void migrate_order_repeatables(const MigrateState *state,
+									  MigratePlan *plan, bool upgrade);
 extern int64 migrate_catalog_generation(bool latest);
 extern TimestampTz *migrate_catalog_applied_times(const MigrateState *state);
 extern char *migrate_catalog_last_step(TimestampTz *started,

@@ -227,6 +227,9 @@ migrate_pending(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrateState state;
 	MigratePlan plan;
+	bool	   *applied;
+	int		   *due;
+	int			ndue;
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -235,9 +238,18 @@ migrate_pending(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	migrate_catalog_load(&state, false, false);
 	plan_or_raise(&state, target, true, &plan);
-	for (i = 0; i < plan.nsteps; i++)
+	/* in the order an upgrade runs them: repeatable revisions last */
+	migrate_order_repeatables(&state, &plan, true);
+	/* then those applied before whose SQL changed, run again */
+	applied = palloc0(sizeof(bool) * Max(state.nrevs, 1));
+	migrate_graph_applied(state.graph, plan.rows, plan.nrows, applied);
+	due = palloc(sizeof(int) * Max(state.nrevs, 1));
+	ndue = migrate_catalog_reapply_due(&state, applied, due);
+	for (i = 0; i < plan.nsteps + ndue; i++)
 	{
-		const MigrateRevision *rev = &state.revs[plan.steps[i]];
+		const MigrateRevision *rev = &state.revs[i < plan.nsteps ?
+												 plan.steps[i] :
+												 due[i - plan.nsteps]];
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 

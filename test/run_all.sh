@@ -8,30 +8,32 @@
 # (test/install.sh: nothing is written to the system's PostgreSQL), starts a
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 55000; stopped and removed at the end),
-# and runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle, client,
-# scripts, badinput, fleet.  Prints one line per suite and a closing "N passed, N failed"
-# line; exits non-zero when any suite failed.
+# and runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle,
+# client, scripts, badinput, fleet, privatedir.  Prints one line per suite
+# and a closing "N passed, N failed" line; exits non-zero when any suite
+# failed.
 set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput fleet)
+ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput fleet privatedir)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
     SUITES=("${ALL_SUITES[@]}")
 fi
 
-# two checkouts testing at once must not share a port, an install or a cluster
-export TEST_PORT="${TEST_PORT:-$(bash test/free_port.sh 55000)}"
-export DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash test/free_port.sh $((TEST_PORT + 1)))}"
+# two checkouts testing at once must not share a port, an install or a
+# cluster: free_port.sh claims each port for this run ($$)
+export TEST_PORT="${TEST_PORT:-$(bash test/free_port.sh 55000 $$)}"
+export DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash test/free_port.sh $((TEST_PORT + 1)) $$)}"
 export CLUSTER_PORT="$TEST_PORT"
 export CLUSTER_DIR="${TEST_CLUSTER_DIR:-/tmp/pg_migrate-test-$TEST_PORT}"
 LOGDIR="$ROOT/test/log"
@@ -51,6 +53,7 @@ trap cleanup EXIT
 bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
 bash scripts/cluster.sh start
 eval "$(bash scripts/cluster.sh env)"
+echo "== port $TEST_PORT, cluster $CLUSTER_DIR, install $TEST_INSTALL"
 bash test/prepare_fixtures.sh "$(bash scripts/cluster.sh datadir)"
 export PGDATABASE=postgres
 
@@ -67,6 +70,7 @@ run_suite() {
         scripts) bash test/scripts/run.sh ;;
         badinput) bash test/badinput/run.sh ;;
         fleet) bash test/fleet/run.sh && bash test/fleet/standby.sh ;;
+        privatedir) bash test/privatedir/run.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;
     esac
 }

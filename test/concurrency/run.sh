@@ -42,8 +42,8 @@ export PGUSER="${PGUSER:-postgres}"
 export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}"
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-CONC_PORT="${CONC_PORT:-$(bash "$(dirname "$0")/../free_port.sh" 56000)}"
-CONC_STANDBY_PORT="${CONC_STANDBY_PORT:-$(bash "$(dirname "$0")/../free_port.sh" $((CONC_PORT + 1)))}"
+CONC_PORT="${CONC_PORT:-$(bash "$(dirname "$0")/../free_port.sh" 56000 $$)}"
+CONC_STANDBY_PORT="${CONC_STANDBY_PORT:-$(bash "$(dirname "$0")/../free_port.sh" $((CONC_PORT + 1)) $$)}"
 SESSIONS="${CONC_SESSIONS:-16}"
 NREVS=20
 BARRIER_KEY=4242

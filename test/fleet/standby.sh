@@ -95,7 +95,7 @@ revision() {
         "$1" "$2" "$1" "$1" "$1" >"$work/migrations/00$1_s$1.sql"
 }
 
-PPORT=$(bash "$top/test/free_port.sh" $((PGPORT + 100)))
+PPORT=$(bash "$top/test/free_port.sh" $((PGPORT + 100)) $$)
 if ! CLUSTER_DIR="$work/primary" CLUSTER_PORT="$PPORT" PGBIN="$PGBIN" \
     bash "$top/scripts/cluster.sh" start >"$work/primary.log" 2>&1; then
     echo "Bail out! the primary did not start: $(tail -3 "$work/primary.log")"
@@ -112,7 +112,7 @@ if ! psql -X -q -d postgres -c "CREATE DATABASE $db" ||
     exit 1
 fi
 
-SPORT=$(bash "$top/test/free_port.sh" $((PPORT + 1)))
+SPORT=$(bash "$top/test/free_port.sh" $((PPORT + 1)) $$)
 mkdir "$standby"
 chmod 700 "$standby"
 [ "${#as_owner[@]}" -gt 0 ] && chown postgres: "$standby"
