@@ -410,6 +410,17 @@ if [ "$rc" != 0 ] && grep -q "not reachable from here" <<<"$out"; then ok "make 
 if [ -n "${CLUSTER_DIR:-}" ] && [ "${CLUSTER_PORT:-}" = "$PGPORT" ]; then
     run mk logs
     if [ "$rc" = 0 ] && grep -q "database system is ready" <<<"$out"; then ok "make logs prints the local cluster's log"; else not_ok "make logs prints the local cluster's log" "$out"; fi
+    # follow mode: a line written while it follows shows up
+    timeout 20 make -s --no-print-directory -C "$ROOT" logs-follow >"$TMP/follow.out" 2>&1 &
+    fpid=$!
+    for _ in $(seq 1 50); do [ -s "$TMP/follow.out" ] && break; sleep 0.2; done
+    psql_q -c "DO \$\$ BEGIN RAISE LOG 'migration follow check $$'; END \$\$" >/dev/null
+    for _ in $(seq 1 50); do grep -q "migration follow check $$" "$TMP/follow.out" && break; sleep 0.2; done
+    kill "$fpid" 2>/dev/null || true
+    wait "$fpid" 2>/dev/null || true
+    if grep -q "migration follow check $$" "$TMP/follow.out"; then ok "make logs-follow shows a log line written while it follows"; else not_ok "make logs-follow shows a log line written while it follows" "$(cat "$TMP/follow.out")"; fi
+    run timeout 5 make -s --no-print-directory -C "$ROOT" -n logs-api
+    if grep -q "logs-follow" <<<"$out"; then ok "make logs-api is the same follow mode"; else not_ok "make logs-api is the same follow mode" "$out"; fi
 fi
 printf '#!/usr/bin/env bash\necho one-test-ran\n' >"$TMP/pass_test.sh"
 printf '#!/usr/bin/env bash\nexit 3\n' >"$TMP/fail_test.sh"
