@@ -106,6 +106,8 @@ run_next(RunState *run, MemoryContext run_cxt)
 		if (!migrate_plan_upgrade(state.graph, state.rows, state.nrows,
 								  run->target, &plan, &err))
 			migrate_raise_graph_error(&err);
+		/* repeatable revisions after the versioned ones, as an upgrade */
+		migrate_order_repeatables(&state, &plan, true);
 		migrate_check_steps(&state, &plan, true);
 		old = MemoryContextSwitchTo(run_cxt);
 		run->ids = palloc(sizeof(char *) * Max(plan.nsteps, 1));
@@ -120,6 +122,37 @@ run_next(RunState *run, MemoryContext run_cxt)
 	{
 		if (run->next >= run->nids)
 		{
+			int		   *due = palloc(sizeof(int) * Max(state.nrevs, 1));
+
+			/*
+			 * Then, one per transaction, the repeatable revisions whose SQL
+			 * changed since they last ran: once run, one is no longer due.
+			 */
+			applied = palloc0(sizeof(bool) * Max(state.nrevs, 1));
+			migrate_graph_applied(state.graph, state.rows, state.nrows, applied);
+			if (migrate_catalog_reapply_due(&state, applied, due) > 0)
+			{
+				MigrateRevision step_rev = state.revs[due[0]];
+
+				if (!step_rev.transactional)
+					ereport(ERROR,
+							(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+							 errmsg("repeatable revision \"%s\" is not transactional and cannot be applied again inside the server",
+									step_rev.revision),
+							 errhint("Run the upgrade with the pg_migrate client.")));
+				migrate_catalog_step_sql(&step_rev, true);
+				run->running = MemoryContextStrdup(run_cxt, step_rev.revision);
+				started = GetCurrentTimestamp();
+				ms = migrate_run_step(&step_rev, true, run->done + 1,
+									  run->done + 1);
+				migrate_catalog_journal(step_rev.revision, "reapply",
+										step_rev.message, started, ms, &state,
+										state.rows, state.nrows);
+				migrate_catalog_bump_generation();
+				migrate_catalog_note_heads(&state, state.rows, state.nrows);
+				run->done++;
+				return true;
+			}
 			/* as after a full upgrade: the fast path may know the heads */
 			migrate_catalog_note_heads(&state, state.rows, state.nrows);
 			return false;

@@ -39,6 +39,15 @@ SELECT rep_a(), rep_b();
 SELECT migrate_add_files(ARRAY['v3.sql'], ARRAY[E'-- revision: v3\n-- revises: R__a_fn\n-- migrate:upgrade\nSELECT 1;\n']);
 SELECT step, revision, operation FROM migrate_upgrade('heads');
 SELECT * FROM migrate_remove('v3');
+-- CALL migrate_run (a transaction per revision) does the same
+SELECT migrate_add_files(ARRAY['R__a_fn.sql', 'v3.sql'],
+  ARRAY[E'-- revision: R__a_fn\n-- repeatable: true\n-- migrate:upgrade\nCREATE OR REPLACE FUNCTION rep_a() RETURNS text LANGUAGE sql AS $$ SELECT ''four'' $$;\n',
+        E'-- revision: v3\n-- revises: v2\n-- migrate:upgrade\nINSERT INTO rep_t VALUES (3);\n']);
+CALL migrate_run();
+SELECT rep_a(), rep_b();
+SELECT revision, operation FROM migrate.journal WHERE id > (SELECT max(id) - 2 FROM migrate.journal) ORDER BY id;
+CALL migrate_run();
+SELECT count(*) AS journal_rows FROM migrate.journal;
 DROP EXTENSION pg_migrate;
 DROP TABLE rep_t;
 DROP FUNCTION rep_a(), rep_b();
