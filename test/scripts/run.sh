@@ -380,10 +380,14 @@ run mk migrate
 is "make migrate upgrades the database named by PG* to head" "$rc:$(current "${P}_mk")" "0:$HEAD"
 run mk migrate-check
 is "make migrate-check passes at head" "$rc" 0
+is "scripts/health.sql: the health row at head" \
+    "$(in_db "${P}_mk" -F ' ' -f "$S/health.sql" | cut -d' ' -f1,2,5)" "$HEAD 0 t"
 run mk migrate-history
 if [ "$rc" = 0 ] && grep -q "$FIRST" <<<"$out" && grep -q "$MID" <<<"$out" && grep -q "$HEAD" <<<"$out"; then ok "make migrate-history lists the revisions"; else not_ok "make migrate-history lists the revisions" "$out"; fi
 run mk migrate-down
 is "make migrate-down goes back one revision" "$rc:$(current "${P}_mk")" "0:$MID"
+is "scripts/health.sql: one pending revision makes the database unhealthy" \
+    "$(in_db "${P}_mk" -F ' ' -f "$S/health.sql" | cut -d' ' -f1,2,5)" "$MID 1 f"
 run mk migrate-check
 if [ "$rc" != 0 ] && grep -q "$HEAD" <<<"$out"; then ok "make migrate-check fails and names the pending revision"; else not_ok "make migrate-check fails and names the pending revision" "$out"; fi
 run env PGDATABASE= DB_NAME="${P}_mk" PGHOST= DB_HOST="$PGHOST" PGPORT= DB_PORT="$PGPORT" make -s --no-print-directory -C "$ROOT" migrate
