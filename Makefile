@@ -78,11 +78,14 @@ client:
 install: install-client
 install-client: client
 	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) install
+uninstall: uninstall-client
+uninstall-client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) uninstall
 clean: clean-client
 clean-client:
 	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG) clean
 
-.PHONY: client install-client clean-client
+.PHONY: client install-client uninstall-client clean-client
 
 # the whole test suite, against a throw-away cluster of its own
 test:
@@ -105,6 +108,16 @@ up:
 down:
 	bash scripts/cluster.sh stop
 
-.PHONY: test up down
+# the guide's full reset: stop the local cluster, remove its data, "make up"
+reset:
+	bash scripts/cluster.sh destroy
+	bash scripts/up.sh
+
+# the local cluster's environment: eval "$(make -s env)"
+env:
+	@bash scripts/cluster.sh env
+	@echo "export PGDATABASE=$${UP_DATABASE:-app}"
+
+.PHONY: test up down reset env
 
 include mk/operator.mk

@@ -365,7 +365,8 @@ open_session(const MigrateOptions *opts, RevFileSet *set)
 	{
 		pg_log_error("extension \"pg_migrate\" is not installed in database \"%s\"",
 					 PQdb(conn));
-		pg_log_error_hint("Run \"pg_migrate init\", or CREATE EXTENSION pg_migrate.");
+		pg_log_error_hint("If \"%s\" is the application's database, run \"pg_migrate --dbname=%s --dir=%s init\" to create the extension there; otherwise name the right database with --dbname or PGDATABASE.",
+						  PQdb(conn), PQdb(conn), opts->dir);
 		finish_and_exit(conn, EXIT_SQL);
 	}
 	run_command(conn, "BEGIN");

@@ -165,7 +165,8 @@ usage(const char *progname)
 	printf("  -j, --jobs=N            run N databases at once (default 1)\n");
 	printf("  --canary=N              run the first N targets alone; stop if one fails\n");
 	printf("  --fail-fast             start no other database after one failed\n");
-	printf("  --format=table|json     status: a table (default) or a JSON array\n");
+	printf("  --format=FORMAT         status: for one database json (default) or\n"
+		   "                          prometheus; for many, table (default) or json\n");
 	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
 		   "DB_NAME and DB_PASSWORD stand in for unset ones.\n");
 	printf("\nExit status:\n");
@@ -262,6 +263,8 @@ fleet(MigrateOptions *opts, const VerbDef *verb)
 		usage_error("%s", "--sql prints one database's script: drop --all-databases, --databases or --targets");
 	if (opts->fleet_format && !is_status)
 		usage_error("%s", "--format applies to status only");
+	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
+		usage_error("%s", "--format=prometheus describes one database: drop --all-databases, --databases or --targets");
 
 	/*
 	 * Every target gets the same files: a bad one is reported once, before
@@ -469,8 +472,9 @@ main(int argc, char **argv)
 				opts.fleet_fail_fast = true;
 				break;
 			case 56:
-				if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0)
-					usage_error("invalid value \"%s\" for --format: use table or json", arg);
+				if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0 &&
+					strcmp(arg, "prometheus") != 0)
+					usage_error("invalid value \"%s\" for --format: use table, json or prometheus", arg);
 				opts.fleet_format = arg;
 				break;
 			default:
@@ -526,8 +530,10 @@ main(int argc, char **argv)
 
 	if (opts.fleet_all || opts.fleet_databases || opts.fleet_targets)
 		return fleet(&opts, verb);
-	if (opts.fleet_jobs || opts.fleet_canary || opts.fleet_fail_fast ||
-		opts.fleet_format)
-		usage_error("%s", "-j, --canary, --fail-fast and --format apply with --all-databases, --databases or --targets only");
+	if (opts.fleet_jobs || opts.fleet_canary || opts.fleet_fail_fast)
+		usage_error("%s", "-j, --canary and --fail-fast apply with --all-databases, --databases or --targets only");
+	if (opts.fleet_format &&
+		(strcmp(verb->name, "status") != 0 || strcmp(opts.fleet_format, "table") == 0))
+		usage_error("%s", "--format applies to status; for one database it is json (the default) or prometheus");
 	return verb->fn(&opts);
 }

@@ -401,13 +401,114 @@ verb_show(const MigrateOptions *opts)
 	return end_read_session(conn);
 }
 
-/* status: migrate_status() as indented JSON. */
+/* Print s as a Prometheus label value: backslash, quote and newline escaped. */
+static void
+print_label(const char *s)
+{
+	for (; *s; s++)
+	{
+		if (*s == '\\' || *s == '"')
+			printf("\\%c", *s);
+		else if (*s == '\n')
+			printf("\\n");
+		else
+			putchar(*s);
+	}
+}
+
+/* One metric with its HELP and TYPE lines, labelled with the database. */
+static void
+print_metric(const char *name, const char *help, const char *db,
+			 const char *value)
+{
+	printf("# HELP %s %s\n# TYPE %s gauge\n%s{database=\"", name, help, name,
+		   name);
+	print_label(db);
+	printf("\"} %s\n", value);
+}
+
+/*
+ * status --format=prometheus: the health report's facts in Prometheus' text
+ * exposition format, for a node_exporter textfile collector.  The numbers
+ * are worked out by the server from migrate_status(), so both always agree.
+ */
+static int
+status_prometheus(PGconn *conn)
+{
+	PGresult   *res;
+	char	   *sql;
+	const char *db;
+	char	   *revs;
+	char	   *rev;
+	char	   *save;
+
+	sql = psprintf("WITH s AS (SELECT %s.migrate_status() AS j),"
+				   " l AS (SELECT (j->'last_migration'->>'started_at')::timestamptz"
+				   "   + coalesce((j->'last_migration'->>'duration_ms')::float8, 0)"
+				   "   * interval '1 millisecond' AS at FROM s)"
+				   " SELECT j->>'database',"
+				   "  coalesce((SELECT string_agg(x, ' ' ORDER BY x)"
+				   "            FROM jsonb_array_elements_text(j->'current') AS x), ''),"
+				   "  j->>'pending_count', j->>'revision_count',"
+				   "  jsonb_array_length(coalesce(j->'drift', '[]')),"
+				   "  CASE WHEN jsonb_typeof(j->'interrupted') = 'object' THEN 1 ELSE 0 END,"
+				   "  CASE WHEN (j->>'up_to_date')::boolean THEN 1 ELSE 0 END,"
+				   "  extract(epoch FROM l.at),"
+				   "  extract(epoch FROM pg_catalog.clock_timestamp() - l.at)"
+				   " FROM s, l", ext_schema);
+	res = run_query(conn, sql, 0, NULL);
+	db = PQgetvalue(res, 0, 0);
+
+	printf("# HELP pg_migrate_revision_info The current schema revisions (value 1 each).\n"
+		   "# TYPE pg_migrate_revision_info gauge\n");
+	revs = pg_strdup(PQgetvalue(res, 0, 1));
+	for (rev = strtok_r(revs, " ", &save); rev; rev = strtok_r(NULL, " ", &save))
+	{
+		printf("pg_migrate_revision_info{database=\"");
+		print_label(db);
+		printf("\",revision=\"");
+		print_label(rev);
+		printf("\"} 1\n");
+	}
+	pg_free(revs);
+	print_metric("pg_migrate_pending_revisions",
+				 "Revisions an upgrade to the heads would apply.", db,
+				 PQgetvalue(res, 0, 2));
+	print_metric("pg_migrate_registered_revisions",
+				 "Revisions registered in the database.", db,
+				 PQgetvalue(res, 0, 3));
+	print_metric("pg_migrate_up_to_date",
+				 "1 when nothing is pending, else 0.", db, PQgetvalue(res, 0, 6));
+	print_metric("pg_migrate_drifted_revisions",
+				 "Applied revisions registered again with other SQL.", db,
+				 PQgetvalue(res, 0, 4));
+	print_metric("pg_migrate_interrupted",
+				 "1 while a non-transactional revision is interrupted, else 0.",
+				 db, PQgetvalue(res, 0, 5));
+	/* no migration yet: the two time series are absent, as Prometheus expects */
+	if (!PQgetisnull(res, 0, 7))
+	{
+		print_metric("pg_migrate_last_migration_timestamp_seconds",
+					 "When the newest migration ended, as a Unix time.", db,
+					 PQgetvalue(res, 0, 7));
+		print_metric("pg_migrate_seconds_since_last_migration",
+					 "Seconds since the newest migration ended.", db,
+					 PQgetvalue(res, 0, 8));
+	}
+	PQclear(res);
+	return end_read_session(conn);
+}
+
+/* status: migrate_status() as indented JSON, or as Prometheus metrics. */
 int
 verb_status(const MigrateOptions *opts)
 {
 	PGconn	   *conn = read_session(opts);
 	PGresult   *res;
 	char	   *sql;
+
+	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
+		return status_prometheus(conn);
 
 	sql = psprintf("SELECT pg_catalog.jsonb_pretty(%s.migrate_status())",
 				   ext_schema);

@@ -9,6 +9,7 @@
 #   make migrate-down               downgrade by one revision (-1)
 #   make logs                       the server log of the local cluster
 #                                   (make logs | grep migration)
+#   make logs-follow / logs-api     follow that log (make logs-follow | grep migration)
 #   make test-specific FILE=upgrade run one test: a pg_regress name of
 #                                   test/sql, a pgTAP file, or a test script
 #
@@ -38,8 +39,12 @@ upgrade-revision:
 logs:
 	@$(OPERATOR) logs
 
+# follow the log until interrupted; logs-api is the AsyncTaskAPI guide's name
+logs-follow logs-api:
+	@$(OPERATOR) logs-follow
+
 test-specific:
 	@$(OPERATOR) test-specific "$${FILE:-}"
 
 .PHONY: migrate migrate-check migrate-history migrate-down upgrade-revision \
-	logs test-specific
+	logs logs-follow logs-api test-specific

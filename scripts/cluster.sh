@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/cluster.sh - a throw-away PostgreSQL cluster inside the checkout
 #
-# Usage: scripts/cluster.sh start|stop|status|logs|env|datadir|destroy
+# Usage: scripts/cluster.sh start|stop|status|logs|follow|env|datadir|destroy
 #
 # The cluster lives in $CLUSTER_DIR (default: .cluster in the checkout),
 # listens on 127.0.0.1:$CLUSTER_PORT (default 5499) only, trusts local
@@ -94,6 +94,10 @@ case "${1:-}" in
         fi
         ;;
     logs) cat "$LOG" ;;
+    follow)
+        # the last lines, then every new one until interrupted; -F follows
+        # the file across a restart of the cluster
+        exec tail -n "${FOLLOW_LINES:-20}" -F "$LOG" ;;
     datadir) echo "$DATA" ;;
     env)
         echo "export PGHOST=127.0.0.1 PGPORT=$CLUSTER_PORT PGUSER=$DB_OWNER"

@@ -74,7 +74,16 @@ backup="$(BACKUP_DIR="$backup_dir" "$PGM_ROOT/scripts/backup_db.sh")" ||
     pgm_die 4 "backup failed; nothing was rolled back"
 echo "backup: $backup"
 
-if ! PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" pgm_psql -F ' ' -v target="$target" \
+# through the client when there is one: it alone can revert a revision
+# marked "transactional: false"; it runs from an empty directory, so the
+# downgrade SQL comes from the catalog, as the plan above did
+if client="$(pgm_find_client)"; then
+    empty="$(mktemp -d)"
+    rc=0
+    (cd "$empty" && "$client" downgrade "$target") || rc=$?
+    rmdir "$empty"
+    [ "$rc" = 0 ] || pgm_die 5 "downgrade of database \"$db\" to \"$target\" failed; the backup is $backup"
+elif ! PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" pgm_psql -F ' ' -v target="$target" \
     <<<"SELECT 'reverted', revision, message FROM migrate_downgrade(:'target') ORDER BY step;"; then
     pgm_die 5 "downgrade of database \"$db\" to \"$target\" failed; the backup is $backup"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/operator.sh - the commands behind the operator make targets
 #
-# Usage: operator.sh migrate | check | history | down | logs
+# Usage: operator.sh migrate | check | history | down | logs | logs-follow
 #        operator.sh revision MESSAGE
 #        operator.sh test-specific FILE
 #
@@ -12,6 +12,7 @@
 #   revision MSG    write a new revision file into migrations/  (make upgrade-revision m=MSG)
 #   down            downgrade by one revision (-1)              (make migrate-down)
 #   logs            print the server log of the local cluster   (make logs)
+#   logs-follow     follow it, as tail -f does (make logs-follow, make logs-api)
 #   test-specific FILE
 #                   run one test: a pg_regress test of test/sql (name or
 #                   path), a pgTAP file of test/pgtap, or a test script
@@ -72,8 +73,9 @@ case "$cmd" in
         client="$(pgm_find_client)" ||
             pgm_die 2 "writing a revision needs the pg_migrate client, which was not found (build it with make)"
         "$client" --dir "$dir" revision -m "$msg" ;;
-    logs)
+    logs | logs-follow)
         if [ "$local_target" = true ]; then
+            if [ "$cmd" = logs-follow ]; then exec bash scripts/cluster.sh follow; fi
             exec bash scripts/cluster.sh logs
         fi
         where="$(pgm_psql -c "SELECT coalesce(pg_catalog.current_setting('data_directory', true) || '/' || pg_catalog.pg_current_logfile(), '')" 2>/dev/null || true)"

@@ -282,6 +282,35 @@ expect "a second upgrade has nothing to do" "nothing to upgrade" "$out"
 run -d "$db1" --dir "$dir" status
 expect_rc "status succeeds" 0
 expect "status prints the JSON report, pretty" '"up_to_date": true' "$out"
+run -d "$db1" --dir "$dir" status --format=json
+expect_rc "status --format=json is the same report" 0
+expect "status --format=json prints the JSON report" '"up_to_date": true' "$out"
+run -d "$db1" --dir "$dir" status --format=prometheus
+expect_rc "status --format=prometheus succeeds" 0
+expect "it names the current revision" "pg_migrate_revision_info{database=\"$db1\",revision=\"$id3\"} 1" "$out"
+expect "it counts the pending revisions" "pg_migrate_pending_revisions{database=\"$db1\"} 0" "$out"
+expect "it says the database is up to date" "pg_migrate_up_to_date{database=\"$db1\"} 1" "$out"
+expect "it reports drift" "pg_migrate_drifted_revisions{database=\"$db1\"} 0" "$out"
+expect "it reports an interrupted revision" "pg_migrate_interrupted{database=\"$db1\"} 0" "$out"
+expect "it gives the seconds since the last migration" "pg_migrate_seconds_since_last_migration{database=\"$db1\"} " "$out"
+expect "each metric has its TYPE line" "# TYPE pg_migrate_pending_revisions gauge" "$out"
+since=$(sed -n "s/^pg_migrate_seconds_since_last_migration{database=\"$db1\"} //p" <<<"$out")
+is "the seconds since the last migration are a small positive number" \
+    "$(awk -v s="$since" 'BEGIN { print (s >= 0 && s < 3600) ? "yes" : "no" }')" yes
+cat >"$dir/zz9999999999_pending.sql" <<EOF
+-- revision: zz9999999999
+-- revises: $id3
+-- message: pending one
+-- migrate:upgrade
+SELECT 1;
+EOF
+run -d "$db1" --dir "$dir" status --format=prometheus
+expect "a registered revision not applied counts as pending" "pg_migrate_pending_revisions{database=\"$db1\"} 1" "$out"
+expect "and the database is not up to date" "pg_migrate_up_to_date{database=\"$db1\"} 0" "$out"
+rm -f "$dir/zz9999999999_pending.sql"
+psql -X -q -d "$db1" -c "SELECT migrate_remove('zz9999999999')" >/dev/null
+run -d "$db1" --dir "$dir" status --format=table
+expect_rc "--format=table is for many databases: a usage error for one" 2
 
 # ---------------------------------------------------------------- history options, show
 run -d "$db1" --dir "$dir" history -r "$id2:"
@@ -454,6 +483,7 @@ right01 (feature)"
 run -d "$db3" --dir "$dir" current
 expect_rc "a database without the extension exits 1" 1
 expect "the missing extension is named, with a hint" 'extension "pg_migrate" is not installed' "$err"
+expect "the hint names the database and the revisions' directory" "run \"pg_migrate --dbname=$db3 --dir=$dir init\"" "$err"
 
 # ---------------------------------------------------------------- connection
 run -p "$DEAD_PORT" -d "$db1" --dir "$dir" current

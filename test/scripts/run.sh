@@ -6,7 +6,7 @@
 # Runs against the server named by PGHOST/PGPORT/PGUSER (a test cluster with
 # the extension installed, as test/run_all.sh provides); creates and drops
 # databases of its own (pgm_scripts_<pid>_*).  The docker init script gets a
-# fresh cluster of its own on port $DOCKER_TEST_PORT (default 5493), run by
+# fresh cluster of its own on port $DOCKER_TEST_PORT (default: a free one), run by
 # the postgres OS user, stopped at the end.  Prints "ok N - ..." or
 # "not ok N - ..." per check and the plan "1..N"; exits 1 when a check
 # failed, 2 when the environment is unusable.  PG_MIGRATE=psql runs the
@@ -23,7 +23,7 @@ S="$ROOT/scripts"
 export PGHOST PGPORT PGUSER
 export PGDATABASE=postgres PGCONNECT_TIMEOUT=10
 unset DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD BACKUP_DIR BACKUP_KEEP MIGRATIONS_DIR MIGRATE_TARGET
-DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-5493}"
+DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash "$ROOT/test/free_port.sh" 55100 $$)}"
 P="pgm_scripts_$$"
 TMP="$(mktemp -d /tmp/pgm-scripts-test.XXXXXX)"
 chmod 755 "$TMP"
@@ -67,6 +67,7 @@ cleanup() {
     if [ -f "$DOCKER_DIR/data/postmaster.pid" ]; then
         runuser -u postgres -- "${PGBIN:-/usr/lib/postgresql/15/bin}/pg_ctl" -D "$DOCKER_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
+    CLUSTER_DIR="$TMP/upcluster" bash "$ROOT/scripts/cluster.sh" destroy >/dev/null 2>&1 || true
     rm -rf "$TMP" "$DOCKER_DIR"
 }
 trap cleanup EXIT
@@ -240,6 +241,32 @@ run env PG_MIGRATE=psql "$S/test_migrations.sh" --dir "$TMP/oneway" --verify-str
 if [ "$rc" = 1 ] && grep -q "FAILED: verify found" <<<"$out"; then ok "test_migrations.sh --verify-strict through psql"; else not_ok "test_migrations.sh --verify-strict through psql" "$out"; fi
 run "$S/test_migrations.sh" --dir "$TMP/bad"
 if [ "$rc" = 1 ] && grep -q "FAILED: upgrade to head" <<<"$out"; then ok "test_migrations.sh fails on a revision whose upgrade errors"; else not_ok "test_migrations.sh fails on a revision whose upgrade errors" "$out"; fi
+if tail -n 1 <<<"$out" | grep -q '^test_migrations: FAILED: .*"dead0000beef"'; then ok "test_migrations.sh's last line names the revision at fault"; else not_ok "test_migrations.sh's last line names the revision at fault" "$out"; fi
+# revisions after a transactional:false one are verified too
+mkdir -p "$TMP/ntmid"
+cp "$ROOT"/migrations/*.sql "$TMP/ntmid/"
+cat >"$TMP/ntmid/f1f1f1f1f1f1_task_id_index.sql" <<EOF
+-- revision: f1f1f1f1f1f1
+-- revises: $HEAD
+-- message: task id index
+-- transactional: false
+-- migrate:upgrade
+CREATE INDEX CONCURRENTLY task_nt_idx ON task (id);
+-- migrate:downgrade
+DROP INDEX CONCURRENTLY task_nt_idx;
+EOF
+cat >"$TMP/ntmid/f2f2f2f2f2f2_audit.sql" <<EOF
+-- revision: f2f2f2f2f2f2
+-- revises: f1f1f1f1f1f1
+-- message: audit table whose downgrade forgets it
+-- migrate:upgrade
+CREATE TABLE audit (id int);
+-- migrate:downgrade
+SELECT 1;
+EOF
+run "$S/test_migrations.sh" --dir "$TMP/ntmid" --no-data
+if [ "$rc" = 1 ] && grep -q 'FAILED: verify found revisions that are irreversible or fail: "f2f2f2f2f2f2"' <<<"$out"; then ok "test_migrations.sh verifies the revisions after a transactional:false one, naming the one at fault"; else not_ok "test_migrations.sh verifies the revisions after a transactional:false one, naming the one at fault" "$out"; fi
+if ! grep -q "not checked" <<<"$out" || ! grep -q "^ok: every revision verified" <<<"$out"; then ok "no step says ok for revisions it did not check"; else not_ok "no step says ok for revisions it did not check" "$out"; fi
 mkdir -p "$TMP/lossy"
 cp "$ROOT"/migrations/*.sql "$TMP/lossy/"
 cat >"$TMP/lossy/fed000000001_purge.sql" <<EOF
@@ -283,6 +310,67 @@ if command -v script >/dev/null 2>&1; then
     is "on a terminal, answering yes rolls back" "$rc:$(current "${P}_rb")" "0:base"
 fi
 
+# a revision marked "transactional: false" is rolled back through the client
+newdb "${P}_rbnt"
+in_db "${P}_rbnt" -c "CREATE EXTENSION pg_migrate"
+cp -r "$ROOT/migrations" "$TMP/ntfiles"
+cat >"$TMP/ntfiles/f6a7b8c9d0e1_task_id_index.sql" <<EOF
+-- revision: f6a7b8c9d0e1
+-- revises: $HEAD
+-- message: task id index
+-- transactional: false
+-- migrate:upgrade
+CREATE INDEX CONCURRENTLY task_nt_idx ON task (id);
+-- migrate:downgrade
+DROP INDEX CONCURRENTLY task_nt_idx;
+EOF
+PGDATABASE="${P}_rbnt" "$S/wait-and-migrate.sh" --dir "$TMP/ntfiles" >/dev/null 2>&1
+is "a non-transactional revision is applied for the rollback test" "$(current "${P}_rbnt")" f6a7b8c9d0e1
+run env PGDATABASE="${P}_rbnt" "$S/emergency_rollback.sh" --yes --backup-dir "$TMP/rbbk"
+is "emergency_rollback.sh reverts a transactional:false revision" "$rc:$(current "${P}_rbnt")" "0:$HEAD"
+is "its downgrade SQL ran" "$(in_db "${P}_rbnt" -c "SELECT count(*) FROM pg_indexes WHERE indexname = 'task_nt_idx'")" 0
+
+# ---------------------------------------------------------------- make up, reset, env
+# the local cluster of "make up" on a port and in a directory of this test,
+# with a revision set that holds a transactional:false revision
+UPC=(env CLUSTER_DIR="$TMP/upcluster" CLUSTER_PORT="$(bash "$ROOT/test/free_port.sh" 55200 $$)"
+    MIGRATIONS_DIR="$TMP/ntfiles" UP_SKIP_INSTALL=1 UP_DATABASE=upapp)
+run "${UPC[@]}" make -s --no-print-directory -C "$ROOT" up
+if [ "$rc" = 0 ] && grep -q "f6a7b8c9d0e1" <<<"$out"; then ok "make up migrates a revision set with a transactional:false revision"; else not_ok "make up migrates a revision set with a transactional:false revision" "$out"; fi
+if grep -qF 'eval "$(make -s env)"' <<<"$out"; then ok "make up prints the one-line environment"; else not_ok "make up prints the one-line environment" "$out"; fi
+run "${UPC[@]}" make -s --no-print-directory -C "$ROOT" env
+envline="$out"
+if grep -q "PGDATABASE=upapp" <<<"$envline" && grep -q "PGPORT=" <<<"$envline"; then ok "make -s env prints PGHOST, PGPORT, PGUSER and PGDATABASE"; else not_ok "make -s env prints PGHOST, PGPORT, PGUSER and PGDATABASE" "$envline"; fi
+run bash -c "$envline"$'\n'"psql -X -q -c 'CREATE TABLE reset_marker ()' && '$ROOT/client/pg_migrate' --dir '$TMP/ntfiles' current"
+is "eval of make -s env reaches the local database at head" "$rc:$(tail -n1 <<<"$out" | cut -d' ' -f1)" "0:f6a7b8c9d0e1"
+run "${UPC[@]}" make -s --no-print-directory -C "$ROOT" reset
+is "make reset succeeds" "$rc" 0
+run bash -c "$envline"$'\n'"psql -X -At -c \"SELECT count(*) FROM pg_tables WHERE tablename = 'reset_marker'\""
+is "make reset starts from new data" "$rc:$out" "0:0"
+run bash -c "$envline"$'\n'"'$ROOT/client/pg_migrate' --dir '$TMP/ntfiles' current"
+is "and migrates it again" "$rc:$(tail -n1 <<<"$out" | cut -d' ' -f1)" "0:f6a7b8c9d0e1"
+"${UPC[@]}" bash "$ROOT/scripts/cluster.sh" destroy >/dev/null 2>&1 || true
+
+# ---------------------------------------------------------------- make install
+PGBINDIR="$(/usr/lib/postgresql/15/bin/pg_config --bindir)"
+PGMANDIR="$(/usr/lib/postgresql/15/bin/pg_config --mandir)"
+run make -s --no-print-directory -C "$ROOT" install DESTDIR="$TMP/dest"
+is "make install links the client into /usr/local/bin, on PATH" \
+    "$rc:$(readlink "$TMP/dest/usr/local/bin/pg_migrate")" "0:$PGBINDIR/pg_migrate"
+is "and the man page into /usr/local/share/man/man1, where man looks" \
+    "$(readlink "$TMP/dest/usr/local/share/man/man1/pg_migrate.1")" "$PGMANDIR/man1/pg_migrate.1"
+is "the linked files are installed" "$(test -x "$TMP/dest$PGBINDIR/pg_migrate" && test -f "$TMP/dest$PGMANDIR/man1/pg_migrate.1" && echo yes)" yes
+run make -s --no-print-directory -C "$ROOT" uninstall DESTDIR="$TMP/dest"
+is "make uninstall removes both links" "$rc:$(ls -A "$TMP/dest/usr/local/bin" "$TMP/dest/usr/local/share/man/man1" | grep -c pg_migrate)" "0:0"
+
+# ---------------------------------------------------------------- container recipe
+is "the compose healthcheck asks over TCP, not the init server's socket" \
+    "$(grep -c 'pg_isready -h 127.0.0.1' "$ROOT/docker/compose.yaml")" 1
+is "the Dockerfile pins the base image's Debian release in both stages" \
+    "$(grep -c '^FROM postgres:15-bookworm' "$ROOT/docker/Dockerfile")" 2
+is "the Dockerfile pins the server headers to the image's PostgreSQL version" \
+    "$(grep -c 'postgresql-server-dev-$PG_MAJOR=$PG_VERSION' "$ROOT/docker/Dockerfile")" 1
+
 # ---------------------------------------------------------------- make targets
 mk() { make -s --no-print-directory -C "$ROOT" "$@"; }
 newdb "${P}_mk"
@@ -292,10 +380,14 @@ run mk migrate
 is "make migrate upgrades the database named by PG* to head" "$rc:$(current "${P}_mk")" "0:$HEAD"
 run mk migrate-check
 is "make migrate-check passes at head" "$rc" 0
+is "scripts/health.sql: the health row at head" \
+    "$(in_db "${P}_mk" -F ' ' -f "$S/health.sql" | cut -d' ' -f1,2,5)" "$HEAD 0 t"
 run mk migrate-history
 if [ "$rc" = 0 ] && grep -q "$FIRST" <<<"$out" && grep -q "$MID" <<<"$out" && grep -q "$HEAD" <<<"$out"; then ok "make migrate-history lists the revisions"; else not_ok "make migrate-history lists the revisions" "$out"; fi
 run mk migrate-down
 is "make migrate-down goes back one revision" "$rc:$(current "${P}_mk")" "0:$MID"
+is "scripts/health.sql: one pending revision makes the database unhealthy" \
+    "$(in_db "${P}_mk" -F ' ' -f "$S/health.sql" | cut -d' ' -f1,2,5)" "$MID 1 f"
 run mk migrate-check
 if [ "$rc" != 0 ] && grep -q "$HEAD" <<<"$out"; then ok "make migrate-check fails and names the pending revision"; else not_ok "make migrate-check fails and names the pending revision" "$out"; fi
 run env PGDATABASE= DB_NAME="${P}_mk" PGHOST= DB_HOST="$PGHOST" PGPORT= DB_PORT="$PGPORT" make -s --no-print-directory -C "$ROOT" migrate
@@ -322,6 +414,17 @@ if [ "$rc" != 0 ] && grep -q "not reachable from here" <<<"$out"; then ok "make 
 if [ -n "${CLUSTER_DIR:-}" ] && [ "${CLUSTER_PORT:-}" = "$PGPORT" ]; then
     run mk logs
     if [ "$rc" = 0 ] && grep -q "database system is ready" <<<"$out"; then ok "make logs prints the local cluster's log"; else not_ok "make logs prints the local cluster's log" "$out"; fi
+    # follow mode: a line written while it follows shows up
+    timeout 20 make -s --no-print-directory -C "$ROOT" logs-follow >"$TMP/follow.out" 2>&1 &
+    fpid=$!
+    for _ in $(seq 1 50); do [ -s "$TMP/follow.out" ] && break; sleep 0.2; done
+    psql_q -c "DO \$\$ BEGIN RAISE LOG 'migration follow check $$'; END \$\$" >/dev/null
+    for _ in $(seq 1 50); do grep -q "migration follow check $$" "$TMP/follow.out" && break; sleep 0.2; done
+    kill "$fpid" 2>/dev/null || true
+    wait "$fpid" 2>/dev/null || true
+    if grep -q "migration follow check $$" "$TMP/follow.out"; then ok "make logs-follow shows a log line written while it follows"; else not_ok "make logs-follow shows a log line written while it follows" "$(cat "$TMP/follow.out")"; fi
+    run timeout 5 make -s --no-print-directory -C "$ROOT" -n logs-api
+    if grep -q "logs-follow" <<<"$out"; then ok "make logs-api is the same follow mode"; else not_ok "make logs-api is the same follow mode" "$out"; fi
 fi
 printf '#!/usr/bin/env bash\necho one-test-ran\n' >"$TMP/pass_test.sh"
 printf '#!/usr/bin/env bash\nexit 3\n' >"$TMP/fail_test.sh"
