@@ -36,7 +36,7 @@
 
 #include "common/logging.h"
 #include "client.h"
-#include "digest.h"
+#include "common/digest.h"
 #include "pqexpbuffer.h"
 
 /*

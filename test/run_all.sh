@@ -23,7 +23,7 @@ esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit fuzz regress pgtap concurrency oracle client scripts badinput fleet privatedir)
+ALL_SUITES=(unit layers fuzz regress pgtap concurrency oracle client scripts badinput fleet privatedir)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -61,6 +61,7 @@ run_suite() {
     local name="$1"
     case "$name" in
         unit) make -C test/unit check ;;
+        layers) python3 test/layers/check.py . ;;
         fuzz) FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash test/fuzz/run.sh ;;
         regress) make installcheck || { cat test/regression.diffs 2>/dev/null | head -200; return 1; } ;;
         pgtap) bash test/pgtap/run.sh ;;
