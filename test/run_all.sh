@@ -44,16 +44,22 @@ bash scripts/install-deps.sh --test
 echo "== build"
 make -s
 # PGBIN, PATH and PG_MIGRATE now name the private copy of the server
+own_install="${TEST_INSTALL:-}"
 eval "$(bash test/install.sh)"
 
+# the cluster and the private install are this run's own: both go at exit
 cleanup() {
     bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
+    if [ -z "$own_install" ] && [ -n "${TEST_INSTALL:-}" ]; then
+        rm -rf "$TEST_INSTALL"
+    fi
 }
 trap cleanup EXIT
 bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
 bash scripts/cluster.sh start
 eval "$(bash scripts/cluster.sh env)"
 echo "== port $TEST_PORT, cluster $CLUSTER_DIR, install $TEST_INSTALL"
+echo "== free space in /tmp: $(df -h --output=avail /tmp | tail -n 1 | tr -d ' ')"
 bash test/prepare_fixtures.sh "$(bash scripts/cluster.sh datadir)"
 export PGDATABASE=postgres
 

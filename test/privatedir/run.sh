@@ -48,6 +48,12 @@ timeout "${PRIVATEDIR_TIMEOUT:-1200}" env -i PATH=/usr/local/sbin:/usr/local/bin
     bash "$PRIV/checkout/test/run_all.sh" "${SUITES[@]}" >"$PRIV/inner.log" 2>&1 || rc=$?
 n=1
 failures=0
+if ! grep -qE "^-- suite " "$PRIV/inner.log"; then
+    # it stopped before its first suite: say why once
+    echo "Bail out! the run in the private checkout stopped before its first suite (exit $rc):"
+    tail -n 30 "$PRIV/inner.log" | sed 's/^/#   /'
+    exit 1
+fi
 for s in "${SUITES[@]}"; do
     n=$((n + 1))
     line="$(grep -E "^-- suite $s: " "$PRIV/inner.log" || true)"
