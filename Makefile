@@ -24,7 +24,7 @@ MODULE_big = pg_migrate
 MIGRATE_TOP = .
 include src/common/common.mk
 CATALOG = spi revisions version generation syncstate errors
-ENGINE = settings runner record repeatables result parse_revision locksafety \
+ENGINE = settings locks checks runner record repeatables result parse_revision locksafety \
 	procedure integrity interrupted fingerprint schemaprint verify explain \
 	adopted
 LINT = walk context alter catalog_lookup rules

@@ -35,7 +35,9 @@
  *
  * src/engine: running and checking steps
  *	settings.c		the pg_migrate.* settings
- *	runner.c		the migration lock, and running one revision's SQL
+ *	locks.c			the migration lock, and waiting for it
+ *	checks.c		checks of targets, operations and plans before a run
+ *	runner.c		running one revision's SQL
  *	locksafety.c	settings in force while a revision runs; lock-timeout
  *					errors naming the lock and its holders
  *	record.c		recording version-row changes and steps run outside

@@ -15,6 +15,7 @@
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "nodes/nodes.h"
+#include "utils/jsonb.h"
 #include "common/locks.h"
 #include "common/revgraph.h"
 #include "common/sqltext.h"
@@ -131,11 +132,10 @@ extern void migrate_fingerprint_revision(MigrateRevision *rev);
 extern char *migrate_fingerprint_statements(const char *sql, int limit);
 
 /* engine/integrity.c, interrupted.c */
-struct StringInfoData;
 extern void migrate_integrity_wait(void);
 extern void migrate_integrity_check(const char *own_revision, bool latest);
 extern void migrate_outside_clear(const char *revision);
-extern void migrate_integrity_status(struct StringInfoData *buf);
+extern void migrate_integrity_status(Jsonb **drift, Jsonb **interrupted);
 
 /* catalog/revisions.c, for lint */
 extern void migrate_catalog_load_lint_ignores(MigrateState *state);
@@ -152,9 +152,18 @@ extern void migrate_revision_from_file(const char *name,
 									   struct MigrateRevFile *file,
 									   MigrateRevision *rev);
 
-/* engine/runner.c */
+/* engine/locks.c */
 extern void migrate_acquire_advisory(uint32 key2, bool session,
 									 const char *waiting, const char *what);
+extern void migrate_begin_change(void);
+
+/* engine/checks.c */
+extern void migrate_check_steps(const MigrateState *state,
+								const MigratePlan *plan, bool upgrade);
+extern void migrate_check_target(const char *target);
+extern bool migrate_parse_operation(const char *operation);
+
+/* engine/runner.c */
 
 /*
  * Called before (before = true) and after each statement of a step run by
@@ -165,9 +174,7 @@ struct RawStmt;
 typedef void (*MigrateStatementHook) (void *arg, struct RawStmt *raw,
 									  int line, bool before);
 
-extern void migrate_begin_change(void);
-extern void migrate_check_steps(const MigrateState *state,
-								const MigratePlan *plan, bool upgrade);
+extern bool migrate_in_revision(void);
 extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
 							   int stepno, int nsteps);
 extern double migrate_run_step_hooked(const MigrateRevision *rev,
@@ -175,10 +182,8 @@ extern double migrate_run_step_hooked(const MigrateRevision *rev,
 									  MigrateStatementHook hook,
 									  void *hook_arg);
 extern void migrate_check_syntax(const MigrateRevision *rev);
-extern void migrate_check_target(const char *target);
-extern bool migrate_parse_operation(const char *operation);
-
-/* engine/runner.c, for lint */
+extern const char *migrate_step_error_where(void);
+extern void migrate_step_error_reset(void);
 extern const char *migrate_stmt_needs_own_transaction(Node *stmt);
 
 /* engine/locksafety.c */

@@ -164,6 +164,76 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 }
 
 /*
+ * The columns of migrate.revision that registering writes, in the order of
+ * the parameters of both registration queries ($1 .. $19): one place that
+ * turns a revision into its row.  Column 11 (registered_by) is the calling
+ * role; a batch passes it once, as a scalar.  With literal_arrays, text[] columns
+ * are their text form, for a batch that unnests them.
+ */
+#define REVISION_ROW_COLUMNS 19
+
+static Datum batch_array_literal(char *const *items, int count);
+
+static void
+revision_row(const MigrateRevision *rev, bool literal_arrays, Datum *values,
+			 bool *isnull)
+{
+	memset(isnull, 0, sizeof(bool) * REVISION_ROW_COLUMNS);
+	values[0] = CStringGetTextDatum(rev->revision);
+	if (literal_arrays)
+	{
+		values[1] = batch_array_literal(rev->revises, rev->nrevises);
+		values[2] = batch_array_literal(rev->depends_on, rev->ndepends_on);
+		values[3] = batch_array_literal(rev->branch_labels, rev->nbranch_labels);
+		values[14] = batch_array_literal(rev->lint_ignores, rev->nlint_ignores);
+	}
+	else
+	{
+		values[1] = migrate_text_array(rev->revises, rev->nrevises);
+		values[2] = migrate_text_array(rev->depends_on, rev->ndepends_on);
+		values[3] = migrate_text_array(rev->branch_labels, rev->nbranch_labels);
+		values[14] = migrate_text_array(rev->lint_ignores, rev->nlint_ignores);
+	}
+	values[4] = CStringGetTextDatum(rev->message ? rev->message : "");
+	values[5] = CStringGetTextDatum(rev->upgrade_sql);
+	if (rev->upgrade_fingerprint == NULL)
+		elog(ERROR, "revision \"%s\" has no fingerprint", rev->revision);
+	values[12] = CStringGetTextDatum(rev->upgrade_fingerprint);
+	if (rev->downgrade_sql)
+	{
+		values[6] = CStringGetTextDatum(rev->downgrade_sql);
+		values[13] = CStringGetTextDatum(rev->downgrade_fingerprint);
+	}
+	else
+		isnull[6] = isnull[13] = true;
+	values[7] = BoolGetDatum(rev->transactional);
+	if (rev->file_name)
+		values[8] = CStringGetTextDatum(rev->file_name);
+	else
+		isnull[8] = true;
+	values[9] = Int32GetDatum(rev->upgrade_line);
+	isnull[9] = rev->upgrade_line <= 0;
+	values[10] = Int32GetDatum(rev->downgrade_line);
+	isnull[10] = rev->downgrade_line <= 0;
+	/* the role that called, as the journal records it */
+	values[11] = DirectFunctionCall1(namein,
+									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	/* the file's digest goes with its name: none without a file */
+	if (rev->file_name && rev->file_sha256)
+		values[15] = CStringGetTextDatum(rev->file_sha256);
+	else
+		isnull[15] = true;
+	values[16] = BoolGetDatum(rev->repeatable);
+	if (rev->source_format && rev->source_version)
+	{
+		values[17] = CStringGetTextDatum(rev->source_format);
+		values[18] = CStringGetTextDatum(rev->source_version);
+	}
+	else
+		isnull[17] = isnull[18] = true;
+}
+
+/*
  * Register one revision.  An identical registration changes nothing; a
  * different one replaces the stored revision unless it is applied (an
  * ancestor of a version row, dependencies included).  An applied
@@ -184,67 +254,15 @@ migrate_catalog_register(const MigrateRevision *rev)
 	Oid			types[19] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID,
 	TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID};
-	Datum		values[19];
-	char		nulls[19];
+	Datum		values[REVISION_ROW_COLUMNS];
+	bool		isnull[REVISION_ROW_COLUMNS];
+	char		nulls[REVISION_ROW_COLUMNS];
 	MigrateRegisterResult result;
+	int			i;
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = CStringGetTextDatum(rev->revision);
-	values[1] = migrate_text_array(rev->revises, rev->nrevises);
-	values[2] = migrate_text_array(rev->depends_on, rev->ndepends_on);
-	values[3] = migrate_text_array(rev->branch_labels, rev->nbranch_labels);
-	values[4] = CStringGetTextDatum(rev->message ? rev->message : "");
-	values[5] = CStringGetTextDatum(rev->upgrade_sql);
-	if (rev->upgrade_fingerprint == NULL)
-		elog(ERROR, "revision \"%s\" has no fingerprint", rev->revision);
-	values[12] = CStringGetTextDatum(rev->upgrade_fingerprint);
-	if (rev->downgrade_sql)
-	{
-		values[6] = CStringGetTextDatum(rev->downgrade_sql);
-		values[13] = CStringGetTextDatum(rev->downgrade_fingerprint);
-	}
-	else
-	{
-		values[6] = (Datum) 0;
-		nulls[6] = 'n';
-		values[13] = (Datum) 0;
-		nulls[13] = 'n';
-	}
-	values[7] = BoolGetDatum(rev->transactional);
-	if (rev->file_name)
-		values[8] = CStringGetTextDatum(rev->file_name);
-	else
-	{
-		values[8] = (Datum) 0;
-		nulls[8] = 'n';
-	}
-	values[9] = Int32GetDatum(rev->upgrade_line);
-	nulls[9] = rev->upgrade_line > 0 ? ' ' : 'n';
-	values[10] = Int32GetDatum(rev->downgrade_line);
-	nulls[10] = rev->downgrade_line > 0 ? ' ' : 'n';
-	/* the role that called, as the journal records it */
-	values[11] = DirectFunctionCall1(namein,
-									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	values[14] = migrate_text_array(rev->lint_ignores, rev->nlint_ignores);
-	/* the file's digest goes with its name: none without a file */
-	if (rev->file_name && rev->file_sha256)
-		values[15] = CStringGetTextDatum(rev->file_sha256);
-	else
-	{
-		values[15] = (Datum) 0;
-		nulls[15] = 'n';
-	}
-	values[16] = BoolGetDatum(rev->repeatable);
-	if (rev->source_format && rev->source_version)
-	{
-		values[17] = CStringGetTextDatum(rev->source_format);
-		values[18] = CStringGetTextDatum(rev->source_version);
-	}
-	else
-	{
-		values[17] = values[18] = (Datum) 0;
-		nulls[17] = nulls[18] = 'n';
-	}
+	revision_row(rev, false, values, isnull);
+	for (i = 0; i < REVISION_ROW_COLUMNS; i++)
+		nulls[i] = isnull[i] ? 'n' : ' ';
 
 	migrate_catalog_enter(&cxt);
 
@@ -641,71 +659,37 @@ migrate_catalog_insert_batch(const MigrateRevision *revs, int n)
 		TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, NAMEOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID};
-	Datum		values[19];
-	Datum	   *col[19];
-	bool	   *isnull[19];
+	Datum		values[REVISION_ROW_COLUMNS];
+	Datum	   *col[REVISION_ROW_COLUMNS];
+	bool	   *isnull[REVISION_ROW_COLUMNS];
 	int			c;
 	int			i;
 
 	if (n <= 0)
 		return;
-	for (c = 0; c < 19; c++)
+	for (c = 0; c < REVISION_ROW_COLUMNS; c++)
 	{
 		col[c] = palloc(sizeof(Datum) * n);
 		isnull[c] = palloc0(sizeof(bool) * n);
 	}
 	for (i = 0; i < n; i++)
 	{
-		const MigrateRevision *rev = &revs[i];
+		Datum		row[REVISION_ROW_COLUMNS];
+		bool		rownull[REVISION_ROW_COLUMNS];
 
-		col[0][i] = CStringGetTextDatum(rev->revision);
-		col[1][i] = batch_array_literal(rev->revises, rev->nrevises);
-		col[2][i] = batch_array_literal(rev->depends_on, rev->ndepends_on);
-		col[3][i] = batch_array_literal(rev->branch_labels, rev->nbranch_labels);
-		col[4][i] = CStringGetTextDatum(rev->message ? rev->message : "");
-		col[5][i] = CStringGetTextDatum(rev->upgrade_sql);
-		if (rev->upgrade_fingerprint == NULL)
-			elog(ERROR, "revision \"%s\" has no fingerprint", rev->revision);
-		col[12][i] = CStringGetTextDatum(rev->upgrade_fingerprint);
-		if (rev->downgrade_sql)
+		revision_row(&revs[i], true, row, rownull);
+		for (c = 0; c < REVISION_ROW_COLUMNS; c++)
 		{
-			col[6][i] = CStringGetTextDatum(rev->downgrade_sql);
-			col[13][i] = CStringGetTextDatum(rev->downgrade_fingerprint);
+			col[c][i] = row[c];
+			isnull[c][i] = rownull[c];
 		}
-		else
-			isnull[6][i] = isnull[13][i] = true;
-		col[7][i] = BoolGetDatum(rev->transactional);
-		if (rev->file_name)
-			col[8][i] = CStringGetTextDatum(rev->file_name);
-		else
-			isnull[8][i] = true;
-		col[9][i] = Int32GetDatum(rev->upgrade_line);
-		isnull[9][i] = rev->upgrade_line <= 0;
-		col[10][i] = Int32GetDatum(rev->downgrade_line);
-		isnull[10][i] = rev->downgrade_line <= 0;
-		col[14][i] = batch_array_literal(rev->lint_ignores, rev->nlint_ignores);
-		/* the file's digest goes with its name: none without a file */
-		if (rev->file_name && rev->file_sha256)
-			col[15][i] = CStringGetTextDatum(rev->file_sha256);
-		else
-			isnull[15][i] = true;
-		col[16][i] = BoolGetDatum(rev->repeatable);
-		if (rev->source_format && rev->source_version)
-		{
-			col[17][i] = CStringGetTextDatum(rev->source_format);
-			col[18][i] = CStringGetTextDatum(rev->source_version);
-		}
-		else
-			isnull[17][i] = isnull[18][i] = true;
 	}
-	for (c = 0; c < 19; c++)
+	for (c = 0; c < REVISION_ROW_COLUMNS; c++)
 		if (c != 11)
 			values[c] = batch_array(col[c], isnull[c], n,
 									(c == 7 || c == 16) ? BOOLOID :
 									(c == 9 || c == 10) ? INT4OID : TEXTOID);
-	/* the role that called, as the journal records it */
-	values[11] = DirectFunctionCall1(namein,
-									 CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[11] = col[11][0];
 
 	migrate_catalog_enter(&cxt);
 	migrate_catalog_exec_kept(&batch_plan, false,

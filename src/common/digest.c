@@ -30,19 +30,19 @@ struct MigrateSha256
 	pg_cryptohash_ctx *ctx;
 };
 
-/* Hex of a finished digest. */
-static void
-to_hex(const uint8 *digest, char *out)
+/* n bytes as 2n lower-case hex digits and a NUL, into out. */
+void
+migrate_hex(const unsigned char *bytes, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
-	int			i;
+	size_t		i;
 
-	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+	for (i = 0; i < n; i++)
 	{
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 0x0f];
+		out[2 * i] = hex[bytes[i] >> 4];
+		out[2 * i + 1] = hex[bytes[i] & 0x0f];
 	}
-	out[2 * PG_SHA256_DIGEST_LENGTH] = '\0';
+	out[2 * n] = '\0';
 }
 
 MigrateSha256 *
@@ -79,7 +79,7 @@ migrate_sha256_end(MigrateSha256 *sha, char out[MIGRATE_SHA256_HEX_LEN])
 	pg_cryptohash_free(sha->ctx);
 	pfree(sha);
 	if (ok)
-		to_hex(digest, out);
+		migrate_hex(digest, sizeof(digest), out);
 	return ok;
 }
 

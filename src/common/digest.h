@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+extern void migrate_hex(const unsigned char *bytes, size_t n, char *out);
+
 /* 64 hex digits and a NUL */
 #define MIGRATE_SHA256_HEX_LEN 65
 

@@ -46,6 +46,7 @@
 #include "lib/stringinfo.h"
 
 #include "common/revfile.h"
+#include "mb/pg_wchar.h"
 #include "common/interop.h"
 
 /* larger inputs could overflow a palloc'd buffer (MaxAllocSize is 1 GB) */
@@ -180,67 +181,6 @@ trim(const char **s, size_t *len)
 	}
 	while (*len > 0 && is_blank((*s)[*len - 1]))
 		(*len)--;
-}
-
-/*
- * Return the number of bytes at the start of s that form a NUL-free, valid
- * UTF-8 string: len when the whole of it is fine.  Overlong forms,
- * surrogates (U+D800..U+DFFF) and code points above U+10FFFF are invalid,
- * as are truncated sequences.
- */
-static size_t
-valid_utf8_prefix(const unsigned char *s, size_t len)
-{
-	size_t		i = 0;
-
-	while (i < len)
-	{
-		unsigned char c = s[i];
-		unsigned char lo = 0x80;
-		unsigned char hi = 0xBF;
-		int			ncont;
-		int			k;
-
-		if (c == 0)
-			return i;
-		if (c < 0x80)
-		{
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			ncont = 1;
-		else if (c >= 0xE0 && c <= 0xEF)
-		{
-			ncont = 2;
-			if (c == 0xE0)
-				lo = 0xA0;		/* shorter form exists: overlong */
-			else if (c == 0xED)
-				hi = 0x9F;		/* surrogates */
-		}
-		else if (c >= 0xF0 && c <= 0xF4)
-		{
-			ncont = 3;
-			if (c == 0xF0)
-				lo = 0x90;		/* overlong */
-			else if (c == 0xF4)
-				hi = 0x8F;		/* above U+10FFFF */
-		}
-		else
-			return i;			/* continuation byte, C0, C1 or F5..FF */
-
-		if (len - i <= (size_t) ncont)
-			return i;			/* truncated */
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return i;
-		for (k = 2; k <= ncont; k++)
-		{
-			if (s[i + k] < 0x80 || s[i + k] > 0xBF)
-				return i;
-		}
-		i += ncont + 1;
-	}
-	return len;
 }
 
 /* Refuse a reserved word as a revision id or branch label. */
@@ -751,7 +691,8 @@ migrate_parse_revfile(const char *content, size_t len,
 		st.lineno++;
 		pos += linelen + (nl ? 1 : 0);
 
-		valid = valid_utf8_prefix((const unsigned char *) line, linelen);
+		/* the server's own check: it stops at a NUL byte too */
+		valid = pg_encoding_verifymbstr(PG_UTF8, line, linelen);
 		if (valid < linelen)
 		{
 			if (line[valid] == '\0')

@@ -27,9 +27,7 @@
  */
 #include "postgres.h"
 
-#include "common/cryptohash.h"
 #include "common/keywords.h"
-#include "common/sha2.h"
 #include "fmgr.h"
 #include "nodes/parsenodes.h"
 #include "parser/gramparse.h"
@@ -38,6 +36,7 @@
 #include "utils/builtins.h"
 
 #include "pg_migrate.h"
+#include "common/digest.h"
 
 PG_FUNCTION_INFO_V1(migrate_fingerprint);
 
@@ -52,7 +51,7 @@ PG_FUNCTION_INFO_V1(migrate_fingerprint);
 
 /* Feed one tagged, length-prefixed item to the hash. */
 static void
-hash_item(pg_cryptohash_ctx *ctx, char tag, const char *data, size_t len)
+hash_item(MigrateSha256 *ctx, char tag, const char *data, size_t len)
 {
 	uint8		head[5];
 
@@ -61,21 +60,20 @@ hash_item(pg_cryptohash_ctx *ctx, char tag, const char *data, size_t len)
 	head[2] = (uint8) (len >> 16);
 	head[3] = (uint8) (len >> 8);
 	head[4] = (uint8) len;
-	if (pg_cryptohash_update(ctx, head, sizeof(head)) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0)
-		elog(ERROR, "could not update SHA-256 context: %s",
-			 pg_cryptohash_error(ctx));
+	if (!migrate_sha256_add(ctx, head, sizeof(head)) ||
+		!migrate_sha256_add(ctx, data, len))
+		elog(ERROR, "could not update SHA-256 context");
 }
 
 static void
-hash_string(pg_cryptohash_ctx *ctx, char tag, const char *s)
+hash_string(MigrateSha256 *ctx, char tag, const char *s)
 {
 	hash_item(ctx, tag, s, strlen(s));
 }
 
 /* Feed the tokens of one statement (len bytes at sql) to the hash. */
 static void
-hash_statement(pg_cryptohash_ctx *ctx, const char *sql, int len)
+hash_statement(MigrateSha256 *ctx, const char *sql, int len)
 {
 	char	   *text = pnstrdup(sql, len);
 	core_yy_extra_type yyextra;
@@ -169,18 +167,16 @@ char *
 migrate_fingerprint_statements(const char *sql, int limit)
 {
 	List	   *stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
-	pg_cryptohash_ctx *ctx;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	MigrateSha256 *ctx;
 	char	   *hex;
 	ListCell   *lc;
 	int			n = 0;
-	int			i;
 
 	if (limit >= 0 && list_length(stmts) < limit)
 		return NULL;
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+	ctx = migrate_sha256_begin();
+	if (ctx == NULL)
 		elog(ERROR, "could not initialize SHA-256 context");
 
 	/* on an error the resource owner frees ctx */
@@ -197,14 +193,9 @@ migrate_fingerprint_statements(const char *sql, int limit)
 		n++;
 	}
 
-	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		elog(ERROR, "could not finalize SHA-256 context: %s",
-			 pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-
-	hex = palloc(PG_SHA256_DIGEST_LENGTH * 2 + 1);
-	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	hex = palloc(MIGRATE_SHA256_HEX_LEN);
+	if (!migrate_sha256_end(ctx, hex))
+		elog(ERROR, "could not finalize SHA-256 context");
 	return hex;
 }
 

@@ -33,6 +33,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -94,17 +95,34 @@ migrate_integrity_check(const char *own_revision, bool latest)
 	migrate_interrupted_check(own_revision, latest);
 }
 
+/* jsonb column col of SPI row 0, copied into cxt, or NULL. */
+static Jsonb *
+row_jsonb(MemoryContext cxt, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								  col, &isnull);
+	MemoryContext old;
+	Jsonb	   *j;
+
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(cxt);
+	j = DatumGetJsonbPCopy(d);
+	MemoryContextSwitchTo(old);
+	return j;
+}
+
 /*
- * Append the "drift" and "interrupted" members of migrate_status(), each
- * followed by ", ".
+ * The health report's "drift" (an array) and "interrupted" (an object, or
+ * NULL when nothing was left unfinished), read through the catalog's frame
+ * and copied into the caller's memory context.
  */
 void
-migrate_integrity_status(StringInfo buf)
+migrate_integrity_status(Jsonb **drift, Jsonb **interrupted)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	void	   *h;
-	char	   *drift;
-	char	   *interrupted;
 
 	h = migrate_catalog_begin();
 	migrate_catalog_query(true,
@@ -115,7 +133,7 @@ migrate_integrity_status(StringInfo buf)
 						  " 'applied_downgrade_checksum', d.applied_downgrade_checksum,"
 						  " 'registered_downgrade_checksum', r.downgrade_checksum,"
 						  " 'detected_at', d.detected_at) ORDER BY r.seq), '[]')"
-						  " FROM migrate.drift d JOIN migrate.revision r USING (revision))::text,"
+						  " FROM migrate.drift d JOIN migrate.revision r USING (revision)),"
 						  " (SELECT jsonb_build_object('revision', i.revision,"
 						  " 'file', r.file_name, 'operation', i.operation,"
 						  " 'statements', i.statements, 'done', i.done,"
@@ -125,12 +143,9 @@ migrate_integrity_status(StringInfo buf)
 						  " 'failed_sqlstate', i.failed_sqlstate,"
 						  " 'failed_message', i.failed_message)"
 						  " FROM migrate.interrupted i JOIN migrate.revision r USING (revision)"
-						  " ORDER BY i.started_at LIMIT 1)::text",
+						  " ORDER BY i.started_at LIMIT 1)",
 						  0, NULL, NULL, NULL, SPI_OK_SELECT);
-	drift = migrate_row_text(caller, 1);
-	interrupted = migrate_row_text(caller, 2);
+	*drift = row_jsonb(caller, 1);
+	*interrupted = row_jsonb(caller, 2);
 	migrate_catalog_end(h);
-
-	appendStringInfo(buf, "\"drift\": %s, \"interrupted\": %s, ",
-					 drift, interrupted ? interrupted : "null");
 }

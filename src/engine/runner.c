@@ -1,20 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * runner.c
- *	  Taking the migration lock, and running one revision's SQL.
+ *	  Running one revision's SQL.
  *
- * Locking.  Every state-changing call first takes a transaction-level
- * advisory lock (the key is in pg_migrate.h), then reads the catalog.  In
- * READ COMMITTED each catalog query takes a fresh snapshot, so a session
- * that waited for the lock sees everything the holder committed, and finds
- * nothing left to do.  Under REPEATABLE READ or SERIALIZABLE the snapshot
- * was taken before the wait, and cannot see the holder's work: such a
- * caller would apply revisions twice.  migrate.state.generation, bumped by
- * every change, tells: when the transaction's snapshot and the newest one
- * disagree on it, the call fails with a serialization failure, which the
- * application retries as it retries any other.
- *
- * Running.  A revision's SQL runs as the caller, statement by statement
+ * A revision's SQL runs as the caller, statement by statement
  * through SPI, inside the caller's transaction: any error aborts the whole
  * migration.  Each revision gets a GUC nest level of its own, so a SET in
  * one does not leak into the next, and an error context that names the
@@ -50,6 +39,13 @@
  * are not written yet, and apply revisions twice.
  */
 static bool running_revision = false;
+
+/* Whether a revision's SQL is running (locks.c refuses changes then). */
+bool
+migrate_in_revision(void)
+{
+	return running_revision;
+}
 
 /* Where in a revision we are, for the error context callback. */
 typedef struct StepContext
@@ -102,6 +98,34 @@ char_pos_to_offset(const char *s, int pos)
 }
 
 /*
+ * The context line of an error in step, whose statement starts on line
+ * line_in_sql (0-based) of its section, into buf.  A fixed buffer: this
+ * runs while the error is being raised.
+ */
+static char last_error_where[1024];
+
+static void
+step_where(const StepContext *step, int line_in_sql, char *buf, size_t size)
+{
+	const char *what = step->upgrade ? "upgrade" : "downgrade";
+
+	if (step->checking && step->rev->file_name && step->first_line > 0)
+		snprintf(buf, size, "%s section of revision \"%s\" (file \"%s\", line %d)",
+				 what, step->rev->revision, step->rev->file_name,
+				 step->first_line + line_in_sql);
+	else if (step->checking)
+		snprintf(buf, size, "%s SQL of revision \"%s\", line %d",
+				 what, step->rev->revision, line_in_sql + 1);
+	else if (step->rev->file_name && step->first_line > 0)
+		snprintf(buf, size, "%s of revision \"%s\" (file \"%s\", line %d)",
+				 what, step->rev->revision, step->rev->file_name,
+				 step->first_line + line_in_sql);
+	else
+		snprintf(buf, size, "%s of revision \"%s\" (line %d of its %s SQL)",
+				 what, step->rev->revision, line_in_sql + 1, what);
+}
+
+/*
  * Error context callback for a running revision: "revision "x" (file "f",
  * line n)".  A syntax error raised by our own parse of the whole section
  * gets its position moved into the internal query, as SPI does for its
@@ -133,151 +157,27 @@ step_error_callback(void *arg)
 		line_in_sql = migrate_count_lines(step->sql, step->stmt_offset);
 	}
 
-	if (step->checking && step->rev->file_name && step->first_line > 0)
-		errcontext("%s section of revision \"%s\" (file \"%s\", line %d)",
-				   step->upgrade ? "upgrade" : "downgrade",
-				   step->rev->revision, step->rev->file_name,
-				   step->first_line + line_in_sql);
-	else if (step->checking)
-		errcontext("%s SQL of revision \"%s\", line %d",
-				   step->upgrade ? "upgrade" : "downgrade",
-				   step->rev->revision, line_in_sql + 1);
-	else if (step->rev->file_name && step->first_line > 0)
-		errcontext("%s of revision \"%s\" (file \"%s\", line %d)",
-				   step->upgrade ? "upgrade" : "downgrade",
-				   step->rev->revision, step->rev->file_name,
-				   step->first_line + line_in_sql);
-	else
-		errcontext("%s of revision \"%s\" (line %d of its %s SQL)",
-				   step->upgrade ? "upgrade" : "downgrade",
-				   step->rev->revision, line_in_sql + 1,
-				   step->upgrade ? "upgrade" : "downgrade");
-}
-
-/* Error context callback while waiting for an advisory lock of ours. */
-static void
-advisory_wait_callback(void *arg)
-{
-	errcontext("waiting for the %s", (const char *) arg);
+	step_where(step, line_in_sql, last_error_where, sizeof(last_error_where));
+	errcontext("%s", last_error_where);
 }
 
 /*
- * Take the advisory lock (MIGRATE_LOCK_KEY1, key2) in ExclusiveLock mode,
- * for the session or for the transaction.  When it is not free at once,
- * send the NOTICE waiting (which says what the other session does), and
- * wait at most pg_migrate.lock_timeout when that is set (the session's
- * lock_timeout otherwise); what names the lock in the context of a
- * timeout error ("migration lock").
+ * Where the last error raised in a step happened, as its context line
+ * says ("upgrade of revision "x" (file "f", line n)"), or NULL when no
+ * step raised one since migrate_step_error_reset.  Trial runs (verify.c)
+ * report it next to the message.
  */
-void
-migrate_acquire_advisory(uint32 key2, bool session, const char *waiting,
-						 const char *what)
+const char *
+migrate_step_error_where(void)
 {
-	LOCKTAG		tag;
-	ErrorContextCallback callback;
-	int			nestlevel;
-
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1, key2, 2);
-	if (LockAcquire(&tag, ExclusiveLock, session, true) != LOCKACQUIRE_NOT_AVAIL)
-		return;
-
-	if (migrate_notice_steps)
-		ereport(NOTICE,
-				(errmsg_internal("%s", waiting)));
-
-	nestlevel = NewGUCNestLevel();
-	if (migrate_lock_timeout > 0)
-	{
-		char		value[32];
-
-		snprintf(value, sizeof(value), "%d", migrate_lock_timeout);
-		(void) set_config_option("lock_timeout", value, PGC_USERSET,
-								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
-								 false);
-	}
-	callback.callback = advisory_wait_callback;
-	callback.arg = (void *) what;
-	callback.previous = error_context_stack;
-	error_context_stack = &callback;
-
-	(void) LockAcquire(&tag, ExclusiveLock, session, false);
-
-	error_context_stack = callback.previous;
-	AtEOXact_GUC(false, nestlevel);
+	return last_error_where[0] != '\0' ? last_error_where : NULL;
 }
 
-/*
- * What every state-changing call does first: refuse on a standby, take the
- * migration lock, and make sure this transaction's snapshot is not older
- * than the last change (see the note at the top of this file).
- */
 void
-migrate_begin_change(void)
+migrate_step_error_reset(void)
 {
-	if (running_revision)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("cannot change the migration state from inside a revision"),
-				 errdetail("A revision's SQL called a function that registers, applies or stamps revisions.")));
-
-	if (RecoveryInProgress())
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot run migrations during recovery"),
-				 errdetail("This server is a standby."),
-				 errhint("Run migrations on the primary server.")));
-
-	if (XactReadOnly)
-		ereport(ERROR,
-				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
-				 errmsg("cannot run migrations in a read-only transaction")));
-
-	migrate_acquire_advisory(MIGRATE_LOCK_KEY2, false,
-							 _("waiting for another session's migration to finish"),
-							 "migration lock");
-
-	if (IsolationUsesXactSnapshot() &&
-		migrate_catalog_generation(false) != migrate_catalog_generation(true))
-		ereport(ERROR,
-				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not serialize access due to a concurrent migration"),
-				 errdetail("Another session changed the migration state after this transaction took its snapshot."),
-				 errhint("Retry the transaction, or call it in READ COMMITTED isolation.")));
+	last_error_where[0] = '\0';
 }
-
-/*
- * Refuse a plan before anything runs if any step cannot run here: a
- * non-transactional revision, or a downgrade without downgrade SQL.
- */
-void
-migrate_check_steps(const MigrateState *state, const MigratePlan *plan,
-					bool upgrade)
-{
-	int			i;
-
-	for (i = 0; i < plan->nsteps; i++)
-	{
-		const MigrateRevision *rev = &state->revs[plan->steps[i]];
-
-		if (!rev->transactional)
-			ereport(ERROR,
-					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
-					 errmsg("revision \"%s\" cannot run inside a transaction block",
-							rev->revision),
-					 errdetail("The revision is marked \"transactional: false\"."),
-					 errhint("Apply it with the pg_migrate client, which runs such revisions outside a transaction block.")));
-		if (!upgrade && !rev->has_downgrade)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("revision \"%s\" cannot be downgraded", rev->revision),
-					 rev->file_name ?
-					 errdetail("File \"%s\" has no \"-- migrate:downgrade\" section.",
-							   rev->file_name) :
-					 errdetail("It was registered without downgrade SQL."),
-					 errhint("Add a downgrade section and register the revision again, or stamp past it.")));
-	}
-}
-
 
 /*
  * The statement, if any, that PostgreSQL runs only outside a transaction
@@ -577,49 +477,6 @@ migrate_check_syntax(const MigrateRevision *rev)
 		MemoryContextSwitchTo(old_cxt);
 		MemoryContextDelete(cxt);
 	}
-}
-
-/*
- * Refuse an empty or blank target, or one with an empty side of "@",
- * outright: an unset variable in a deploy script ("", "$BRANCH@") must not
- * read as "base" or as nothing to do.
- */
-void
-migrate_check_target(const char *target)
-{
-	const char *p;
-	const char *at = strchr(target, '@');
-	bool		blank = true;
-
-	for (p = target; *p; p++)
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-			blank = false;
-	if (blank)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("target must not be empty"),
-				 errhint("Name a revision, or use \"head\", \"heads\" or \"base\".")));
-	if (at != NULL && (at == target || at[1] == '\0'))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid target \"%s\"", target),
-				 errdetail("A branch target has a branch label before \"@\" and a revision, \"head\" or \"base\" after it.")));
-}
-
-/*
- * "upgrade" is true, "downgrade" false; anything else is an error.
- */
-bool
-migrate_parse_operation(const char *operation)
-{
-	if (strcmp(operation, "upgrade") == 0)
-		return true;
-	if (strcmp(operation, "downgrade") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid operation \"%s\"", operation),
-				 errhint("Use \"upgrade\" or \"downgrade\".")));
-	return false;
 }
 
 /*

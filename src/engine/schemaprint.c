@@ -31,7 +31,8 @@
  * pg_migrate's own catalog, whose contents change while revisions run.
  *
  * The catalog is read through SPI as the extension owner with a pinned
- * search_path, as catalog.c does; the query only reads.
+ * search_path, in the catalog's own frame (src/catalog/spi.c); the query
+ * only reads.
  *
  * IDENTIFICATION
  *	  src/engine/schemaprint.c
@@ -40,17 +41,10 @@
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
-#include "catalog/pg_namespace.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
-#include "access/htup_details.h"
 
 #include "engine/verify.h"
 
@@ -224,37 +218,14 @@ void
 migrate_schemaprint_take(MigrateSchemaPrint *print)
 {
 	MemoryContext caller_cxt = CurrentMemoryContext;
-	Oid			nspid = get_namespace_oid("migrate", false);
-	HeapTuple	tuple;
-	Oid			owner;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			save_nestlevel;
-	int			ret;
+	void	   *frame;
 	uint64		i;
 
-	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for namespace %u", nspid);
-	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
-	ReleaseSysCache(tuple);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
+	/* the catalog's frame: the owner's identity, a pinned search_path */
+	frame = migrate_catalog_begin();
 	/* not read-only: a fresh snapshot sees the revision's changes */
-	ret = SPI_execute(schemaprint_query, false, 0);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed (%d) reading the schema fingerprint",
-			 ret);
+	migrate_catalog_query(false, schemaprint_query, 0, NULL, NULL, NULL,
+						  SPI_OK_SELECT);
 
 	MemoryContextSwitchTo(caller_cxt);
 	print->nobjs = (int) SPI_processed;
@@ -268,11 +239,7 @@ migrate_schemaprint_take(MigrateSchemaPrint *print)
 		print->objs[i].identity = ident;
 		print->objs[i].definition = def ? def : pstrdup("");
 	}
-
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
-	AtEOXact_GUC(false, save_nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	migrate_catalog_end(frame);
 }
 
 /* Append s to buf, cut to at most max bytes (on a character boundary). */

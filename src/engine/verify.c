@@ -124,25 +124,16 @@ migrate_trial_plan(FunctionCallInfo fcinfo, const char *what,
 }
 
 /*
- * The error's message, followed by the line of its context that names the
- * revision's file and line (runner.c's "upgrade of revision ..."), when
- * there is one.
+ * The error's message, followed by where in the revision it was raised
+ * (the runner's context line), when a step raised it.
  */
 static char *
 error_text(const ErrorData *edata)
 {
-	const char *line = edata->context;
+	const char *where = migrate_step_error_where();
 
-	while (line != NULL && *line != '\0')
-	{
-		const char *eol = strchr(line, '\n');
-		int			len = eol ? (int) (eol - line) : (int) strlen(line);
-
-		if (strncmp(line, "upgrade of revision \"", 21) == 0 ||
-			strncmp(line, "downgrade of revision \"", 23) == 0)
-			return psprintf("%s (%.*s)", edata->message, len, line);
-		line = eol ? eol + 1 : NULL;
-	}
+	if (where != NULL)
+		return psprintf("%s (%s)", edata->message, where);
 	return pstrdup(edata->message);
 }
 
@@ -158,6 +149,7 @@ try_step(const MigrateRevision *rev, bool upgrade, int stepno, int nsteps)
 	char	   *volatile error = NULL;
 
 	migrate_trial_begin(&trial);
+	migrate_step_error_reset();
 	PG_TRY();
 	{
 		(void) migrate_run_step(rev, upgrade, stepno, nsteps);

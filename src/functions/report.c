@@ -287,22 +287,92 @@ migrate_check(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(true);
 }
 
-/* Append "key": [ "id", ... ] for nodes. */
+/* Push a key of the object being built. */
 static void
-json_ids(StringInfo buf, const char *key, const MigrateState *state,
+push_key(JsonbParseState **st, const char *key)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) key;
+	v.val.string.len = strlen(key);
+	(void) pushJsonbValue(st, WJB_KEY, &v);
+}
+
+/* Push a string value, or null for NULL; elem for an array element. */
+static void
+push_string(JsonbParseState **st, const char *s, bool elem)
+{
+	JsonbValue	v;
+
+	if (s == NULL)
+		v.type = jbvNull;
+	else
+	{
+		v.type = jbvString;
+		v.val.string.val = (char *) s;
+		v.val.string.len = strlen(s);
+	}
+	(void) pushJsonbValue(st, elem ? WJB_ELEM : WJB_VALUE, &v);
+}
+
+/* Push a number value, given as a numeric datum. */
+static void
+push_numeric(JsonbParseState **st, Datum numeric)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = DatumGetNumeric(numeric);
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+static void
+push_int(JsonbParseState **st, int i)
+{
+	push_numeric(st, DirectFunctionCall1(int4_numeric, Int32GetDatum(i)));
+}
+
+static void
+push_bool(JsonbParseState **st, bool b)
+{
+	JsonbValue	v;
+
+	v.type = jbvBool;
+	v.val.boolean = b;
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* Push a jsonb document as a value, or null for NULL. */
+static void
+push_jsonb(JsonbParseState **st, Jsonb *j)
+{
+	JsonbValue	v;
+
+	if (j == NULL)
+	{
+		v.type = jbvNull;
+		(void) pushJsonbValue(st, WJB_VALUE, &v);
+		return;
+	}
+	v.type = jbvBinary;
+	v.val.binary.data = &j->root;
+	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+	(void) pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* Push "key": ["id", ...] for nodes. */
+static void
+push_ids(JsonbParseState **st, const char *key, const MigrateState *state,
 		 const int *nodes, int n)
 {
 	int			i;
 
-	escape_json(buf, key);
-	appendStringInfoString(buf, ": [");
+	push_key(st, key);
+	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
 	for (i = 0; i < n; i++)
-	{
-		if (i > 0)
-			appendStringInfoString(buf, ", ");
-		escape_json(buf, migrate_graph_id(state->graph, nodes[i]));
-	}
-	appendStringInfoString(buf, "], ");
+		push_string(st, migrate_graph_id(state->graph, nodes[i]), true);
+	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
 }
 
 /*
@@ -310,14 +380,18 @@ json_ids(StringInfo buf, const char *key, const MigrateState *state,
  *
  * The health report: versions, current revisions, heads, what is pending,
  * and the newest migration (all the steps of the transaction that ran
- * last: its start, total duration, role, and last step).
+ * last: its start, total duration, role, and last step).  Built with
+ * jsonb's own builder.
  */
 Datum
 migrate_status(PG_FUNCTION_ARGS)
 {
 	MigrateState state;
 	MigratePlan plan;
-	StringInfoData buf;
+	JsonbParseState *st = NULL;
+	JsonbValue *result;
+	Jsonb	   *drift;
+	Jsonb	   *interrupted;
 	int		   *heads;
 	int			nheads;
 	TimestampTz last_at;
@@ -333,48 +407,57 @@ migrate_status(PG_FUNCTION_ARGS)
 	nheads = migrate_graph_heads(state.graph, heads);
 	last_rev = migrate_catalog_last_step(&last_at, &last_ms, &last_role,
 										 &last_op, &last_steps);
+	migrate_integrity_status(&drift, &interrupted);
 
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "{\"server_version\": ");
-	escape_json(&buf, GetConfigOption("server_version", false, false));
-	appendStringInfoString(&buf, ", \"database\": ");
-	escape_json(&buf, get_database_name(MyDatabaseId));
-	appendStringInfoString(&buf, ", ");
-	json_ids(&buf, "current", &state, state.rows, state.nrows);
-	json_ids(&buf, "heads", &state, heads, nheads);
-	json_ids(&buf, "pending", &state, plan.steps, plan.nsteps);
-	appendStringInfo(&buf, "\"pending_count\": %d, \"up_to_date\": %s, "
-					 "\"revision_count\": %d, ",
-					 plan.nsteps, plan.nsteps == 0 ? "true" : "false",
-					 state.nrevs);
-	migrate_integrity_status(&buf);
+	(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	push_key(&st, "server_version");
+	push_string(&st, GetConfigOption("server_version", false, false), false);
+	push_key(&st, "database");
+	push_string(&st, get_database_name(MyDatabaseId), false);
+	push_ids(&st, "current", &state, state.rows, state.nrows);
+	push_ids(&st, "heads", &state, heads, nheads);
+	push_ids(&st, "pending", &state, plan.steps, plan.nsteps);
+	push_key(&st, "pending_count");
+	push_int(&st, plan.nsteps);
+	push_key(&st, "up_to_date");
+	push_bool(&st, plan.nsteps == 0);
+	push_key(&st, "revision_count");
+	push_int(&st, state.nrevs);
+	push_key(&st, "drift");
+	push_jsonb(&st, drift);
+	push_key(&st, "interrupted");
+	push_jsonb(&st, interrupted);
+	push_key(&st, "last_migration");
 	if (last_op != NULL)
 	{
-		appendStringInfoString(&buf, "\"last_migration\": {\"revision\": ");
-		if (last_rev)
-			escape_json(&buf, last_rev);
-		else
-			appendStringInfoString(&buf, "null");
-		appendStringInfoString(&buf, ", \"operation\": ");
-		escape_json(&buf, last_op);
-		appendStringInfoString(&buf, ", \"started_at\": ");
-		{
-			char		iso[MAXDATELEN + 1];
+		char		iso[MAXDATELEN + 1];
 
-			JsonEncodeDateTime(iso, TimestampTzGetDatum(last_at),
-							   TIMESTAMPTZOID, NULL);
-			escape_json(&buf, iso);
-		}
-		/* the journal refuses non-finite durations; JSON has no such number */
-		appendStringInfo(&buf, ", \"steps\": %d, \"duration_ms\": %.3f, \"role\": ",
-						 last_steps, isfinite(last_ms) ? last_ms : 0.0);
-		escape_json(&buf, last_role);
-		appendStringInfoString(&buf, "}}");
+		JsonEncodeDateTime(iso, TimestampTzGetDatum(last_at), TIMESTAMPTZOID,
+						   NULL);
+		(void) pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+		push_key(&st, "revision");
+		push_string(&st, last_rev, false);
+		push_key(&st, "operation");
+		push_string(&st, last_op, false);
+		push_key(&st, "started_at");
+		push_string(&st, iso, false);
+		push_key(&st, "steps");
+		push_int(&st, last_steps);
+		/* milliseconds to three places; the journal refuses non-finite ones */
+		push_key(&st, "duration_ms");
+		push_numeric(&st, DirectFunctionCall2(numeric_round,
+											  DirectFunctionCall1(float8_numeric,
+																  Float8GetDatum(isfinite(last_ms) ? last_ms : 0.0)),
+											  Int32GetDatum(3)));
+		push_key(&st, "role");
+		push_string(&st, last_role, false);
+		(void) pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 	}
 	else
-		appendStringInfoString(&buf, "\"last_migration\": null}");
+		push_jsonb(&st, NULL);
+	result = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
 
-	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(buf.data)));
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(result));
 }
 
 /*
