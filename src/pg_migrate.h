@@ -127,7 +127,6 @@ extern void migrate_record_step(const char *revision, bool upgrade,
 								double ms);
 
 /* engine/fingerprint.c */
-extern char *migrate_fingerprint_sql(const char *sql);
 extern void migrate_fingerprint_revision(MigrateRevision *rev);
 extern char *migrate_fingerprint_statements(const char *sql, int limit);
 

@@ -42,9 +42,6 @@ extern void migrate_catalog_exec_kept(SPIPlanPtr *slot, bool read_only,
 extern char **migrate_text_array_items(Datum value, bool isnull, int *count);
 extern char *migrate_spi_text(HeapTuple tuple, int col);
 
-/* revisions.c */
-extern bool migrate_catalog_is_applied(Datum revision);
-
 /* generation.c */
 extern void migrate_catalog_bump_connected(void);
 extern void migrate_catalog_forget_bump(void);

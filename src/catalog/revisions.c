@@ -42,7 +42,7 @@
  * through parents and dependencies.  Works on the catalog rows alone, so
  * that it needs no valid graph (registration does not).  SPI is connected.
  */
-bool
+static bool
 migrate_catalog_is_applied(Datum revision)
 {
 	Oid			types[1] = {TEXTOID};

@@ -200,8 +200,8 @@ migrate_fingerprint_statements(const char *sql, int limit)
 }
 
 /* The fingerprint of the whole of sql. */
-char *
-migrate_fingerprint_sql(const char *sql)
+static char *
+fingerprint_sql(const char *sql)
 {
 	return migrate_fingerprint_statements(sql, -1);
 }
@@ -218,7 +218,7 @@ migrate_fingerprint(PG_FUNCTION_ARGS)
 {
 	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
-	PG_RETURN_TEXT_P(cstring_to_text(migrate_fingerprint_sql(sql)));
+	PG_RETURN_TEXT_P(cstring_to_text(fingerprint_sql(sql)));
 }
 
 /*
@@ -229,7 +229,7 @@ migrate_fingerprint(PG_FUNCTION_ARGS)
 void
 migrate_fingerprint_revision(MigrateRevision *rev)
 {
-	rev->upgrade_fingerprint = migrate_fingerprint_sql(rev->upgrade_sql);
+	rev->upgrade_fingerprint = fingerprint_sql(rev->upgrade_sql);
 	rev->downgrade_fingerprint = rev->downgrade_sql ?
-		migrate_fingerprint_sql(rev->downgrade_sql) : NULL;
+		fingerprint_sql(rev->downgrade_sql) : NULL;
 }

@@ -41,7 +41,7 @@ PG_FUNCTION_INFO_V1(migrate_verify);
  * what is allocated survives its rollback), as PL/pgSQL does for a block
  * with an exception handler.
  */
-void
+static void
 migrate_trial_begin(MigrateTrial *trial)
 {
 	trial->cxt = CurrentMemoryContext;
@@ -51,7 +51,7 @@ migrate_trial_begin(MigrateTrial *trial)
 }
 
 /* Roll the trial's subtransaction back, undoing all it did. */
-void
+static void
 migrate_trial_rollback(MigrateTrial *trial)
 {
 	RollbackAndReleaseCurrentSubTransaction();
@@ -60,7 +60,7 @@ migrate_trial_rollback(MigrateTrial *trial)
 }
 
 /* Commit the trial's subtransaction into its parent. */
-void
+static void
 migrate_trial_release(MigrateTrial *trial)
 {
 	ReleaseCurrentSubTransaction();

@@ -39,9 +39,6 @@ typedef void (*MigrateTrialBody) (ReturnSetInfo *rsinfo,
 								  const MigratePlan *plan);
 
 /* verify.c */
-extern void migrate_trial_begin(MigrateTrial *trial);
-extern void migrate_trial_rollback(MigrateTrial *trial);
-extern void migrate_trial_release(MigrateTrial *trial);
 extern void migrate_trial_plan(FunctionCallInfo fcinfo, const char *what,
 							   MigrateTrialBody body);
 

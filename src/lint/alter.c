@@ -69,7 +69,7 @@ volatile_walker(Node *node, VolatileContext *cxt)
  * catalog does not know (*unknown)?  *func then names it.  now() and
  * CURRENT_TIMESTAMP are stable: the value is computed once.
  */
-bool
+static bool
 migrate_lint_volatile_expr(Node *expr, char **func, bool *unknown)
 {
 	VolatileContext cxt = {NULL, false};

@@ -145,7 +145,6 @@ extern bool migrate_lint_in_columns(List *pairs, const RangeVar *rv, const char 
 
 /* lintalter.c */
 extern void migrate_lint_alter_table(LintSection *sec, AlterTableStmt *stmt);
-extern bool migrate_lint_volatile_expr(Node *expr, char **func, bool *unknown);
 
 /* lintcat.c */
 typedef enum LintRewrite

@@ -12,6 +12,7 @@ and README's Development section promise:
     extension and in the client);
   - every global symbol of the extension starts with "migrate_" (or is
     one PostgreSQL itself looks up: _PG_init, Pg_magic_func, pg_finfo_*);
+  - what no other file uses is static (SQL functions and src/common aside);
   - in the client, the shared code (*_fe.o) calls no client file, conn.o
     calls no other client file, and main.o is called by none.
 """
@@ -128,6 +129,19 @@ def main():
                                 or s in ("_PG_init", "Pg_magic_func")))
     check(not unprefixed, "every global symbol of the extension starts with migrate_",
           "\n".join(unprefixed))
+
+    # a function or variable no other file uses is static, but for the SQL
+    # functions (PostgreSQL finds them by name) and the shared code of
+    # src/common, whose users are the client and the tests as well
+    used = set(s for o in ext for deps in edges[o].values() for s in deps)
+    sqlfuncs = set(s[len("pg_finfo_"):] for o in ext for s in defs[o]
+                   if s.startswith("pg_finfo_"))
+    loose = sorted(f"{short(o, top)}: {s}" for o in ext if layer(o) > 0
+                   for s in defs[o]
+                   if s not in used and s not in sqlfuncs
+                   and not s.startswith("pg_finfo_")
+                   and s not in ("_PG_init", "Pg_magic_func"))
+    check(not loose, "what only its own file uses is static", "\n".join(loose))
 
     cdefs, cedges = symbols(cli)
     circ = cycles(cedges)
