@@ -63,8 +63,8 @@ for s in "${SUITES[@]}"; do
         failures=$((failures + 1))
         echo "not ok $n - suite $s passes from a private checkout"
         # the failing checks of that suite, or the end of the log
-        (grep -E "^not ok|FAILED|error" "$PRIV/checkout/test/log/$s.log" 2>/dev/null || tail -n 20 "$PRIV/inner.log") |
-            head -n 30 | sed 's/^/#   /'
+        (grep -E -A 6 "^not ok|FAILED" "$PRIV/checkout/test/log/$s.log" 2>/dev/null || tail -n 20 "$PRIV/inner.log") |
+            head -n 60 | sed 's/^/#   /'
     fi
 done
 echo "1..$n"
