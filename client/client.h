@@ -37,7 +37,14 @@
 #define EXIT_PENDING	6		/* check: revisions are pending */
 #define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
 #define EXIT_LINT		8		/* lint: an error-severity finding */
-#define EXIT_UNVERIFIED	9		/* verify: a revision is irreversible or fails */
+#define EXIT_UNVERIFIED	9		/* verify: a revision is irreversible or fails;
+								 * revision --autogenerate: the proof failed */
+#define EXIT_DIFFERENCES 10		/* diff: the schemas differ */
+#define EXIT_DATA_LOSS	11		/* diff, revision --autogenerate: statements
+								 * that lose data (or that no statement can
+								 * do) were left out */
+#define EXIT_SCHEMA_DIFFERS 12	/* check --schema-dir: head differs from the
+								 * declared schema */
 
 /* a fleet child's private status: the database has no pg_migrate */
 #define EXIT_FLEET_SKIP	64
@@ -79,6 +86,20 @@ typedef struct MigrateOptions
 	int			ndepends_on;
 	char	  **branch_labels;
 	int			nbranch_labels;
+
+	/* autogenerate (diff.c, autogen.c) */
+	bool		autogenerate;	/* revision --autogenerate */
+	const char *schema_dir;		/* --schema-dir, the declared schema */
+	bool		schema_dir_given;
+	const char *dev_url;		/* --dev-url: where scratch databases go */
+	bool		allow_data_loss;
+	bool		concurrently;
+	char	  **include_schemas;	/* --schema */
+	int			ninclude_schemas;
+	char	  **exclude_schemas;	/* --exclude-schema */
+	int			nexclude_schemas;
+	char	  **renames;		/* --rename OLD=NEW */
+	int			nrenames;
 
 	/* many databases (fleet.c) */
 	bool		fleet_all;		/* --all-databases */
@@ -149,6 +170,9 @@ extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
 extern bool find_extension(PGconn *conn);
 extern PGconn *open_session(const MigrateOptions *opts, RevFileSet *set);
+extern bool is_conninfo(const char *s);
+struct StringInfoData;
+extern void append_conn_value(struct StringInfoData *buf, const char *value);
 extern PGresult *run_query(PGconn *conn, const char *sql,
 						   int nparams, const char *const *params);
 extern void run_command(PGconn *conn, const char *sql);
@@ -213,6 +237,32 @@ extern int	migrate_fleet_run(const MigrateOptions *opts,
 extern int	verb_init(const MigrateOptions *opts);
 extern int	verb_revision(const MigrateOptions *opts);
 extern int	verb_merge(const MigrateOptions *opts);
+
+/* schema.c */
+struct MigrateSchemaSnapshot;
+extern char *conninfo_of_connection(PGconn *conn, const char *dbname);
+extern PGconn *scratch_create(PGconn *admin, char **conninfo);
+extern void schema_load_declared(PGconn *conn, const char *path);
+extern struct MigrateSchemaSnapshot *schema_snapshot(PGconn *conn,
+													 const MigrateOptions *opts);
+
+/* diff.c */
+struct MigrateDiff;
+struct MigrateDiffOptions;
+extern PGconn *diff_admin_connection(const MigrateOptions *opts);
+extern PGconn *scratch_at_revision(PGconn *admin, const char *target,
+								   const MigrateOptions *opts, char **conninfo);
+extern struct MigrateSchemaSnapshot *side_snapshot(const char *spec, PGconn *admin,
+												   const MigrateOptions *opts);
+extern int	print_diff_script(FILE *out, const struct MigrateDiff *diff,
+							  bool allow_data_loss, bool in_transaction);
+extern struct MigrateDiffOptions *diff_options(const MigrateOptions *opts);
+extern int	verb_diff(const MigrateOptions *opts);
+extern int	verb_check_schema(const MigrateOptions *opts);
+
+/* autogen.c */
+extern bool autogenerate_revision(const MigrateOptions *opts, MigrateRevFile *rev,
+								  MigrateRevFile *extra, bool *has_extra);
 
 /* import.c */
 extern int	verb_import(const MigrateOptions *opts);

@@ -22,6 +22,7 @@
 
 #include "common/logging.h"
 #include "fe_utils/cancel.h"
+#include "lib/stringinfo.h"
 #include "client.h"
 
 const char *ext_schema = NULL;
@@ -74,8 +75,24 @@ add_param(ConnParams *p, const char *keyword, const char *value)
 	p->values[p->n] = NULL;
 }
 
+/* Append value to buf as a single-quoted conninfo value. */
+void
+append_conn_value(StringInfo buf, const char *value)
+{
+	const char *p;
+
+	appendStringInfoChar(buf, '\'');
+	for (p = value; *p; p++)
+	{
+		if (*p == '\'' || *p == '\\')
+			appendStringInfoChar(buf, '\\');
+		appendStringInfoChar(buf, *p);
+	}
+	appendStringInfoChar(buf, '\'');
+}
+
 /* True if -d holds a connection string or URI rather than a bare name. */
-static bool
+bool
 is_conninfo(const char *s)
 {
 	return strchr(s, '=') != NULL ||

@@ -128,22 +128,6 @@ add_target(Fleet *fleet, char *label, char *conninfo)
 	t->state = TARGET_WAITING;
 }
 
-/* Append value to buf as a single-quoted conninfo value. */
-static void
-append_conn_value(StringInfo buf, const char *value)
-{
-	const char *p;
-
-	appendStringInfoChar(buf, '\'');
-	for (p = value; *p; p++)
-	{
-		if (*p == '\'' || *p == '\\')
-			appendStringInfoChar(buf, '\\');
-		appendStringInfoChar(buf, *p);
-	}
-	appendStringInfoChar(buf, '\'');
-}
-
 /*
  * The connection string of database dbname on the server that -d (if it
  * is a connection string or URI), -h, -p and -U name: -d's parameters with

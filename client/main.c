@@ -44,6 +44,15 @@
 #define OPT_PERREV		(1 << 21)
 #define OPT_STRICT		(1 << 11)
 #define OPT_KEEPTABLE	(1 << 12)
+#define OPT_AUTOGEN		(1 << 13)
+#define OPT_SCHEMADIR	(1 << 14)
+#define OPT_DEVURL		(1 << 15)
+#define OPT_SCHEMAS		(1 << 16)
+#define OPT_DATALOSS	(1 << 17)
+#define OPT_CONCURRENT	(1 << 18)
+#define OPT_RENAME		(1 << 19)
+/* what the schema comparisons of diff, check and revision take */
+#define OPT_SCHEMADIFF	(OPT_DEVURL | OPT_SCHEMAS | OPT_RENAME)
 
 typedef struct VerbDef
 {
@@ -63,12 +72,14 @@ static const VerbDef verbs[] = {
 	{"branches", verb_branches, 0, 0, OPT_VERBOSE},
 	{"show", verb_show, 1, 1, 0},
 	{"stamp", verb_stamp, 1, -1, 0},
-	{"check", verb_check, 0, 1, 0},
+	{"check", verb_check, 0, 1, OPT_SCHEMADIR | OPT_SCHEMADIFF},
 	{"status", verb_status, 0, 0, 0},
 	{"pending", verb_pending, 0, 1, 0},
 	{"merge", verb_merge, 1, -1, OPT_MESSAGE | OPT_LABEL | OPT_REVID},
 	{"revision", verb_revision, 0, 0,
-	OPT_MESSAGE | OPT_HEAD | OPT_DEPENDS | OPT_LABEL | OPT_REVID | OPT_NONTX},
+	OPT_MESSAGE | OPT_HEAD | OPT_DEPENDS | OPT_LABEL | OPT_REVID | OPT_NONTX |
+	OPT_AUTOGEN | OPT_SCHEMADIR | OPT_SCHEMADIFF | OPT_DATALOSS | OPT_CONCURRENT},
+	{"diff", verb_diff, 2, 2, OPT_SCHEMADIFF | OPT_DATALOSS | OPT_CONCURRENT},
 	{"init", verb_init, 0, 0, 0},
 	{"wait", verb_wait, 0, 1, OPT_TIMEOUT},
 	{"lint", verb_lint, 0, -1, OPT_VERBOSE},
@@ -98,11 +109,19 @@ usage(const char *progname)
 	printf("  branches                show the branch points\n");
 	printf("  show REV                show one revision in detail\n");
 	printf("  stamp TARGET...         set the current revisions without running SQL\n");
-	printf("  check [TARGET]          fail if revisions are pending (default heads)\n");
+	printf("  check [TARGET]          fail if revisions are pending (default heads); with\n"
+		   "                          --schema-dir, if the revisions at head differ from\n"
+		   "                          the declared schema\n");
 	printf("  status                  print the health report as JSON\n");
 	printf("  pending [TARGET]        list the revisions an upgrade would apply\n");
 	printf("  merge -m MSG REV...     write a revision merging the given heads\n");
 	printf("  revision -m MSG         write a new, empty revision file\n");
+	printf("  revision --autogenerate -m MSG\n"
+		   "                          write a revision from the declared schema\n"
+		   "                          (--schema-dir), after proving it in a scratch database\n");
+	printf("  diff FROM TO            print the SQL that turns FROM's schema into TO's; each\n"
+		   "                          a connection string or URI, a declared schema (a\n"
+		   "                          directory or .sql file) or a revision (head, an id)\n");
 	printf("  init                    create the directory and the extension\n");
 	printf("  wait [TARGET]           wait until TARGET is reached (default heads)\n");
 	printf("  lint [FILE]...          report dangerous statements (default: every file of --dir)\n");
@@ -150,6 +169,17 @@ usage(const char *progname)
 	printf("  --strict                verify: a revision without downgrade fails too\n");
 	printf("  --keep-version-table    adopt: keep the other tool's version table up to\n"
 		   "                          date on every later upgrade, downgrade and stamp\n");
+	printf("\nAutogenerate (diff, revision --autogenerate, check --schema-dir):\n");
+	printf("  --schema-dir=DIR        the declared schema: .sql files run in name order\n"
+		   "                          (default ./schema)\n");
+	printf("  --dev-url=CONNSTR       the server that holds the scratch databases\n"
+		   "                          (default: the one -d names)\n");
+	printf("  --schema=NAME           compare only this schema (repeatable)\n");
+	printf("  --exclude-schema=NAME   leave this schema out (repeatable)\n");
+	printf("  --allow-data-loss       let drops and narrowing type changes run\n");
+	printf("  --concurrently          build indexes on existing tables CONCURRENTLY\n");
+	printf("  --rename=OLD=NEW        a renamed table (schema.table) or column\n"
+		   "                          (schema.table.column), rather than a drop and an add\n");
 	printf("  -V, --version           print the version and exit\n");
 	printf("  -?, --help              print this help and exit\n");
 	printf("\nMany databases (upgrade, downgrade, status, check, verify, lint, wait):\n");
@@ -178,8 +208,14 @@ usage(const char *progname)
 	printf("  %d  other failure (unknown revision, file not writable)\n",
 		   EXIT_OTHER);
 	printf("  %d  lint: a finding of severity error is not silenced\n", EXIT_LINT);
-	printf("  %d  verify: a revision is irreversible or fails\n",
+	printf("  %d  verify: a revision is irreversible or fails; revision --autogenerate:\n"
+		   "     the generated revision failed its proof (nothing was written)\n",
 		   EXIT_UNVERIFIED);
+	printf("  %d  diff: the schemas differ\n", EXIT_DIFFERENCES);
+	printf("  %d  diff, revision --autogenerate: statements that lose data were left out\n"
+		   "     (or something no statement can do was found)\n", EXIT_DATA_LOSS);
+	printf("  %d  check --schema-dir: the revisions at head differ from the declared schema\n",
+		   EXIT_SCHEMA_DIFFERS);
 }
 
 /* Report a usage error and exit. */
@@ -312,10 +348,21 @@ main(int argc, char **argv)
 		{"canary", required_argument, NULL, 54},
 		{"fail-fast", no_argument, NULL, 55},
 		{"format", required_argument, NULL, 56},
+		{"autogenerate", no_argument, NULL, 60},
+		{"schema-dir", required_argument, NULL, 61},
+		{"dev-url", required_argument, NULL, 62},
+		{"schema", required_argument, NULL, 63},
+		{"exclude-schema", required_argument, NULL, 64},
+		{"allow-data-loss", no_argument, NULL, 65},
+		{"concurrently", no_argument, NULL, 66},
+		{"rename", required_argument, NULL, 67},
 		{NULL, 0, NULL, 0}
 	};
 	static const int bit_of_option[256] = {
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
+		[60] = OPT_AUTOGEN, [61] = OPT_SCHEMADIR, [62] = OPT_DEVURL,
+		[63] = OPT_SCHEMAS, [64] = OPT_SCHEMAS, [65] = OPT_DATALOSS,
+		[66] = OPT_CONCURRENT, [67] = OPT_RENAME,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
 		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT,
@@ -336,6 +383,7 @@ main(int argc, char **argv)
 
 	memset(&opts, 0, sizeof(opts));
 	opts.dir = "migrations";
+	opts.schema_dir = "schema";
 	opts.max_retries = env_count("MAX_RETRIES", 30);
 	opts.retry_interval = env_count("RETRY_INTERVAL", 2);
 
@@ -467,6 +515,31 @@ main(int argc, char **argv)
 			case 55:
 				opts.fleet_fail_fast = true;
 				break;
+			case 60:
+				opts.autogenerate = true;
+				break;
+			case 61:
+				opts.schema_dir = arg;
+				opts.schema_dir_given = true;
+				break;
+			case 62:
+				opts.dev_url = arg;
+				break;
+			case 63:
+				push(&opts.include_schemas, &opts.ninclude_schemas, arg);
+				break;
+			case 64:
+				push(&opts.exclude_schemas, &opts.nexclude_schemas, arg);
+				break;
+			case 65:
+				opts.allow_data_loss = true;
+				break;
+			case 66:
+				opts.concurrently = true;
+				break;
+			case 67:
+				push(&opts.renames, &opts.nrenames, arg);
+				break;
 			case 56:
 				if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0 &&
 					strcmp(arg, "prometheus") != 0)
@@ -531,5 +604,12 @@ main(int argc, char **argv)
 	if (opts.fleet_format &&
 		(strcmp(verb->name, "status") != 0 || strcmp(opts.fleet_format, "table") == 0))
 		usage_error("%s", "--format applies to status; for one database it is json (the default) or prometheus");
+	if (strcmp(verb->name, "revision") == 0 && !opts.autogenerate &&
+		(used & (OPT_SCHEMADIR | OPT_SCHEMADIFF | OPT_DATALOSS | OPT_CONCURRENT)))
+		usage_error("%s", "--schema-dir, --dev-url, --schema, --exclude-schema, --rename, --allow-data-loss and --concurrently apply to revision with --autogenerate");
+	if (strcmp(verb->name, "check") == 0 && (used & OPT_SCHEMADIFF) && !opts.schema_dir_given)
+		usage_error("%s", "--dev-url, --schema, --exclude-schema and --rename apply to check with --schema-dir");
+	if (strcmp(verb->name, "check") == 0 && opts.schema_dir_given)
+		return verb_check_schema(&opts);
 	return verb->fn(&opts);
 }

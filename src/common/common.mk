@@ -9,12 +9,15 @@
 # MIGRATE_CORE		revision files, the revision graph and its plans, digests,
 #					schema fingerprint comparison, "-- source:" headers
 # MIGRATE_IMPORT	readers of other tools' histories (the client's import)
+# MIGRATE_SCHEMA	schema snapshots and the SQL between two (autogenerate)
 
 MIGRATE_CORE = revfile revid revgraph revorder revtarget revplan digest \
 	schemacompare interop sqltext
 MIGRATE_IMPORT = importnames importsqitch importalembic
+MIGRATE_SCHEMA = schemasnap schemasnap_query schemaorder schemadiff
 
 MIGRATE_COMMON_DIR = $(MIGRATE_TOP)/src/common
 MIGRATE_CORE_SRCS = $(addprefix $(MIGRATE_COMMON_DIR)/,$(addsuffix .c,$(MIGRATE_CORE)))
 MIGRATE_IMPORT_SRCS = $(addprefix $(MIGRATE_COMMON_DIR)/,$(addsuffix .c,$(MIGRATE_IMPORT)))
+MIGRATE_SCHEMA_SRCS = $(addprefix $(MIGRATE_COMMON_DIR)/,$(addsuffix .c,$(MIGRATE_SCHEMA)))
 MIGRATE_COMMON_HDRS = $(wildcard $(MIGRATE_COMMON_DIR)/*.h)
