@@ -86,7 +86,7 @@ section_text(const MigrateDiffStatement *stmts, int n, bool concurrently_drop)
 			appendStringInfoChar(&buf, '\n');
 		if (stmts[i].note)
 			appendStringInfo(&buf, "%s\n", stmts[i].note);
-		if (stmts[i].data_loss)
+		if (stmts[i].data_loss && stmts[i].note == NULL)
 			appendStringInfoString(&buf, "-- loses data\n");
 		if (concurrently_drop && strncmp(sql, "DROP INDEX ", 11) == 0)
 			appendStringInfo(&buf, "DROP INDEX CONCURRENTLY %s\n", sql + 11);

@@ -6,8 +6,10 @@
  *
  * A scratch database is created from template0 on the server the client
  * is connected to (or on --dev-url), and always dropped: at exit, after an
- * error as well, by an atexit handler that connects again.  Its name
- * starts with "pg_migrate_scratch_" and carries the client's process id.
+ * error, Ctrl-C or SIGTERM as well, by an atexit handler that connects
+ * again.  Its name starts with "pg_migrate_scratch_" and carries the
+ * client's process id, so that one left by a client killed outright
+ * (SIGKILL) is easy to find.
  *
  * IDENTIFICATION
  *	  client/schema.c
@@ -17,6 +19,7 @@
 #include "postgres_fe.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +58,17 @@ conninfo_of_connection(PGconn *conn, const char *dbname)
 	append_conn_value(&buf, dbname);
 	PQconninfoFree(opts);
 	return buf.data;
+}
+
+/*
+ * SIGTERM: do what Ctrl-C does (the cancel handler of fe_utils cancels the
+ * running query), so that the client fails its statement and exits through
+ * the atexit handler below, which drops the scratch databases.
+ */
+static void
+terminate_as_interrupt(SIGNAL_ARGS)
+{
+	raise(SIGINT);
 }
 
 /* atexit: drop every scratch database this process made. */
@@ -106,6 +120,7 @@ scratch_create(PGconn *admin, char **conninfo)
 	{
 		scratch_admin = conninfo_of_connection(admin, PQdb(admin));
 		atexit(drop_scratch_databases);
+		pqsignal(SIGTERM, terminate_as_interrupt);
 	}
 	sql = psprintf("CREATE DATABASE %s TEMPLATE template0", name);
 	res = PQexec(admin, sql);
@@ -324,7 +339,17 @@ schema_snapshot(PGconn *conn, const MigrateOptions *opts)
 
 	params[0] = array_literal(opts->include_schemas, opts->ninclude_schemas);
 	params[1] = array_literal(opts->exclude_schemas, opts->nexclude_schemas);
+	/*
+	 * With only pg_catalog in the search path, the renderers qualify every
+	 * name, so two databases read the same whatever their search_path.  The
+	 * query's estimated cost is high (a subquery per object) while its run
+	 * is short: JIT compilation would cost seconds for nothing.
+	 */
+	run_command(conn, "SET search_path = pg_catalog");
+	run_command(conn, "SET jit = off");
 	res = run_query(conn, migrate_snapshot_query, 2, params);
+	run_command(conn, "RESET jit");
+	run_command(conn, "RESET search_path");
 	if (PQnfields(res) != MIGRATE_SNAPSHOT_COLUMNS)
 	{
 		pg_log_error("the catalog query returned %d columns, not %d",

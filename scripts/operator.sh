@@ -9,7 +9,8 @@
 #   check           show the current revision; fail when revisions are
 #                   pending                                     (make migrate-check)
 #   history         list the revisions, newest first            (make migrate-history)
-#   revision MSG    write a new revision file into migrations/  (make upgrade-revision m=MSG)
+#   revision MSG    write a new revision file into migrations/  (make upgrade-revision m=MSG);
+#                   generated from schema/ when that exists
 #   down            downgrade by one revision (-1)              (make migrate-down)
 #   logs            print the server log of the local cluster   (make logs)
 #   logs-follow     follow it, as tail -f does (make logs-follow, make logs-api)
@@ -21,7 +22,8 @@
 # Target: the local cluster of scripts/cluster.sh (database $UP_DATABASE,
 # default "app") unless PGHOST, PGHOSTADDR, PGPORT, PGSERVICE, DB_HOST or
 # DB_PORT is set; then the server those name (DB_* stand in for unset PG*).
-# MIGRATIONS_DIR overrides migrations/.
+# MIGRATIONS_DIR overrides migrations/, SCHEMA_DIR the declared schema
+# (schema/), from which "revision" generates when it exists.
 #
 # Exit status: that of the command run; 2 usage error; 1 logs of a server
 # that is not the local cluster.
@@ -37,6 +39,7 @@ case "$cmd" in -h | --help | help) pgm_usage; exit 0 ;; esac
 
 cd "$PGM_ROOT"
 dir="${MIGRATIONS_DIR:-migrations}"
+schema_dir="${SCHEMA_DIR:-schema}"
 cluster_port="${CLUSTER_PORT:-5499}"
 
 # Aim at the local cluster unless the environment names a server.
@@ -72,7 +75,13 @@ case "$cmd" in
         [ -n "$msg" ] || pgm_die 2 "a message is required, e.g. make upgrade-revision m=\"add_task_status_column\""
         client="$(pgm_find_client)" ||
             pgm_die 2 "writing a revision needs the pg_migrate client, which was not found (build it with make)"
-        "$client" --dir "$dir" revision -m "$msg" ;;
+        # with a declared schema, the revision is generated from it (and
+        # proven in a scratch database before it is written)
+        if [ -d "$schema_dir" ]; then
+            "$client" --dir "$dir" revision --autogenerate --schema-dir "$schema_dir" -m "$msg"
+        else
+            "$client" --dir "$dir" revision -m "$msg"
+        fi ;;
     logs | logs-follow)
         if [ "$local_target" = true ]; then
             if [ "$cmd" = logs-follow ]; then exec bash scripts/cluster.sh follow; fi

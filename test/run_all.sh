@@ -23,7 +23,7 @@ esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit layers fuzz regress pgtap concurrency oracle client scripts badinput fleet privatedir)
+ALL_SUITES=(unit layers fuzz regress pgtap concurrency oracle client scripts badinput fleet autogen privatedir)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -77,6 +77,7 @@ run_suite() {
         scripts) bash test/scripts/run.sh ;;
         badinput) bash test/badinput/run.sh ;;
         fleet) bash test/fleet/run.sh && bash test/fleet/standby.sh ;;
+        autogen) bash test/autogen/run.sh ;;
         privatedir) bash test/privatedir/run.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;
     esac

@@ -13,16 +13,16 @@
 #define PG_MIGRATE_SCHEMADIFF_H
 
 /* One object of a schema fingerprint. */
-typedef struct MigrateSchemaObject
+typedef struct MigrateSchemaPrintObject
 {
 	char	   *identity;		/* kind and names, e.g. "index public.t_a_idx" */
 	char	   *definition;
-} MigrateSchemaObject;
+} MigrateSchemaPrintObject;
 
 /* A schema fingerprint: objects sorted by identity, in byte order. */
 typedef struct MigrateSchemaPrint
 {
-	MigrateSchemaObject *objs;
+	MigrateSchemaPrintObject *objs;
 	int			nobjs;
 } MigrateSchemaPrint;
 

@@ -381,6 +381,63 @@ create_table(const MigrateSchemaSnapshot *snap, const MigrateSchemaObject *t)
 	return buf.data;
 }
 
+/* items joined with ", ". */
+static char *
+joined(char **items, int n)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s", i ? ", " : "", items[i]);
+	return buf.data;
+}
+
+/*
+ * The name that starts item ("name rest": a quoted identifier may hold
+ * blanks), palloc'd; *rest points after it.
+ */
+static char *
+split_name(const char *item, const char **rest)
+{
+	const char *p = item;
+
+	if (*p == '"')
+	{
+		for (p++; *p; p++)
+			if (*p == '"')
+			{
+				if (p[1] != '"')
+					break;
+				p++;
+			}
+		if (*p)
+			p++;
+	}
+	else
+		while (*p && *p != ' ')
+			p++;
+	*rest = *p == ' ' ? p + 1 : p;
+	return psprintf("%.*s", (int) (p - item), item);
+}
+
+/* The index of the item of list named name, or -1. */
+static int
+find_named(char **list, int n, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		const char *rest;
+
+		if (strcmp(split_name(list[i], &rest), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
 static char *
 enum_labels(const MigrateSchemaObject *e)
 {
@@ -462,7 +519,8 @@ create_object(DiffState *st, const MigrateSchemaObject *o, StmtList *out)
 			list_add(out, id, psprintf("CREATE DOMAIN %s AS %s;", o->qname, o->def), false, false, NULL);
 			break;
 		case MIGRATE_OBJ_COMPOSITE:
-			list_add(out, id, psprintf("CREATE TYPE %s AS (%s);", o->qname, o->def), false, false, NULL);
+			list_add(out, id, psprintf("CREATE TYPE %s AS (%s);", o->qname, joined(o->list, o->nlist)),
+					 false, false, NULL);
 			break;
 		case MIGRATE_OBJ_RANGE:
 			list_add(out, id, psprintf("CREATE TYPE %s AS RANGE (%s);", o->qname, o->def), false, false, NULL);
@@ -561,6 +619,23 @@ create_object(DiffState *st, const MigrateSchemaObject *o, StmtList *out)
 	}
 }
 
+/*
+ * Whether a sequence's owning column is dropped (alone or with its
+ * table): PostgreSQL then drops the sequence itself.
+ */
+static bool
+owner_goes(DiffState *st, const MigrateSchemaObject *seq)
+{
+	int			k;
+
+	if (empty(seq->attr[3]))
+		return false;
+	k = migrate_snapshot_find(st->from, psprintf("table column %s", seq->attr[3]));
+	return k >= 0 &&
+		(st->fate_from[k] == FATE_DROP || st->fate_from[k] == FATE_RECREATE ||
+		 !table_survives(st, st->from->objs[k].parent));
+}
+
 /* The statement that drops o (of "from"). */
 static void
 drop_object(DiffState *st, const MigrateSchemaObject *o, StmtList *out)
@@ -584,7 +659,8 @@ drop_object(DiffState *st, const MigrateSchemaObject *o, StmtList *out)
 			list_add(out, id, psprintf("DROP DOMAIN %s;", o->qname), false, false, NULL);
 			break;
 		case MIGRATE_OBJ_SEQUENCE:
-			list_add(out, id, psprintf("DROP SEQUENCE %s;", o->qname), false, false, NULL);
+			if (!owner_goes(st, o))
+				list_add(out, id, psprintf("DROP SEQUENCE %s;", o->qname), false, false, NULL);
 			break;
 		case MIGRATE_OBJ_TABLE:
 			list_add(out, id, psprintf("DROP TABLE %s;", o->qname), true, false,
@@ -789,23 +865,145 @@ alter_enum(const MigrateSchemaObject *a, const MigrateSchemaObject *b,
 	return true;
 }
 
-static bool
-same_list(char **a, int na, char **b, int nb)
+/* A domain's default, NOT NULL and constraints, changed in place. */
+static void
+alter_domain(const MigrateSchemaObject *a, const MigrateSchemaObject *b,
+			 StmtList *out)
 {
 	int			i;
 
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++)
-		if (!same(a[i], b[i]))
-			return false;
-	return true;
+	if (!same(a->attr[1], b->attr[1]))
+	{
+		if (b->attr[1] == NULL)
+			list_add(out, b->id, psprintf("ALTER DOMAIN %s DROP DEFAULT;", b->qname), false, false, NULL);
+		else
+			list_add(out, b->id, psprintf("ALTER DOMAIN %s SET DEFAULT %s;", b->qname, b->attr[1]),
+					 false, false, NULL);
+	}
+	if (!same(a->attr[2], b->attr[2]))
+		list_add(out, b->id, psprintf("ALTER DOMAIN %s %s NOT NULL;", b->qname,
+									  same(b->attr[2], "t") ? "SET" : "DROP"), false, false, NULL);
+	for (i = 0; i < a->nlist; i++)
+	{
+		const char *rest;
+		char	   *name = split_name(a->list[i], &rest);
+		int			j = find_named(b->list, b->nlist, name);
+
+		if (j < 0 || !same(a->list[i], b->list[j]))
+			list_add(out, b->id, psprintf("ALTER DOMAIN %s DROP CONSTRAINT %s;", b->qname, name),
+					 false, false, NULL);
+	}
+	for (i = 0; i < b->nlist; i++)
+	{
+		const char *rest;
+		char	   *name = split_name(b->list[i], &rest);
+		int			j = find_named(a->list, a->nlist, name);
+
+		if (j < 0 || !same(a->list[j], b->list[i]))
+			list_add(out, b->id, psprintf("ALTER DOMAIN %s ADD CONSTRAINT %s %s;", b->qname, name, rest),
+					 false, false, "-- checks every value of the domain in use");
+	}
+}
+
+/* A composite type's attributes, changed in place. */
+static void
+alter_composite(const MigrateSchemaObject *a, const MigrateSchemaObject *b,
+				StmtList *out)
+{
+	int			i;
+
+	for (i = 0; i < a->nlist; i++)
+	{
+		const char *rest;
+		char	   *name = split_name(a->list[i], &rest);
+
+		if (find_named(b->list, b->nlist, name) < 0)
+			list_add(out, b->id, psprintf("ALTER TYPE %s DROP ATTRIBUTE %s;", b->qname, name),
+					 true, false, "-- drops the attribute from every value of the type");
+	}
+	for (i = 0; i < b->nlist; i++)
+	{
+		const char *rest;
+		char	   *name = split_name(b->list[i], &rest);
+		int			j = find_named(a->list, a->nlist, name);
+
+		if (j < 0)
+			list_add(out, b->id, psprintf("ALTER TYPE %s ADD ATTRIBUTE %s;", b->qname, b->list[i]),
+					 false, false, NULL);
+		else if (!same(a->list[j], b->list[i]))
+			list_add(out, b->id, psprintf("ALTER TYPE %s ALTER ATTRIBUTE %s TYPE %s;", b->qname, name, rest),
+					 true, false, NULL);
+	}
+}
+
+/*
+ * An enum whose labels were removed or reordered: PostgreSQL changes
+ * neither in place, so the type is made again under its name and every
+ * column of it cast through text; a row holding a removed label makes the
+ * cast fail.  Marked as losing data.
+ */
+static void
+recreate_enum(DiffState *st, const MigrateSchemaObject *e, StmtList *out)
+{
+	const char *dot = strrchr(e->qname, '.');
+	char	   *old = psprintf("%.*s.pg_migrate_old_enum",
+							   dot ? (int) (dot - e->qname) : 0, e->qname);
+	const char *note = "-- the enum loses labels: it is made again, and its columns are cast through text (a row holding a removed label fails the cast)";
+	int			i;
+
+	for (i = 0; i < st->to->nobjs; i++)
+	{
+		const MigrateSchemaObject *c = &st->to->objs[i];
+
+		if (c->kind == MIGRATE_OBJ_COLUMN && same(c->attr[0], e->qname) &&
+			c->def != NULL && column_is_local(c))
+			list_add(out, e->id, psprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT;",
+										  c->parent, c->qname), true, false, NULL);
+	}
+	list_add(out, e->id, psprintf("ALTER TYPE %s RENAME TO pg_migrate_old_enum;", e->qname),
+			 true, false, note);
+	list_add(out, e->id, psprintf("CREATE TYPE %s AS ENUM (%s);", e->qname, enum_labels(e)),
+			 true, false, NULL);
+	for (i = 0; i < st->to->nobjs; i++)
+	{
+		const MigrateSchemaObject *c = &st->to->objs[i];
+
+		if (c->kind != MIGRATE_OBJ_COLUMN || !same(c->attr[0], e->qname) ||
+			!column_is_local(c))
+			continue;
+		list_add(out, e->id, psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s USING %s::text::%s;",
+									  c->parent, c->qname, e->qname, c->qname, e->qname),
+				 true, false, NULL);
+		if (c->def != NULL)
+			list_add(out, e->id, psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s;",
+										  c->parent, c->qname, c->def), true, false, NULL);
+	}
+	list_add(out, e->id, psprintf("DROP TYPE %s;", old), true, false, NULL);
+}
+
+/* ALTER TABLE t INHERIT or NO INHERIT, for each of the parents ("a, b"). */
+static void
+each_parent(StmtList *out, const char *id, const char *t, const char *what,
+			const char *parents)
+{
+	const char *p = parents;
+
+	while (*p)
+	{
+		const char *end = strstr(p, ", ");
+		int			len = end ? (int) (end - p) : (int) strlen(p);
+
+		list_add(out, id, psprintf("ALTER TABLE %s %s %.*s;", t, what, len, p), false, false, NULL);
+		p += len;
+		if (*p)
+			p += 2;
+	}
 }
 
 /* The in-place changes of a table. */
 static void
-alter_table(const MigrateSchemaObject *a, const MigrateSchemaObject *b,
-			StmtList *out)
+alter_table(DiffState *st, const MigrateSchemaObject *a,
+			const MigrateSchemaObject *b, StmtList *out)
 {
 	const char *id = b->id;
 	const char *t = b->qname;
@@ -823,10 +1021,35 @@ alter_table(const MigrateSchemaObject *a, const MigrateSchemaObject *b,
 				 "-- rewrites the table under an ACCESS EXCLUSIVE lock");
 	if (!same(a->attr[4], b->attr[4]))
 	{
+		const MigrateSchemaObject **cols;
+		int			ncols;
+		int			i;
+
 		if (!empty(a->attr[4]))
-			list_add(out, id, psprintf("ALTER TABLE %s NO INHERIT %s;", t, a->attr[4]), false, false, NULL);
+		{
+			each_parent(out, id, t, "NO INHERIT", a->attr[4]);
+			/* the columns it inherited stay, as its own: drop those it loses */
+			ncols = table_columns(st->from, a->qname, &cols);
+			for (i = 0; i < ncols; i++)
+				if (!column_is_local(cols[i]) &&
+					migrate_snapshot_find(st->to, renamed_id(cols[i], st->opts)) < 0)
+					list_add(out, id, psprintf("ALTER TABLE %s DROP COLUMN %s;", t, cols[i]->qname),
+							 true, false, "-- drops the column and its values");
+		}
 		if (!empty(b->attr[4]))
-			list_add(out, id, psprintf("ALTER TABLE %s INHERIT %s;", t, b->attr[4]), false, false, NULL);
+		{
+			/* a child must have its parents' columns before it inherits */
+			ncols = table_columns(st->to, b->qname, &cols);
+			for (i = 0; i < ncols; i++)
+			{
+				int			k = migrate_snapshot_find(st->from, cols[i]->id);
+
+				if (!column_is_local(cols[i]) && k < 0)
+					list_add(out, id, psprintf("ALTER TABLE %s ADD COLUMN %s;", t,
+											   column_definition(cols[i])), false, false, NULL);
+			}
+			each_parent(out, id, t, "INHERIT", b->attr[4]);
+		}
 	}
 	if (ae != be)
 		list_add(out, id, psprintf("ALTER TABLE %s %s ROW LEVEL SECURITY;", t, be ? "ENABLE" : "DISABLE"),
@@ -834,7 +1057,7 @@ alter_table(const MigrateSchemaObject *a, const MigrateSchemaObject *b,
 	if (af != bf)
 		list_add(out, id, psprintf("ALTER TABLE %s %s ROW LEVEL SECURITY;", t, bf ? "FORCE" : "NO FORCE"),
 				 false, false, NULL);
-	if (!same_list(a->list, a->nlist, b->list, b->nlist))
+	if (!migrate_same_list(a->list, a->nlist, b->list, b->nlist))
 	{
 		StringInfoData buf;
 		int			i;
@@ -875,7 +1098,10 @@ needs_recreate(const MigrateSchemaObject *a, const MigrateSchemaObject *b)
 		case MIGRATE_OBJ_COLUMN:
 			return false;
 		case MIGRATE_OBJ_DOMAIN:
+			/* a new base type cannot be given in place */
+			return !same(a->attr[0], b->attr[0]);
 		case MIGRATE_OBJ_COMPOSITE:
+			return false;
 		case MIGRATE_OBJ_RANGE:
 		case MIGRATE_OBJ_CONSTRAINT:
 		case MIGRATE_OBJ_INDEX:
@@ -884,7 +1110,7 @@ needs_recreate(const MigrateSchemaObject *a, const MigrateSchemaObject *b)
 		case MIGRATE_OBJ_TRIGGER:
 		case MIGRATE_OBJ_POLICY:
 			return !same(a->def, b->def) || !same(a->attr[0], b->attr[0]) ||
-				!same_list(a->list, a->nlist, b->list, b->nlist);
+				!migrate_same_list(a->list, a->nlist, b->list, b->nlist);
 		case MIGRATE_OBJ_FUNCTION:
 		case MIGRATE_OBJ_PROCEDURE:
 		case MIGRATE_OBJ_AGGREGATE:
@@ -911,10 +1137,12 @@ differs(const MigrateSchemaObject *a, const MigrateSchemaObject *b)
 				continue;
 			return true;
 		}
-	if (b->kind != MIGRATE_OBJ_COLUMN &&
-		!same_list(a->list, a->nlist, b->list, b->nlist))
+	if (b->kind == MIGRATE_OBJ_COMPOSITE ?
+		!migrate_same_set(a->list, a->nlist, b->list, b->nlist) :
+		b->kind != MIGRATE_OBJ_COLUMN &&
+		!migrate_same_list(a->list, a->nlist, b->list, b->nlist))
 		return true;
-	return !same_list(a->grants, a->ngrants, b->grants, b->ngrants);
+	return !migrate_same_list(a->grants, a->ngrants, b->grants, b->ngrants);
 }
 
 /* Whether the object's definition itself (not its comment, grants) differs. */
@@ -1195,12 +1423,17 @@ migrate_schema_diff(const MigrateSchemaSnapshot *from,
 					alter_column(&st, a, b, &creates);
 					break;
 				case MIGRATE_OBJ_TABLE:
-					alter_table(a, b, &creates);
+					alter_table(&st, a, b, &creates);
 					break;
 				case MIGRATE_OBJ_ENUM:
 					if (!alter_enum(a, b, &creates))
-						list_unsupported(&creates, b->id,
-										 "enum labels were removed or reordered, which PostgreSQL cannot do in place: the values in use would be lost");
+						recreate_enum(&st, b, &creates);
+					break;
+				case MIGRATE_OBJ_DOMAIN:
+					alter_domain(a, b, &creates);
+					break;
+				case MIGRATE_OBJ_COMPOSITE:
+					alter_composite(a, b, &creates);
 					break;
 				case MIGRATE_OBJ_EXTENSION:
 					if (!same(a->attr[0], b->attr[0]))

@@ -6,7 +6,8 @@
  *
  * The dependencies are pg_depend's, as the catalog query reads them.  A
  * table is created with its columns in one statement, so a table also
- * waits for what its columns depend on (a sequence in a default, a type).
+ * waits for what its columns depend on (a sequence in a default, a type),
+ * and for what its constraints reference.
  * Among objects that are free to go, the kind decides (schemas, then
  * extensions, types, sequences, functions, tables, ...), then the id, so
  * that the same snapshots always give the same order.  Should the
@@ -130,6 +131,21 @@ heap_pop(Heap *h)
 	return top;
 }
 
+/* Record that user waits for k. */
+static void
+add_edge(int k, int user, int **users, int *nusers, int *capusers,
+		 int *waiting)
+{
+	if (nusers[k] == capusers[k])
+	{
+		capusers[k] = capusers[k] ? capusers[k] * 2 : 4;
+		users[k] = users[k] ? repalloc(users[k], sizeof(int) * capusers[k]) :
+			palloc(sizeof(int) * capusers[k]);
+	}
+	users[k][nusers[k]++] = user;
+	waiting[user]++;
+}
+
 /* The index of the table (a quoted name) in snap, or -1. */
 static int
 find_table(const MigrateSchemaSnapshot *snap, const char *qname)
@@ -177,8 +193,15 @@ migrate_schema_order(const MigrateSchemaSnapshot *snap, const bool *want,
 		if (!want[i])
 			continue;
 		nwanted++;
-		/* a column's dependencies are its table's, when both are made */
-		if (o->kind == MIGRATE_OBJ_COLUMN && o->parent != NULL)
+
+		/*
+		 * What is on a table (a column, a constraint, an index, a trigger, a
+		 * policy) also holds its table back, when both are made or dropped:
+		 * a table is created with its columns, and dropping a table takes
+		 * what is on it along, so a table referenced by another's foreign
+		 * key must wait for that table.
+		 */
+		if (o->parent != NULL)
 		{
 			owner = find_table(snap, o->parent);
 			if (owner >= 0 && !want[owner])
@@ -187,23 +210,15 @@ migrate_schema_order(const MigrateSchemaSnapshot *snap, const bool *want,
 		for (d = 0; d < o->ndeps; d++)
 		{
 			int			k = migrate_snapshot_find(snap, o->deps[d]);
-			int			who = owner >= 0 ? owner : i;
 
-			if (k < 0 || k == who || !want[k])
+			if (k < 0 || k == i || !want[k])
 				continue;
-			/* the table itself, or a column of the same table */
-			if (owner >= 0 && snap->objs[k].kind == MIGRATE_OBJ_COLUMN &&
-				snap->objs[k].parent != NULL &&
-				strcmp(snap->objs[k].parent, o->parent) == 0)
-				continue;
-			if (nusers[k] == capusers[k])
-			{
-				capusers[k] = capusers[k] ? capusers[k] * 2 : 4;
-				users[k] = users[k] ? repalloc(users[k], sizeof(int) * capusers[k]) :
-					palloc(sizeof(int) * capusers[k]);
-			}
-			users[k][nusers[k]++] = who;
-			waiting[who]++;
+			add_edge(k, i, users, nusers, capusers, waiting);
+			/* not the table itself, nor what is on the same table */
+			if (owner >= 0 && k != owner &&
+				!(snap->objs[k].parent != NULL &&
+				  strcmp(snap->objs[k].parent, o->parent) == 0))
+				add_edge(k, owner, users, nusers, capusers, waiting);
 		}
 	}
 	for (i = 0; i < n; i++)

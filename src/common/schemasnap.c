@@ -186,8 +186,9 @@ same_string(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
-static bool
-same_list(char **a, int na, char **b, int nb)
+/* Whether two lists hold the same strings in the same order. */
+bool
+migrate_same_list(char **a, int na, char **b, int nb)
 {
 	int			i;
 
@@ -196,6 +197,26 @@ same_list(char **a, int na, char **b, int nb)
 	for (i = 0; i < na; i++)
 		if (!same_string(a[i], b[i]))
 			return false;
+	return true;
+}
+
+/* Whether two lists hold the same strings, in any order. */
+bool
+migrate_same_set(char **a, int na, char **b, int nb)
+{
+	int			i;
+	int			j;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+	{
+		for (j = 0; j < nb; j++)
+			if (same_string(a[i], b[j]))
+				break;
+		if (j == nb)
+			return false;
+	}
 	return true;
 }
 
@@ -221,10 +242,13 @@ same_object(const MigrateSchemaObject *a, const MigrateSchemaObject *b)
 		if (!same_string(a->attr[i], b->attr[i]))
 			return false;
 	}
-	if (a->kind != MIGRATE_OBJ_COLUMN &&
-		!same_list(a->list, a->nlist, b->list, b->nlist))
+	/* a composite type's attributes: ADD ATTRIBUTE puts a new one last */
+	if (a->kind == MIGRATE_OBJ_COMPOSITE ?
+		!migrate_same_set(a->list, a->nlist, b->list, b->nlist) :
+		a->kind != MIGRATE_OBJ_COLUMN &&
+		!migrate_same_list(a->list, a->nlist, b->list, b->nlist))
 		return false;
-	return same_list(a->grants, a->ngrants, b->grants, b->ngrants);
+	return migrate_same_list(a->grants, a->ngrants, b->grants, b->ngrants);
 }
 
 /*

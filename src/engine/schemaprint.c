@@ -229,7 +229,7 @@ migrate_schemaprint_take(MigrateSchemaPrint *print)
 
 	MemoryContextSwitchTo(caller_cxt);
 	print->nobjs = (int) SPI_processed;
-	print->objs = palloc(sizeof(MigrateSchemaObject) * Max(print->nobjs, 1));
+	print->objs = palloc(sizeof(MigrateSchemaPrintObject) * Max(print->nobjs, 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	row = SPI_tuptable->vals[i];

@@ -21,7 +21,7 @@ print_of(const char *const *items, int n)
 	int			i;
 
 	p.nobjs = n;
-	p.objs = palloc(sizeof(MigrateSchemaObject) * Max(n, 1));
+	p.objs = palloc(sizeof(MigrateSchemaPrintObject) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
 		const char *eq = strchr(items[i], '=');
