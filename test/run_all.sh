@@ -8,8 +8,8 @@
 # (test/install.sh: nothing is written to the system's PostgreSQL), starts a
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 55000; stopped and removed at the end),
-# and runs the suites: unit, fuzz, regress, pgtap, concurrency, oracle,
-# client, scripts, badinput, fleet, privatedir.  Prints one line per suite
+# and runs the suites: unit, layers, fuzz, regress, pgtap, concurrency, oracle,
+# client, scripts, badinput, fleet, autogen, privatedir.  Prints one line per suite
 # and a closing "N passed, N failed" line; exits non-zero when any suite
 # failed.
 set -euo pipefail
