@@ -243,6 +243,7 @@ struct MigrateSchemaSnapshot;
 extern char *conninfo_of_connection(PGconn *conn, const char *dbname);
 extern PGconn *scratch_create(PGconn *admin, char **conninfo);
 extern void schema_load_declared(PGconn *conn, const char *path);
+extern void scratch_analyze(PGconn *conn);
 extern struct MigrateSchemaSnapshot *schema_snapshot(PGconn *conn,
 													 const MigrateOptions *opts);
 

@@ -95,6 +95,7 @@ scratch_at_revision(PGconn *admin, const char *target,
 		pg_log_error("could not connect to a scratch database: %s", PQerrorMessage(conn));
 		exit(EXIT_CONNECT);
 	}
+	scratch_analyze(conn);
 	return conn;
 }
 

@@ -26,8 +26,6 @@ unset PGDATABASE DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD
 
 work=$(mktemp -d)
 db="pgm_autogen_$$"
-n=0
-failures=0
 
 cleanup() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS ${db}" >/dev/null 2>&1
@@ -37,33 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    for line in "$@"; do echo "#   $line"; done
-}
-
-# run ARGS...: run the client; sets $out, $err and $rc
-run() {
-    out=$("$PGM" "$@" 2>"$work/stderr")
-    rc=$?
-    err=$(cat "$work/stderr")
-}
-
-is() {
-    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:      $2" "expected: $3"; fi
-}
-
-expect() {
-    if printf '%s' "$3" | grep -qF -- "$2"; then ok "$1"; else not_ok "$1" "missing: $2" "in: $3"; fi
-}
+. "$top/test/tap.sh"
 
 conn() {
     echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$1"
