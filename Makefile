@@ -11,37 +11,31 @@ EXTENSION = pg_migrate
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 
 MODULE_big = pg_migrate
-OBJS = \
-	src/pg_migrate.o \
-	src/revfile.o \
-	src/revgraph.o \
-	src/revorder.o \
-	src/revtarget.o \
-	src/revplan.o \
-	src/catalog.o \
-	src/runner.o \
-	src/register.o \
-	src/commands.o \
-	src/report.o \
-	src/fingerprint.o \
-	src/integrity.o \
-	src/interrupted.o \
-	src/lint.o \
-	src/lintwalk.o \
-	src/lintalter.o \
-	src/lintcat.o \
-	src/lintrules.o \
-	src/schemaprint.o \
-	src/schemadiff.o \
-	src/verify.o \
-	src/explain.o \
-	src/locksafety.o \
-	src/procedure.o \
-	src/digest.o \
-	src/sync.o \
-	src/statements.o \
-	src/adopt.o \
-	src/common/interop.o
+
+# The layers, lowest first; a file calls into its own layer and the ones
+# below it, never above (test/layers checks this on the built objects):
+#   src/common     pure C shared with the client and the tests (common.mk)
+#   src/catalog    the SPI frame and the tables of the migrate schema
+#   src/engine     running and checking steps: locks, runner, integrity,
+#                  interrupted runs, trial runs, fingerprints
+#   src/lint       the lint rules and their walker
+#   src/functions  the SQL-callable functions
+#   src/pg_migrate.c  the module: settings and the map of the files
+MIGRATE_TOP = .
+include src/common/common.mk
+CATALOG = spi revisions version generation syncstate errors
+ENGINE = settings locks checks runner record repeatables result parse_revision locksafety \
+	procedure integrity interrupted fingerprint schemaprint verify explain \
+	adopted
+LINT = walk context alter catalog_lookup rules
+FUNCTIONS = commands report register sync adopt statements lint integrity \
+	outside
+OBJS = src/pg_migrate.o \
+	$(patsubst ./%,%,$(MIGRATE_CORE_SRCS:.c=.o)) \
+	$(addprefix src/catalog/,$(addsuffix .o,$(CATALOG))) \
+	$(addprefix src/engine/,$(addsuffix .o,$(ENGINE))) \
+	$(addprefix src/lint/,$(addsuffix .o,$(LINT))) \
+	$(addprefix src/functions/,$(addsuffix .o,$(FUNCTIONS)))
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
@@ -66,7 +60,7 @@ include $(PGXS)
 
 # every object depends on every header: a struct changed in a header must
 # not leave objects built against its old layout
-$(OBJS): $(wildcard src/*.h src/common/*.h)
+$(OBJS): $(wildcard src/*.h src/*/*.h)
 
 # the client program
 all: client

@@ -32,6 +32,8 @@
 #include "client.h"
 #include "pqexpbuffer.h"
 
+#include "common/locks.h"
+
 /* --resume: continue an interrupted non-transactional step */
 static bool resume_run = false;
 
@@ -503,11 +505,11 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 		 */
 		record_sync(conn, &set);
 		run_command(conn, "COMMIT");
-		run_command(conn, "SELECT pg_catalog.pg_advisory_lock(1886218599, 2)");
+		run_command(conn, "SELECT pg_catalog.pg_advisory_lock(" MIGRATE_LOCK_KEY1_SQL ", " MIGRATE_RUN_LOCK_KEY2_SQL ")");
 		run_command(conn, "BEGIN");
 		steps = fetch_plan(conn, operation, target, true, &n);
 		done = run_split(conn, operation, target, steps, n, &ms);
-		run_command(conn, "SELECT pg_catalog.pg_advisory_unlock(1886218599, 2)");
+		run_command(conn, "SELECT pg_catalog.pg_advisory_unlock(" MIGRATE_LOCK_KEY1_SQL ", " MIGRATE_RUN_LOCK_KEY2_SQL ")");
 	}
 	print_summary(operation, done, ms);
 	PQfinish(conn);

@@ -21,7 +21,7 @@
 
 #include "common/logging.h"
 #include "client.h"
-#include "revgraph.h"
+#include "common/revgraph.h"
 
 /* The known revisions, and the graph they make. */
 typedef struct KnownRevs

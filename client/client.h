@@ -22,7 +22,7 @@
 #define PG_MIGRATE_CLIENT_H
 
 #include "libpq-fe.h"
-#include "revfile.h"
+#include "common/revfile.h"
 
 /*
  * Exit statuses.  They are part of the interface (scripts test them), so

@@ -28,6 +28,12 @@ const char *ext_schema = NULL;
 bool		ext_has_sync = false;
 bool		server_in_recovery = false;
 
+/* whether standard output is a terminal (progress lines, colours) */
+bool		stdout_is_tty = false;
+
+/* argv[0], for finding the programs installed next to this one */
+const char *program_argv0 = NULL;
+
 #define MAX_CONN_PARAMS 16
 
 typedef struct ConnParams
@@ -319,65 +325,6 @@ connect_server(const MigrateOptions *opts, bool quiet)
 	PQsetNoticeReceiver(conn, notice_receiver, NULL);
 	/* Ctrl-C cancels the running query; the open transaction rolls back */
 	SetCancelConn(conn);
-	return conn;
-}
-
-/*
- * Look up the schema holding the extension's functions, so that queries
- * name them whatever the search_path.  False if it is not installed.
- */
-bool
-find_extension(PGconn *conn)
-{
-	PGresult   *res;
-
-	res = run_query(conn,
-					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1',"
-					" pg_catalog.pg_is_in_recovery()"
-					" FROM pg_catalog.pg_extension e"
-					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
-					" WHERE e.extname = 'pg_migrate'", 0, NULL);
-	if (PQntuples(res) == 0)
-	{
-		PQclear(res);
-		/* --all-databases, --databases: such a database is skipped */
-		if (fleet_skip_missing)
-			finish_and_exit(conn, EXIT_FLEET_SKIP);
-		return false;
-	}
-	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
-	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
-	server_in_recovery = PQgetvalue(res, 0, 2)[0] == 't';
-	PQclear(res);
-	return true;
-}
-
-/*
- * Connect, check for the extension, open a transaction and register the
- * revision files in it (not on a standby).  The caller commits or rolls back.
- */
-PGconn *
-open_session(const MigrateOptions *opts, RevFileSet *set)
-{
-	PGconn	   *conn = connect_server(opts, false);
-
-	if (!find_extension(conn))
-	{
-		pg_log_error("extension \"pg_migrate\" is not installed in database \"%s\"",
-					 PQdb(conn));
-		pg_log_error_hint("If \"%s\" is the application's database, run \"pg_migrate --dbname=%s --dir=%s init\" to create the extension there; otherwise name the right database with --dbname or PGDATABASE.",
-						  PQdb(conn), PQdb(conn), opts->dir);
-		finish_and_exit(conn, EXIT_SQL);
-	}
-	run_command(conn, "BEGIN");
-
-	/*
-	 * A standby cannot register files: it shows what the primary registered
-	 * as far as replay has gone, which is what wait and status report there.
-	 * A verb that migrates fails in the server with its own message.
-	 */
-	if (!server_in_recovery)
-		send_revision_files(conn, set);
 	return conn;
 }
 

@@ -36,7 +36,7 @@
 
 #include "common/logging.h"
 #include "client.h"
-#include "digest.h"
+#include "common/digest.h"
 #include "pqexpbuffer.h"
 
 /*
@@ -718,18 +718,13 @@ make_revision_id(void)
 {
 	unsigned char bytes[6];
 	char	   *id = pg_malloc(13);
-	int			fd;
-	int			i;
 
-	fd = open("/dev/urandom", O_RDONLY);
-	if (fd < 0 || read(fd, bytes, sizeof(bytes)) != sizeof(bytes))
+	if (!pg_strong_random(bytes, sizeof(bytes)))
 	{
-		pg_log_error("could not read random bytes: %m");
+		pg_log_error("could not generate random bytes for a revision id");
 		exit(EXIT_OTHER);
 	}
-	close(fd);
-	for (i = 0; i < 6; i++)
-		snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+	migrate_hex(bytes, sizeof(bytes), id);
 	return id;
 }
 

@@ -39,7 +39,6 @@
 #include "lib/stringinfo.h"
 #include "client.h"
 
-bool		fleet_skip_missing = false;
 const char *fleet_label = NULL;
 const char *fleet_format = NULL;
 

@@ -24,13 +24,9 @@
 #include "getopt_long.h"
 #include "client.h"
 
-#define MIGRATE_CLIENT_VERSION "0.2"
-
 /* marks an argument that getopt must not take for an option */
 #define HIDDEN_DASH '\001'
 
-bool		stdout_is_tty = false;
-const char *program_argv0 = NULL;
 
 /* bits naming the verb-specific options, to reject misplaced ones */
 #define OPT_VERBOSE		(1 << 0)
@@ -400,7 +396,7 @@ main(int argc, char **argv)
 				opts.message = arg;
 				break;
 			case 'V':
-				printf("pg_migrate %s\n", MIGRATE_CLIENT_VERSION);
+				printf("pg_migrate %s\n", PG_MIGRATE_VERSION);
 				exit(EXIT_OK);
 			case 1:
 				opts.wait = true;

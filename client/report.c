@@ -42,50 +42,6 @@ end_read_session(PGconn *conn)
 	return EXIT_OK;
 }
 
-/* Fetch migrate_history(), or migrate_history(range) when range is set. */
-RevInfo *
-fetch_history(PGconn *conn, const char *range, int *n)
-{
-	PGresult   *res;
-	RevInfo    *revs;
-	char	   *sql;
-	int			i;
-
-	sql = psprintf("SELECT revision,"
-				   " pg_catalog.array_to_string(revises, ' '),"
-				   " pg_catalog.array_to_string(depends_on, ' '),"
-				   " pg_catalog.array_to_string(branch_labels, ' '),"
-				   " message, is_head, is_branch_point, is_merge_point,"
-				   " is_current, applied, applied_at, file_name"
-				   " FROM %s.migrate_history(%s)",
-				   ext_schema, range ? "$1" : "");
-	res = run_query(conn, sql, range ? 1 : 0, &range);
-	*n = PQntuples(res);
-	revs = pg_malloc0(sizeof(RevInfo) * (*n + 1));
-	for (i = 0; i < *n; i++)
-	{
-		RevInfo    *r = &revs[i];
-
-		r->id = pg_strdup(PQgetvalue(res, i, 0));
-		r->nrevises = split_words(PQgetvalue(res, i, 1), &r->revises);
-		r->ndepends_on = split_words(PQgetvalue(res, i, 2), &r->depends_on);
-		r->nlabels = split_words(PQgetvalue(res, i, 3), &r->labels);
-		r->message = pg_strdup(PQgetvalue(res, i, 4));
-		r->is_head = PQgetvalue(res, i, 5)[0] == 't';
-		r->is_branch_point = PQgetvalue(res, i, 6)[0] == 't';
-		r->is_merge_point = PQgetvalue(res, i, 7)[0] == 't';
-		r->is_current = PQgetvalue(res, i, 8)[0] == 't';
-		r->applied = PQgetvalue(res, i, 9)[0] == 't';
-		r->applied_at = PQgetisnull(res, i, 10) ? NULL :
-			pg_strdup(PQgetvalue(res, i, 10));
-		r->file_name = PQgetisnull(res, i, 11) ? NULL :
-			pg_strdup(PQgetvalue(res, i, 11));
-	}
-	PQclear(res);
-	pg_free(sql);
-	return revs;
-}
-
 /* Append words joined by ", ", or "<base>" when there are none. */
 static void
 append_list(PQExpBuffer buf, char **words, int n, bool base_if_empty)

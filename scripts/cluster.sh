@@ -18,6 +18,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CLUSTER_DIR="${CLUSTER_DIR:-$ROOT/.cluster}"
 CLUSTER_PORT="${CLUSTER_PORT:-5499}"
 PGBIN="${PGBIN:-$(/usr/lib/postgresql/15/bin/pg_config --bindir 2>/dev/null || pg_config --bindir)}"
+case "$CLUSTER_DIR" in
+    /*) ;;
+    *) CLUSTER_DIR="$PWD/$CLUSTER_DIR" ;;
+esac
 DATA="$CLUSTER_DIR/data"
 LOG="$CLUSTER_DIR/server.log"
 
@@ -38,8 +42,10 @@ else
     DB_OWNER="$(id -un)"
 fi
 
+# the server's programs run from "/": the caller's directory may be a
+# checkout the server user cannot enter
 as_owner() {
-    "${RUN_AS[@]}" "$@"
+    (cd / && "${RUN_AS[@]}" "$@")
 }
 
 is_running() {
@@ -57,8 +63,9 @@ start() {
     fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
         echo "initialising a new cluster in $DATA"
+        # 1 MB WAL segments: a throw-away cluster need not keep 80 MB of WAL
         as_owner "$PGBIN/initdb" -D "$DATA" -U "$DB_OWNER" -A trust -E UTF8 \
-            --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1 || {
+            --locale=C.UTF-8 --wal-segsize=1 >"$CLUSTER_DIR/initdb.log" 2>&1 || {
             cat "$CLUSTER_DIR/initdb.log" >&2
             exit 1
         }
@@ -67,9 +74,16 @@ start() {
         as_owner sed -i '/^# TYPE/a host    all             pgm_client_pw   127.0.0.1/32            scram-sha-256' "$DATA/pg_hba.conf"
     fi
     # log_line_prefix carries a timestamp and pid so "grep migration" is useful
-    as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $CLUSTER_PORT -c unix_socket_directories='' -c log_line_prefix='%m [%p] %q%u@%d '" \
-        start >/dev/null
+    # small WAL bounds keep the disk footprint of a throw-away cluster low
+    if ! (as_owner "$PGBIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $CLUSTER_PORT -c unix_socket_directories='' -c log_line_prefix='%m [%p] %q%u@%d ' -c min_wal_size=4MB -c max_wal_size=64MB" \
+        start >/dev/null); then
+        echo "cluster.sh: the server did not start on 127.0.0.1:$CLUSTER_PORT; the end of $LOG:" >&2
+        tail -n 15 "$LOG" >&2 2>/dev/null || true
+        echo "cluster.sh: free space where the cluster lives:" >&2
+        df -h "$CLUSTER_DIR" >&2 || true
+        exit 1
+    fi
     echo "cluster running on 127.0.0.1:$CLUSTER_PORT ($DATA), log in $LOG"
 }
 

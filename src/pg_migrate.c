@@ -1,24 +1,80 @@
 /*-------------------------------------------------------------------------
  *
  * pg_migrate.c
- *	  Module entry point and settings of the pg_migrate extension.
+ *	  Module entry point of the pg_migrate extension, and the map of its
+ *	  source files.
  *
  * pg_migrate keeps revisions in the database (schema "migrate") and applies
  * them with Alembic's semantics inside the caller's transaction, under an
- * advisory lock.  The files of this directory, one concern each:
+ * advisory lock.  The sources are in layers; a file calls into its own
+ * layer and the ones listed before it, never after (test/layers checks
+ * this on the built objects):
  *
- *	revfile.c	parsing revision files (shared with the client)
- *	revgraph.c	the revision graph and planning (shared with the client)
- *	catalog.c	reading and writing the catalog tables through SPI
- *	runner.c	locking, and running one revision's SQL
- *	register.c	migrate_add, migrate_add_file, migrate_load,
- *				migrate_remove
- *	commands.c	migrate_upgrade, migrate_downgrade, migrate_stamp,
- *				migrate_record
- *	report.c	the read-only reports and migrate_wait
+ * src/common: pure C, shared with the client and the unit tests
+ *	revfile.c		parsing revision files
+ *	revid.c			what a revision id or branch label may be
+ *	revgraph.c		the revision graph: nodes, edges, heads, applied sets
+ *	revorder.c		topological order and branch points
+ *	revtarget.c		parsing targets ("head", "ae1027+2", "base:head")
+ *	revplan.c		upgrade, downgrade and stamp plans
+ *	interop.c		"-- source:" headers naming another tool's migration
+ *	importnames.c, importsqitch.c, importalembic.c
+ *					reading other tools' histories (the client's import)
+ *	digest.c		SHA-256 as hex
+ *	sqltext.c		lines and blanks in SQL text
+ *	schemacompare.c	comparing two schema fingerprints
+ *	locks.h			the advisory lock keys
+ *
+ * src/catalog: the tables of schema "migrate", through one SPI frame
+ *	spi.c			the frame: owner identity, safe search_path, version check
+ *	errors.c		the graph's errors raised with their SQLSTATEs
+ *	revisions.c		loading, registering and removing revisions
+ *	version.c		version rows, the journal, when revisions were applied
+ *	generation.c	the state generation and the no-op fast path
+ *	syncstate.c		what the client last registered from each directory
+ *
+ * src/engine: running and checking steps
+ *	settings.c		the pg_migrate.* settings
+ *	locks.c			the migration lock, and waiting for it
+ *	checks.c		checks of targets, operations and plans before a run
+ *	runner.c		running one revision's SQL
  *	locksafety.c	settings in force while a revision runs; lock-timeout
- *				errors naming the lock and its holders
- *	procedure.c	CALL migrate_run(), one transaction per revision
+ *					errors naming the lock and its holders
+ *	record.c		recording version-row changes and steps run outside
+ *	repeatables.c	where repeatable revisions go in a plan
+ *	result.c		rows shared by the set-returning functions
+ *	parse_revision.c	a revision file's text as a revision
+ *	fingerprint.c	fingerprints of SQL, by the server's parser
+ *	integrity.c		drift: applied revisions registered with other SQL
+ *	interrupted.c	non-transactional steps left unfinished
+ *	procedure.c		CALL migrate_run(), one transaction per revision
+ *	schemaprint.c	the schema's fingerprint, for verify
+ *	verify.c		trial runs: upgrade, downgrade, upgrade again
+ *	explain.c		what a plan would lock and rewrite
+ *	adopted.c		the version table of a tool a database was adopted from
+ *
+ * src/lint: the lint rules and their walker
+ *	walk.c			walking a revision's statements
+ *	context.c		reporting a finding at the current statement
+ *	alter.c			ALTER TABLE, subcommand by subcommand
+ *	catalog_lookup.c	what lint asks the system catalogs
+ *	rules.c			the rules, their codes and advice
+ *
+ * src/functions: the SQL-callable functions
+ *	commands.c		migrate_upgrade, migrate_downgrade, migrate_stamp,
+ *					migrate_record
+ *	report.c		the read-only reports and migrate_wait
+ *	register.c		migrate_add, migrate_add_file(s), migrate_load,
+ *					migrate_remove
+ *	sync.c			the client's directory sync
+ *	integrity.c		migrate_drift, migrate_repair
+ *	outside.c		notes of steps run outside the server, migrate_resolve
+ *	lint.c			migrate_lint, migrate_lint_file, migrate_lint_rules
+ *	adopt.c			migrate_adopt
+ *	statements.c	migrate_statements
+ *	(verify.c, explain.c, fingerprint.c and procedure.c in src/engine
+ *	define migrate_verify, migrate_explain, migrate_fingerprint and
+ *	migrate_run themselves: each is that file's one entry point)
  *
  * IDENTIFICATION
  *	  src/pg_migrate.c
@@ -27,40 +83,11 @@
  */
 #include "postgres.h"
 
-#include <limits.h>
-
 #include "fmgr.h"
-#include "utils/guc.h"
 
 #include "pg_migrate.h"
 
 PG_MODULE_MAGIC;
-
-/*
- * How long a state-changing call waits for the migration lock, in
- * milliseconds; 0 leaves the wait to the session's lock_timeout.
- */
-int			migrate_lock_timeout = 0;
-
-/*
- * Whether each step, and a wait for another session's migration, sends a
- * NOTICE ("applying 2/3 ...") to the client.
- */
-bool		migrate_notice_steps = true;
-
-/*
- * Lock safety (locksafety.c, procedure.c).  Applied while each revision
- * runs: lock_timeout (so that a revision's DDL never queues the
- * application's queries behind it for long), a statement timeout and the
- * search_path.  A lock-timeout failure is retried by migrate_run, with a
- * delay that doubles from lock_retry_delay up to lock_retry_max_delay.
- */
-int			migrate_revision_lock_timeout = 3000;
-int			migrate_revision_statement_timeout = 0;
-int			migrate_lock_retries = 3;
-int			migrate_lock_retry_delay = 1000;
-int			migrate_lock_retry_max_delay = 30000;
-char	   *migrate_search_path = NULL;
 
 void		_PG_init(void);
 
@@ -70,105 +97,5 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
-	DefineCustomIntVariable("pg_migrate.lock_timeout",
-							"Sets how long to wait for the migration lock.",
-							"0 waits as long as the session's lock_timeout allows.",
-							&migrate_lock_timeout,
-							0,
-							0,
-							INT_MAX,
-							PGC_USERSET,
-							GUC_UNIT_MS,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomBoolVariable("pg_migrate.notice_steps",
-							 "Reports each migration step, and any wait for another session's migration, to the client as a NOTICE.",
-							 "Each step is written to the server log either way.",
-							 &migrate_notice_steps,
-							 true,
-							 PGC_USERSET,
-							 0,
-							 NULL,
-							 NULL,
-							 NULL);
-
-	DefineCustomIntVariable("pg_migrate.revision_lock_timeout",
-							"Sets the lock_timeout in force while a revision's SQL runs.",
-							"A statement of a revision that waits longer than this for a lock fails, so that the application's queries queued behind it wait no longer.  0 keeps the session's lock_timeout.",
-							&migrate_revision_lock_timeout,
-							3000,
-							0,
-							INT_MAX,
-							PGC_USERSET,
-							GUC_UNIT_MS,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomIntVariable("pg_migrate.revision_statement_timeout",
-							"Sets the longest time any one statement of a revision may run.",
-							"0 turns the limit off.",
-							&migrate_revision_statement_timeout,
-							0,
-							0,
-							INT_MAX,
-							PGC_USERSET,
-							GUC_UNIT_MS,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomIntVariable("pg_migrate.lock_retries",
-							"Sets how many times migrate_run retries a revision that failed on its lock timeout.",
-							NULL,
-							&migrate_lock_retries,
-							3,
-							0,
-							1000,
-							PGC_USERSET,
-							0,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomIntVariable("pg_migrate.lock_retry_delay",
-							"Sets how long migrate_run waits before its first retry of a revision that failed on its lock timeout.",
-							"The wait doubles with each further retry, up to pg_migrate.lock_retry_max_delay.",
-							&migrate_lock_retry_delay,
-							1000,
-							0,
-							INT_MAX,
-							PGC_USERSET,
-							GUC_UNIT_MS,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomIntVariable("pg_migrate.lock_retry_max_delay",
-							"Sets the longest wait between two retries of migrate_run.",
-							NULL,
-							&migrate_lock_retry_max_delay,
-							30000,
-							0,
-							INT_MAX,
-							PGC_USERSET,
-							GUC_UNIT_MS,
-							NULL,
-							NULL,
-							NULL);
-
-	DefineCustomStringVariable("pg_migrate.search_path",
-							   "Sets the search_path a revision's SQL runs with.",
-							   "The caller's search_path does not apply to revisions.  An empty value keeps the session's.",
-							   &migrate_search_path,
-							   "\"$user\", public",
-							   PGC_USERSET,
-							   0,
-							   check_search_path,
-							   NULL,
-							   NULL);
-
-	MarkGUCPrefixReserved("pg_migrate");
+	migrate_define_settings();
 }

@@ -2,7 +2,7 @@
  *
  * pg_migrate.h
  *	  Internal declarations of the pg_migrate extension, grouped by the
- *	  file that defines them.
+ *	  layer and file that define them (see the module map in pg_migrate.c).
  *
  * IDENTIFICATION
  *	  src/pg_migrate.h
@@ -14,15 +14,11 @@
 
 #include "datatype/timestamp.h"
 #include "fmgr.h"
-#include "revgraph.h"
-
-/*
- * The advisory lock every state-changing call takes, as the int4 pair
- * (MIGRATE_LOCK_KEY1, MIGRATE_LOCK_KEY2) of pg_advisory_xact_lock(int, int):
- * it shows in pg_locks as locktype "advisory", classid 1886218599, objid 1.
- */
-#define MIGRATE_LOCK_KEY1	0x706d6967	/* "pmig" */
-#define MIGRATE_LOCK_KEY2	1
+#include "nodes/nodes.h"
+#include "utils/jsonb.h"
+#include "common/locks.h"
+#include "common/revgraph.h"
+#include "common/sqltext.h"
 
 /* One registered revision, as read from migrate.revision. */
 typedef struct MigrateRevision
@@ -48,6 +44,8 @@ typedef struct MigrateRevision
 	bool		repeatable;		/* "-- repeatable: true" */
 	char	   *source_format;	/* "-- source: FORMAT VERSION", or NULL */
 	char	   *source_version;
+	char	   *upgrade_fingerprint;	/* set by migrate_fingerprint_revision */
+	char	   *downgrade_fingerprint;	/* before registering */
 } MigrateRevision;
 
 /* Everything the planner needs: revisions, their graph, the version rows. */
@@ -69,7 +67,8 @@ typedef enum MigrateRegisterResult
 	MIGRATE_DRIFTED				/* applied, registered with other SQL */
 } MigrateRegisterResult;
 
-/* pg_migrate.c */
+/* engine/settings.c */
+extern void migrate_define_settings(void);
 extern int	migrate_lock_timeout;
 extern bool migrate_notice_steps;
 extern int	migrate_revision_lock_timeout;
@@ -79,7 +78,7 @@ extern int	migrate_lock_retry_delay;
 extern int	migrate_lock_retry_max_delay;
 extern char *migrate_search_path;
 
-/* catalog.c */
+/* catalog/spi.c, revisions.c, version.c, generation.c */
 extern Datum migrate_text_array(char *const *items, int count);
 extern void migrate_catalog_load(MigrateState *state, bool with_sql,
 								 bool latest);
@@ -98,8 +97,6 @@ extern void migrate_catalog_journal(const char *revision,
 extern void migrate_catalog_bump_generation(void);
 extern int	migrate_catalog_reapply_due(const MigrateState *state,
 										const bool *applied, int *out);
-extern void migrate_order_repeatables(const MigrateState *state,
-									  MigratePlan *plan, bool upgrade);
 extern int64 migrate_catalog_generation(bool latest);
 extern TimestampTz *migrate_catalog_applied_times(const MigrateState *state);
 extern char *migrate_catalog_last_step(TimestampTz *started,
@@ -111,37 +108,61 @@ extern void migrate_catalog_query(bool read_only, const char *sql, int nargs,
 								  int expected);
 extern void migrate_catalog_end(void *handle);
 
-/* commands.c */
+extern bool migrate_catalog_has_rows(const char *relname, bool latest);
+extern char *migrate_row_text(MemoryContext cxt, int col);
+extern int	migrate_row_int(int col);
+extern void migrate_journal_entry(const char *revision, const char *operation,
+								  const char *message);
+
+/* catalog/errors.c */
+extern void migrate_raise_graph_error(const MigrateGraphError *err);
+
+/* engine/record.c */
+extern void migrate_set_version(const MigrateState *state, const int *rows,
+								int nrows);
+extern void migrate_record_outside_step(const char *revision, bool upgrade,
+										double ms, MigrateState *state,
+										MigratePlan *plan);
 extern void migrate_record_step(const char *revision, bool upgrade,
 								double ms);
 
-/* fingerprint.c */
-extern char *migrate_fingerprint_sql(const char *sql);
+/* engine/fingerprint.c */
+extern void migrate_fingerprint_revision(MigrateRevision *rev);
 extern char *migrate_fingerprint_statements(const char *sql, int limit);
 
-/* statements.c */
-extern int	migrate_statement_line(const char *sql, int location);
-
-/* integrity.c */
-struct StringInfoData;
+/* engine/integrity.c, interrupted.c */
 extern void migrate_integrity_wait(void);
 extern void migrate_integrity_check(const char *own_revision, bool latest);
 extern void migrate_outside_clear(const char *revision);
-extern void migrate_integrity_status(struct StringInfoData *buf);
+extern void migrate_integrity_status(Jsonb **drift, Jsonb **interrupted);
 
-/* catalog.c, for lint */
+/* catalog/revisions.c, for lint */
 extern void migrate_catalog_load_lint_ignores(MigrateState *state);
 
-/* register.c, for lint */
+/* engine/parse_revision.c */
 struct MigrateRevFile;
 extern void migrate_parse_revision_text(const char *name, text *content,
 										struct MigrateRevFile *file,
 										MigrateRevision *rev);
+extern void migrate_revision_parse_file(const char *name, const char *content,
+										size_t len,
+										struct MigrateRevFile *file);
+extern void migrate_revision_from_file(const char *name,
+									   struct MigrateRevFile *file,
+									   MigrateRevision *rev);
 
-/* runner.c */
-extern int	migrate_count_lines(const char *s, int nbytes);
+/* engine/locks.c */
 extern void migrate_acquire_advisory(uint32 key2, bool session,
 									 const char *waiting, const char *what);
+extern void migrate_begin_change(void);
+
+/* engine/checks.c */
+extern void migrate_check_steps(const MigrateState *state,
+								const MigratePlan *plan, bool upgrade);
+extern void migrate_check_target(const char *target);
+extern bool migrate_parse_operation(const char *operation);
+
+/* engine/runner.c */
 
 /*
  * Called before (before = true) and after each statement of a step run by
@@ -152,9 +173,7 @@ struct RawStmt;
 typedef void (*MigrateStatementHook) (void *arg, struct RawStmt *raw,
 									  int line, bool before);
 
-extern void migrate_begin_change(void);
-extern void migrate_check_steps(const MigrateState *state,
-								const MigratePlan *plan, bool upgrade);
+extern bool migrate_in_revision(void);
 extern double migrate_run_step(const MigrateRevision *rev, bool upgrade,
 							   int stepno, int nsteps);
 extern double migrate_run_step_hooked(const MigrateRevision *rev,
@@ -162,15 +181,11 @@ extern double migrate_run_step_hooked(const MigrateRevision *rev,
 									  MigrateStatementHook hook,
 									  void *hook_arg);
 extern void migrate_check_syntax(const MigrateRevision *rev);
-extern void migrate_check_target(const char *target);
-extern bool migrate_parse_operation(const char *operation);
-extern void migrate_raise_graph_error(const MigrateGraphError *err);
-
-/* runner.c, for lint */
+extern const char *migrate_step_error_where(void);
+extern void migrate_step_error_reset(void);
 extern const char *migrate_stmt_needs_own_transaction(Node *stmt);
-extern int	migrate_skip_blanks(const char *sql, int offset, int end);
 
-/* locksafety.c */
+/* engine/locksafety.c */
 extern void migrate_revision_settings(void);
 extern void migrate_lock_watch_begin(void);
 extern void migrate_lock_watch_end(void);
@@ -182,15 +197,8 @@ extern void migrate_lock_failure_describe(ErrorData *edata);
 extern bool migrate_lock_failure_pending(void);
 extern void migrate_lock_failure_forget(void);
 
-/*
- * The session-level advisory lock a run spanning several transactions
- * holds (migrate_run, and the client when it runs non-transactional
- * revisions): pg_locks shows locktype "advisory", classid 1886218599,
- * objid 2.
- */
-#define MIGRATE_RUN_LOCK_KEY2	2
 
-/* catalog.c: performance (no-op fast path, directory sync) */
+/* catalog/generation.c, syncstate.c: the no-op fast path and directory sync */
 extern bool migrate_catalog_at_heads(bool single_head, bool latest);
 extern void migrate_catalog_note_heads(const MigrateState *state,
 									   const int *rows, int nrows);
@@ -204,12 +212,17 @@ extern char *migrate_catalog_sync_stat(const char *dir_key,
 									   const char *stat_digest);
 extern void migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade);
 
-/* report.c */
+/* engine/repeatables.c */
+extern void migrate_order_repeatables(const MigrateState *state,
+									  MigratePlan *plan, bool upgrade);
+
+/* engine/result.c */
 extern void migrate_put_ids(FunctionCallInfo fcinfo, const MigrateState *state,
 							const int *nodes, int n);
 
-/* adopt.c */
+/* engine/adopted.c */
 extern void migrate_adopted_sync(const MigrateState *state, const int *rows,
 								 int nrows);
+extern char *migrate_adopted_with_table(const char *s, const char *table);
 
 #endif							/* PG_MIGRATE_H */

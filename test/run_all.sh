@@ -8,7 +8,7 @@
 # (test/install.sh: nothing is written to the system's PostgreSQL), starts a
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 55000; stopped and removed at the end),
-# and runs the suites: unit, fuzz, regress, regress-order, pgtap,
+# and runs the suites: unit, layers, fuzz, regress, regress-order, pgtap,
 # concurrency, oracle, client, scripts, badinput, fleet, privatedir.  Prints
 # one line per suite and a closing "N passed, N failed" line; exits non-zero
 # when any suite failed.
@@ -23,7 +23,7 @@ esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit fuzz regress regress-order pgtap concurrency oracle client scripts badinput fleet privatedir)
+ALL_SUITES=(unit layers fuzz regress regress-order pgtap concurrency oracle client scripts badinput fleet privatedir)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -44,16 +44,22 @@ bash scripts/install-deps.sh --test
 echo "== build"
 make -s
 # PGBIN, PATH and PG_MIGRATE now name the private copy of the server
+own_install="${TEST_INSTALL:-}"
 eval "$(bash test/install.sh)"
 
+# the cluster and the private install are this run's own: both go at exit
 cleanup() {
     bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
+    if [ -z "$own_install" ] && [ -n "${TEST_INSTALL:-}" ]; then
+        rm -rf "$TEST_INSTALL"
+    fi
 }
 trap cleanup EXIT
 bash scripts/cluster.sh destroy >/dev/null 2>&1 || true
 bash scripts/cluster.sh start
 eval "$(bash scripts/cluster.sh env)"
 echo "== port $TEST_PORT, cluster $CLUSTER_DIR, install $TEST_INSTALL"
+echo "== free space in /tmp: $(df -h --output=avail /tmp | tail -n 1 | tr -d ' ')"
 bash test/prepare_fixtures.sh "$(bash scripts/cluster.sh datadir)"
 export PGDATABASE=postgres
 
@@ -61,6 +67,7 @@ run_suite() {
     local name="$1"
     case "$name" in
         unit) make -C test/unit check ;;
+        layers) python3 test/layers/check.py . ;;
         fuzz) FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash test/fuzz/run.sh ;;
         regress) make installcheck || { cat test/regression.diffs 2>/dev/null | head -200; return 1; } ;;
         regress-order) bash test/regress_order.sh ;;

@@ -20,7 +20,7 @@
 #ifndef MIGRATE_IMPORTFMT_H
 #define MIGRATE_IMPORTFMT_H
 
-#include "revfile.h"
+#include "common/revfile.h"
 
 /* ---- file and directory names ---- */
 

@@ -20,7 +20,7 @@
 
 #include "lib/stringinfo.h"
 
-#include "revfile.h"
+#include "common/revfile.h"
 #include "common/interop.h"
 
 typedef struct FormatInfo

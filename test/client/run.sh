@@ -147,7 +147,7 @@ for code in "0  success" "1  the server reported an error" "2  usage error" \
 done
 for code in 0 1 2 3 4 5 6 7 8 9; do
     expect "--help lists exit status $code" "  $code  " "$out"
-    expect "the man page documents exit status $code" ".B $code" "$(grep -x "\.B $code" "$top/doc/pg_migrate.1")"
+    expect "the man page documents exit status $code" ".B $code" "$(grep -x "\.B $code" "$top/docs/pg_migrate.1")"
 done
 run -V
 expect "-V prints the version" "pg_migrate " "$out"
@@ -641,8 +641,8 @@ expect_rc "lint in a database without the extension exits 1" 1
 run --help
 expect "--help lists the lint verb" "lint [FILE]..." "$out"
 expect "--help lists exit status 8" "  8  lint: a finding of severity error is not silenced" "$out"
-expect "the man page documents exit status 8" ".B 8" "$(grep -x '\.B 8' "$top/doc/pg_migrate.1")"
-expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top/doc/pg_migrate.1" | grep lint)"
+expect "the man page documents exit status 8" ".B 8" "$(grep -x '\.B 8' "$top/docs/pg_migrate.1")"
+expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top/docs/pg_migrate.1" | grep lint)"
 # drift, repair, interrupted non-transactional revisions, resolve
 . "$here/integrity.sh"
 # adopt a database another tool manages

@@ -110,7 +110,7 @@ new_db() {
 
 as_pg() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        env -C / runuser -u postgres -- "$@"
     else
         "$@"
     fi

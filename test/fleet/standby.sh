@@ -39,7 +39,7 @@ n=0
 failures=0
 as_owner=()
 if [ "$(id -u)" -eq 0 ]; then
-    as_owner=(runuser -u postgres --)
+    as_owner=(env -C / runuser -u postgres --)
     chmod 755 "$work"
 fi
 
@@ -98,7 +98,7 @@ revision() {
 PPORT=$(bash "$top/test/free_port.sh" $((PGPORT + 100)) $$)
 if ! CLUSTER_DIR="$work/primary" CLUSTER_PORT="$PPORT" PGBIN="$PGBIN" \
     bash "$top/scripts/cluster.sh" start >"$work/primary.log" 2>&1; then
-    echo "Bail out! the primary did not start: $(tail -3 "$work/primary.log")"
+    echo "Bail out! the primary did not start: $(tail -n 25 "$work/primary.log")"
     exit 1
 fi
 export PGPORT="$PPORT"

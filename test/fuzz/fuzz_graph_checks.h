@@ -14,7 +14,7 @@
 #ifndef FUZZ_GRAPH_CHECKS_H
 #define FUZZ_GRAPH_CHECKS_H
 
-#include "revgraph.h"
+#include "common/revgraph.h"
 
 /* Report a broken invariant and stop. */
 static void

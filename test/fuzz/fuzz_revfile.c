@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "revfile.h"
+#include "common/revfile.h"
 
 extern int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

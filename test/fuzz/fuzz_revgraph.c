@@ -31,7 +31,7 @@
 
 #include <stdint.h>
 
-#include "revgraph.h"
+#include "common/revgraph.h"
 #include "fuzz_graph_checks.h"
 
 #define MAX_NODES	8

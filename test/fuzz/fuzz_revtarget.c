@@ -32,7 +32,7 @@
 
 #include <stdint.h>
 
-#include "revgraph_int.h"
+#include "common/revgraph_int.h"
 #include "fuzz_graph_checks.h"
 
 #define MAX_NODES	8

@@ -24,7 +24,7 @@
  */
 #include "postgres_fe.h"
 
-#include "revgraph.h"
+#include "common/revgraph.h"
 
 #define MAX_LINE (1024 * 1024)
 

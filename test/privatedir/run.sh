@@ -48,6 +48,12 @@ timeout "${PRIVATEDIR_TIMEOUT:-1200}" env -i PATH=/usr/local/sbin:/usr/local/bin
     bash "$PRIV/checkout/test/run_all.sh" "${SUITES[@]}" >"$PRIV/inner.log" 2>&1 || rc=$?
 n=1
 failures=0
+if ! grep -qE "^-- suite " "$PRIV/inner.log"; then
+    # it stopped before its first suite: say why once
+    echo "Bail out! the run in the private checkout stopped before its first suite (exit $rc):"
+    tail -n 30 "$PRIV/inner.log" | sed 's/^/#   /'
+    exit 1
+fi
 for s in "${SUITES[@]}"; do
     n=$((n + 1))
     line="$(grep -E "^-- suite $s: " "$PRIV/inner.log" || true)"
@@ -57,8 +63,8 @@ for s in "${SUITES[@]}"; do
         failures=$((failures + 1))
         echo "not ok $n - suite $s passes from a private checkout"
         # the failing checks of that suite, or the end of the log
-        (grep -E "^not ok|FAILED|error" "$PRIV/checkout/test/log/$s.log" 2>/dev/null || tail -n 20 "$PRIV/inner.log") |
-            head -n 30 | sed 's/^/#   /'
+        (grep -E -A 6 "^not ok|FAILED" "$PRIV/checkout/test/log/$s.log" 2>/dev/null || tail -n 20 "$PRIV/inner.log") |
+            head -n 60 | sed 's/^/#   /'
     fi
 done
 echo "1..$n"

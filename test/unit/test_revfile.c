@@ -15,7 +15,7 @@
  */
 #include "postgres_fe.h"
 
-#include "revfile.h"
+#include "common/revfile.h"
 #include "common/interop.h"
 #include "tap.h"
 

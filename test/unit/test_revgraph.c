@@ -16,7 +16,7 @@
 
 #include "lib/stringinfo.h"
 
-#include "revgraph.h"
+#include "common/revgraph.h"
 #include "tap.h"
 
 static MigrateGraph *g;

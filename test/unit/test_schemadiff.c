@@ -10,7 +10,7 @@
  */
 #include "postgres_fe.h"
 
-#include "schemadiff.h"
+#include "common/schemacompare.h"
 #include "tap.h"
 
 /* A fingerprint from "identity=definition" strings, already sorted. */

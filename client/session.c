@@ -1,0 +1,122 @@
+/*-------------------------------------------------------------------------
+ *
+ * session.c
+ *	  Opening a session for a verb: connect, find the extension, begin a
+ *	  transaction and register the revision files in it; and the history
+ *	  as the server reports it, which several verbs read.
+ *
+ * IDENTIFICATION
+ *	  client/session.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres_fe.h"
+
+#include "common/logging.h"
+#include "client.h"
+
+/* --all-databases, --databases: a database without the extension is skipped */
+bool		fleet_skip_missing = false;
+
+/*
+ * Look up the schema holding the extension's functions, so that queries
+ * name them whatever the search_path.  False if it is not installed.
+ */
+bool
+find_extension(PGconn *conn)
+{
+	PGresult   *res;
+
+	res = run_query(conn,
+					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1',"
+					" pg_catalog.pg_is_in_recovery()"
+					" FROM pg_catalog.pg_extension e"
+					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+					" WHERE e.extname = 'pg_migrate'", 0, NULL);
+	if (PQntuples(res) == 0)
+	{
+		PQclear(res);
+		/* --all-databases, --databases: such a database is skipped */
+		if (fleet_skip_missing)
+			finish_and_exit(conn, EXIT_FLEET_SKIP);
+		return false;
+	}
+	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
+	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
+	server_in_recovery = PQgetvalue(res, 0, 2)[0] == 't';
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Connect, check for the extension, open a transaction and register the
+ * revision files in it (not on a standby).  The caller commits or rolls back.
+ */
+PGconn *
+open_session(const MigrateOptions *opts, RevFileSet *set)
+{
+	PGconn	   *conn = connect_server(opts, false);
+
+	if (!find_extension(conn))
+	{
+		pg_log_error("extension \"pg_migrate\" is not installed in database \"%s\"",
+					 PQdb(conn));
+		pg_log_error_hint("If \"%s\" is the application's database, run \"pg_migrate --dbname=%s --dir=%s init\" to create the extension there; otherwise name the right database with --dbname or PGDATABASE.",
+						  PQdb(conn), PQdb(conn), opts->dir);
+		finish_and_exit(conn, EXIT_SQL);
+	}
+	run_command(conn, "BEGIN");
+
+	/*
+	 * A standby cannot register files: it shows what the primary registered
+	 * as far as replay has gone, which is what wait and status report there.
+	 * A verb that migrates fails in the server with its own message.
+	 */
+	if (!server_in_recovery)
+		send_revision_files(conn, set);
+	return conn;
+}
+
+/* Fetch migrate_history(), or migrate_history(range) when range is set. */
+RevInfo *
+fetch_history(PGconn *conn, const char *range, int *n)
+{
+	PGresult   *res;
+	RevInfo    *revs;
+	char	   *sql;
+	int			i;
+
+	sql = psprintf("SELECT revision,"
+				   " pg_catalog.array_to_string(revises, ' '),"
+				   " pg_catalog.array_to_string(depends_on, ' '),"
+				   " pg_catalog.array_to_string(branch_labels, ' '),"
+				   " message, is_head, is_branch_point, is_merge_point,"
+				   " is_current, applied, applied_at, file_name"
+				   " FROM %s.migrate_history(%s)",
+				   ext_schema, range ? "$1" : "");
+	res = run_query(conn, sql, range ? 1 : 0, &range);
+	*n = PQntuples(res);
+	revs = pg_malloc0(sizeof(RevInfo) * (*n + 1));
+	for (i = 0; i < *n; i++)
+	{
+		RevInfo    *r = &revs[i];
+
+		r->id = pg_strdup(PQgetvalue(res, i, 0));
+		r->nrevises = split_words(PQgetvalue(res, i, 1), &r->revises);
+		r->ndepends_on = split_words(PQgetvalue(res, i, 2), &r->depends_on);
+		r->nlabels = split_words(PQgetvalue(res, i, 3), &r->labels);
+		r->message = pg_strdup(PQgetvalue(res, i, 4));
+		r->is_head = PQgetvalue(res, i, 5)[0] == 't';
+		r->is_branch_point = PQgetvalue(res, i, 6)[0] == 't';
+		r->is_merge_point = PQgetvalue(res, i, 7)[0] == 't';
+		r->is_current = PQgetvalue(res, i, 8)[0] == 't';
+		r->applied = PQgetvalue(res, i, 9)[0] == 't';
+		r->applied_at = PQgetisnull(res, i, 10) ? NULL :
+			pg_strdup(PQgetvalue(res, i, 10));
+		r->file_name = PQgetisnull(res, i, 11) ? NULL :
+			pg_strdup(PQgetvalue(res, i, 11));
+	}
+	PQclear(res);
+	pg_free(sql);
+	return revs;
+}

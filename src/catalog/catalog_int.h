@@ -1,0 +1,49 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog_int.h
+ *	  Declarations shared by the files of src/catalog only.
+ *
+ * Every access to the migrate schema's tables goes through
+ * migrate_catalog_enter / migrate_catalog_exec / migrate_catalog_leave
+ * (spi.c): the owner's identity, a safe search_path, one SPI connection.
+ *
+ * IDENTIFICATION
+ *	  src/catalog/catalog_int.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_CATALOG_INT_H
+#define MIGRATE_CATALOG_INT_H
+
+#include "access/htup.h"
+#include "executor/spi.h"
+
+#include "pg_migrate.h"
+
+/* What migrate_catalog_enter saved, for migrate_catalog_leave to restore. */
+typedef struct CatalogContext
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+	MemoryContext caller_cxt;
+} CatalogContext;
+
+/* spi.c */
+extern void migrate_catalog_enter(CatalogContext *cxt);
+extern void migrate_catalog_leave(CatalogContext *cxt);
+extern void migrate_catalog_exec(bool read_only, const char *sql, int nargs,
+								 Oid *types, Datum *values, const char *nulls,
+								 int expected);
+extern void migrate_catalog_exec_kept(SPIPlanPtr *slot, bool read_only,
+									  const char *sql, int nargs, Oid *types,
+									  Datum *values, const char *nulls,
+									  int expected);
+extern char **migrate_text_array_items(Datum value, bool isnull, int *count);
+extern char *migrate_spi_text(HeapTuple tuple, int col);
+
+/* generation.c */
+extern void migrate_catalog_bump_connected(void);
+extern void migrate_catalog_forget_bump(void);
+
+#endif							/* MIGRATE_CATALOG_INT_H */
