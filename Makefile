@@ -47,12 +47,9 @@ PG_CPPFLAGS = -DPG_MIGRATE_VERSION='"$(EXTVERSION)"' -I$(srcdir)/src
 
 # pg_regress inputs are test/sql/*.sql, expected output test/expected/*.out
 # (PostgreSQL 15 reads both from --inputdir).
-# The first files run in this order; any other test/sql/*.sql runs after
-# them, alphabetically, and must create what it needs itself.
-REGRESS_FIRST = register revfile upgrade branches stamp reports errors \
-	transactions privileges
-REGRESS = $(REGRESS_FIRST) $(sort $(filter-out $(REGRESS_FIRST), \
-	$(basename $(notdir $(wildcard test/sql/*.sql)))))
+# Every test/sql/*.sql runs, alphabetically; each file sets up what it needs
+# and runs the same whatever ran before it (suite regress-order checks).
+REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --outputdir=test
 
 EXTRA_CLEAN = test/results test/regression.diffs test/regression.out

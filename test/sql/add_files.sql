@@ -1,5 +1,9 @@
 -- migrate_add_files: a client's batch of files, checked first, the new
 -- revisions inserted together; the rows are those of migrate_add_file
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SELECT migrate_add_files(array_agg(f ORDER BY f), array_agg(pg_read_file('pg_migrate_fixtures/batch/' || f) ORDER BY f))
   FROM unnest('{b1_base.sql,b2_side.sql,b3_merge.sql}'::text[]) AS f;

@@ -1,5 +1,11 @@
 -- migrate_adopt: stamp what another tool's version table says is applied,
 -- matched through "-- source: FORMAT VERSION" headers; refusals change nothing
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS alembic_version, al_t, schema_migrations, flyway_schema_history, __diesel_schema_migrations CASCADE;
+DROP SCHEMA IF EXISTS sqitch CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SET client_min_messages = warning;
 

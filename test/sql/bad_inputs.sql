@@ -1,6 +1,12 @@
 -- Bad inputs: each is tried at top level (its own transaction), then its
 -- SQLSTATE is shown beside whether the catalog and schema are unchanged.
 -- docs/bad-inputs.md lists every case of this file by number (B01...).
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS bad_base, bad_t1, bad_t2 CASCADE;
+DROP FUNCTION IF EXISTS bad_fp(), bad_unchanged(), bad_rebase() CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SET client_min_messages = warning;
 -- a FIFO or anything else that could block must not hang the suite

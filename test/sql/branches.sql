@@ -1,4 +1,9 @@
 -- Branches, merges, dependencies and branch labels
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS log CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 --        +-- b1 -- b2 (label "feature")

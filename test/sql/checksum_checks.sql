@@ -1,5 +1,9 @@
 -- The CHECK constraints on migrate.revision's checksums: exactly 64
 -- lower-case hexadecimal digits, for upgrade and downgrade checksums
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SELECT migrate_add('ck1', 'SELECT 1', NULL, 'SELECT 2');
 SELECT upgrade_checksum ~ '^[0-9a-f]{64}$' AS up_hex, downgrade_checksum ~ '^[0-9a-f]{64}$' AS down_hex

@@ -1,4 +1,9 @@
 -- Failing revisions and invalid graphs change nothing
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS kept, half CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 \set VERBOSITY default
 

@@ -1,10 +1,16 @@
 -- migrate_explain: the locks and rewrites of each statement, rolled back
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS ex_meta, ex_idx, ex_rewrite, ex_gone, ex_new CASCADE;
+DO $$DECLARE r name; BEGIN
+FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('explain_nobody') LOOP
+  EXECUTE format('DROP OWNED BY %I', r); EXECUTE format('DROP ROLE %I', r);
+END LOOP; END$$;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 -- step notices stay on: verify and explain give none (they would tell of
 -- changes that are undone)
-SET client_min_messages = warning;
-DROP ROLE IF EXISTS explain_nobody;
-RESET client_min_messages;
 CREATE ROLE explain_nobody;
 
 CREATE TABLE ex_meta (id int);

@@ -2,6 +2,11 @@
 -- registered and applied, is updated with ALTER EXTENSION ... UPDATE; its
 -- history, current revisions and journal are intact, it keeps working,
 -- and it has the same objects as a fresh installation of the new version.
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS upd_t1 CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate VERSION '0.1';
 SET client_min_messages = warning;
 SELECT extversion FROM pg_extension WHERE extname = 'pg_migrate';

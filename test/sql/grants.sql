@@ -1,6 +1,15 @@
 -- Who may do what: the grants of docs/locking-and-privileges.md, a role
 -- without them refused everywhere, the extension's queries safe from the
 -- caller's search_path, and a revision planted by such a role never run
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP SCHEMA IF EXISTS grants_app, grants_hijack CASCADE;
+DO $$DECLARE r name; BEGIN
+FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('regress_grants_nobody', 'regress_grants_migrator', 'regress_grants_intruder') LOOP
+  EXECUTE format('DROP OWNED BY %I', r); EXECUTE format('DROP ROLE %I', r);
+END LOOP; END$$;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 CREATE ROLE regress_grants_nobody;
 CREATE ROLE regress_grants_migrator;

@@ -1,5 +1,14 @@
 -- Checksums of revision SQL, drift, repair; interrupted non-transactional
 -- steps and migrate_resolve
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS integ_t, integ_3, integ_4 CASCADE;
+DO $$DECLARE r name; BEGIN
+FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('regress_integrity_reader') LOOP
+  EXECUTE format('DROP OWNED BY %I', r); EXECUTE format('DROP ROLE %I', r);
+END LOOP; END$$;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 -- the fingerprint ignores layout, comments, line endings and keyword case

@@ -1,5 +1,10 @@
 -- Updating from 0.1: checksums of the registered revisions and of the
 -- journal are filled in, and nothing counts as drift
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS upd_t, upd_3 CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate VERSION '0.1';
 -- The library is 0.2's, and its functions need 0.2's catalog, so the rows a
 -- 0.1 installation would hold are written directly: three revisions, two

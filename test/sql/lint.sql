@@ -1,4 +1,12 @@
 -- Lint: migrate_lint_file, migrate_lint, migrate_lint_rules, lint-ignore lines
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS lint_case, lt_part, lt_task, lt_ref, task_log CASCADE;
+DROP MATERIALIZED VIEW IF EXISTS lt_mv CASCADE;
+DROP FUNCTION IF EXISTS lint_up, lt_vol, lt_stable CASCADE;
+DROP TYPE IF EXISTS lt_mood CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 -- the rules: ids without gaps, each with a severity, a reason and a safe way

@@ -1,5 +1,9 @@
 -- migrate_load registers new revisions with one INSERT per batch: the rows
 -- are the ones registering the files one at a time gives
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SELECT migrate_load('pg_migrate_fixtures/batch');
 CREATE TEMP TABLE loaded AS

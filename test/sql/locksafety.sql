@@ -1,5 +1,12 @@
 -- Lock safety: the settings applied while a revision runs, CALL migrate_run()
 -- (waits for locks, holders and retries are tested in test/concurrency)
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS seen, landed, run_one, run_two, run_three, run_four, run_five, run_six CASCADE;
+DROP FUNCTION IF EXISTS call_run CASCADE;
+DROP SCHEMA IF EXISTS deploy_target, caller_schema CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 CREATE TABLE seen (revision text, name text, value text);
 

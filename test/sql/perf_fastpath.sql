@@ -1,6 +1,15 @@
 -- The no-op fast path of migrate_upgrade('head'/'heads'), migrate_pending
 -- and migrate_check, the generation bumps it relies on, and the
 -- directory-sync functions the client uses.
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS f1, f2, f3, f4, f5, f6, f7, f8, g1, h1 CASCADE;
+DO $$DECLARE r name; BEGIN
+FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('perf_nobody') LOOP
+  EXECUTE format('DROP OWNED BY %I', r); EXECUTE format('DROP ROLE %I', r);
+END LOOP; END$$;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SET pg_migrate.notice_steps = off;
 

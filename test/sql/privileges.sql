@@ -1,4 +1,14 @@
 -- Who may do what
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS p1 CASCADE;
+DROP FUNCTION IF EXISTS public.planted_ge(float8, int) CASCADE;
+DO $$DECLARE r name; BEGIN
+FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('regress_migrate_reader', 'regress_migrate_deployer') LOOP
+  EXECUTE format('DROP OWNED BY %I', r); EXECUTE format('DROP ROLE %I', r);
+END LOOP; END$$;
+RESET client_min_messages;
 
 -- an operator planted in the extension's schema before it was created is
 -- never run by the catalog's constraints (they run as the owner)

@@ -1,4 +1,9 @@
 -- Registration: migrate_add, migrate_add_file, migrate_load
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS a1, b2, c3 CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 -- functions are callable unqualified; the catalog lives in schema migrate

@@ -1,6 +1,12 @@
 -- "-- repeatable: true" revisions: applied after the versioned revisions of
 -- an upgrade, in name order; applied again when their SQL changes; left
 -- alone by a downgrade
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS rep_t CASCADE;
+DROP FUNCTION IF EXISTS rep_a(), rep_b() CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SET client_min_messages = warning;
 SET pg_migrate.notice_steps = off;

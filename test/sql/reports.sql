@@ -1,4 +1,9 @@
 -- Read-only reports: current, heads, history, pending, check, status, script
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS r1, r2, r3 CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 -- an empty catalog

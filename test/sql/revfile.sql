@@ -1,5 +1,9 @@
 -- Revision files: every malformed file is refused with its name, the line
 -- and what is wrong, and registers nothing
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 SELECT migrate_add_file('ok.sql', E'-- revision: r1\n-- migrate:upgrade\nSELECT 1;\n');

@@ -1,6 +1,11 @@
 -- CALL migrate_run() notes the heads in migrate.state when it leaves the
 -- version rows at the heads, as migrate_upgrade() does, so that the next
 -- upgrade to head takes the fast path
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS r1, r2, r3, r4 CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SET pg_migrate.notice_steps = off;
 CREATE FUNCTION pg_temp.at_heads() RETURNS boolean LANGUAGE sql

@@ -1,4 +1,9 @@
 -- migrate_stamp sets the version rows without running SQL
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS never_created CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 SELECT migrate_add(revision => 'a1', upgrade => 'CREATE TABLE never_created (id int)', message => 'a1');

@@ -1,6 +1,10 @@
 -- migrate_statements: the statements of a text as the server's parser cuts
 -- them, with the line of each one's first token.  The client runs a
 -- non-transactional revision with exactly these statements.
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 -- "begin" as a column name is not a transaction keyword

@@ -1,5 +1,9 @@
 -- The client's stat cache on the server: migrate_sync_done() with a stat
 -- digest, migrate_sync_stat()
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 SELECT migrate_sync_done('/d', repeat('a', 64), repeat('s', 64)) > 0 AS recorded;
 -- same stat digest, nothing changed: the content digest

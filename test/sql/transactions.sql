@@ -1,4 +1,9 @@
 -- Upgrades run inside the caller's transaction
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS ta, tb CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 SELECT migrate_add(revision => 'a', upgrade => 'CREATE TABLE ta (id int)', downgrade => 'DROP TABLE ta');

@@ -1,4 +1,9 @@
 -- Upgrades and downgrades on a linear history, with every target form
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP TABLE IF EXISTS t1, t2, t3, t4, t5, t6 CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 
 SELECT migrate_add(revision => 'aaa111', upgrade => 'CREATE TABLE t1 (id int)',

@@ -1,12 +1,21 @@
 -- migrate_verify: upgrade, downgrade, compare, upgrade again; all rolled back
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP VIEW IF EXISTS vv CASCADE;
+DROP TABLE IF EXISTS vt, kept CASCADE;
+DROP SEQUENCE IF EXISTS vs CASCADE;
+DROP FUNCTION IF EXISTS vf, vtrig CASCADE;
+DROP DOMAIN IF EXISTS posint CASCADE;
+DROP TYPE IF EXISTS mood, color CASCADE;
+DO $$DECLARE r name; BEGIN
+FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('verify_owner', 'verify_reader', 'verify_nobody') LOOP
+  EXECUTE format('DROP OWNED BY %I', r); EXECUTE format('DROP ROLE %I', r);
+END LOOP; END$$;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 -- step notices stay on: verify and explain give none (they would tell of
 -- changes that are undone)
-SET client_min_messages = warning;
-DROP ROLE IF EXISTS verify_owner;
-DROP ROLE IF EXISTS verify_reader;
-DROP ROLE IF EXISTS verify_nobody;
-RESET client_min_messages;
 -- revisions run as the caller: a role that may migrate, not a superuser
 CREATE ROLE verify_owner;
 CREATE ROLE verify_reader;

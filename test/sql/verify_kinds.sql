@@ -1,4 +1,9 @@
 -- migrate_verify sees every kind of object the schema fingerprint covers
+-- start clean whatever ran before: no extension, none of this file's objects
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS pg_migrate CASCADE;
+DROP SCHEMA IF EXISTS ks CASCADE;
+RESET client_min_messages;
 CREATE EXTENSION pg_migrate;
 CREATE FUNCTION pg_temp.k1(downgrade text) RETURNS text LANGUAGE sql AS $f$
 SELECT migrate_add(revision => 'k1', downgrade => downgrade, upgrade => $$
