@@ -348,21 +348,22 @@ main(int argc, char **argv)
 		{"canary", required_argument, NULL, 54},
 		{"fail-fast", no_argument, NULL, 55},
 		{"format", required_argument, NULL, 56},
-		{"autogenerate", no_argument, NULL, 60},
-		{"schema-dir", required_argument, NULL, 61},
-		{"dev-url", required_argument, NULL, 62},
-		{"schema", required_argument, NULL, 63},
-		{"exclude-schema", required_argument, NULL, 64},
-		{"allow-data-loss", no_argument, NULL, 65},
-		{"concurrently", no_argument, NULL, 66},
-		{"rename", required_argument, NULL, 67},
+		{"autogenerate", no_argument, NULL, 70},
+		{"schema-dir", required_argument, NULL, 71},
+		{"dev-url", required_argument, NULL, 72},
+		{"schema", required_argument, NULL, 73},
+		{"exclude-schema", required_argument, NULL, 74},
+		{"allow-data-loss", no_argument, NULL, 75},
+		{"concurrently", no_argument, NULL, 76},
+		{"rename", required_argument, NULL, 77},
 		{NULL, 0, NULL, 0}
 	};
+	/* long-option codes stay clear of the characters getopt returns ('?' is 63) */
 	static const int bit_of_option[256] = {
 		['v'] = OPT_VERBOSE, ['r'] = OPT_RANGE, ['i'] = OPT_INDICATE,
-		[60] = OPT_AUTOGEN, [61] = OPT_SCHEMADIR, [62] = OPT_DEVURL,
-		[63] = OPT_SCHEMAS, [64] = OPT_SCHEMAS, [65] = OPT_DATALOSS,
-		[66] = OPT_CONCURRENT, [67] = OPT_RENAME,
+		[70] = OPT_AUTOGEN, [71] = OPT_SCHEMADIR, [72] = OPT_DEVURL,
+		[73] = OPT_SCHEMAS, [74] = OPT_SCHEMAS, [75] = OPT_DATALOSS,
+		[76] = OPT_CONCURRENT, [77] = OPT_RENAME,
 		['m'] = OPT_MESSAGE, [5] = OPT_SQL, [6] = OPT_HEAD,
 		[7] = OPT_DEPENDS, [8] = OPT_LABEL, [9] = OPT_REVID,
 		[10] = OPT_NONTX, [11] = OPT_TIMEOUT, [12] = OPT_STRICT,
@@ -515,29 +516,29 @@ main(int argc, char **argv)
 			case 55:
 				opts.fleet_fail_fast = true;
 				break;
-			case 60:
+			case 70:
 				opts.autogenerate = true;
 				break;
-			case 61:
+			case 71:
 				opts.schema_dir = arg;
 				opts.schema_dir_given = true;
 				break;
-			case 62:
+			case 72:
 				opts.dev_url = arg;
 				break;
-			case 63:
+			case 73:
 				push(&opts.include_schemas, &opts.ninclude_schemas, arg);
 				break;
-			case 64:
+			case 74:
 				push(&opts.exclude_schemas, &opts.nexclude_schemas, arg);
 				break;
-			case 65:
+			case 75:
 				opts.allow_data_loss = true;
 				break;
-			case 66:
+			case 76:
 				opts.concurrently = true;
 				break;
-			case 67:
+			case 77:
 				push(&opts.renames, &opts.nrenames, arg);
 				break;
 			case 56:
