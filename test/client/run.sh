@@ -249,6 +249,7 @@ is "pending TARGET stops at the target" "$out" "1/1 $id1, Create users table!"
 run -d "$db1" --dir "$dir" check
 expect_rc "check exits 6 when revisions are pending" 6
 expect "check names what is pending" "$id1" "$err"
+expect "check's hint names the client's verb" 'Run "pg_migrate upgrade' "$err"
 
 # ---------------------------------------------------------------- upgrade --sql
 run -d "$db1" --dir "$dir" upgrade --sql
