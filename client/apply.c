@@ -310,8 +310,8 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 			pg_log_error("statement %d of %d of non-transactional revision \"%s\" failed",
 						 i + 1, nstmts, step->rev);
 			pg_log_error_detail("The statements before it are committed; the failure is recorded, and migrations are refused until it is resolved.");
-			pg_log_error_hint("Complete or undo the revision's statements by hand, then run \"pg_migrate resolve %s applied\" or \"pg_migrate resolve %s not-applied\".",
-							  step->rev, step->rev);
+			pg_log_error_hint("Fix the cause, then run \"pg_migrate %s --resume\" to go on from statement %d; or complete or undo the statements by hand and run \"pg_migrate resolve %s applied\" or \"pg_migrate resolve %s not-applied\".",
+							  operation, i + 1, step->rev, step->rev);
 			PQclear(res);
 			finish_and_exit(conn, EXIT_SQL);
 		}

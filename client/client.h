@@ -63,7 +63,7 @@ typedef struct MigrateOptions
 	const char *username;
 	bool		wait;
 	int			max_retries;
-	int			retry_interval;
+	long		retry_interval;	/* microseconds */
 
 	/* revision files */
 	const char *dir;

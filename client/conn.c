@@ -177,7 +177,7 @@ build_params(const MigrateOptions *opts, ConnParams *p)
 
 /*
  * --wait: try the server the way pg_isready does until it accepts
- * connections, up to max_retries tries retry_interval seconds apart.
+ * connections, up to max_retries tries retry_interval microseconds apart.
  */
 void
 wait_for_server(const MigrateOptions *opts)
@@ -201,7 +201,7 @@ wait_for_server(const MigrateOptions *opts)
 					try, opts->max_retries,
 					rc == PQPING_REJECT ? "rejecting connections" : "no response");
 		if (try < opts->max_retries)
-			sleep(opts->retry_interval);
+			pg_usleep(opts->retry_interval);
 		if (CancelRequested)
 			exit(EXIT_NOT_READY);
 	}

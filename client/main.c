@@ -144,7 +144,8 @@ usage(const char *progname)
 	printf("  -U, --username=USERNAME database user name\n");
 	printf("  --wait                  wait for the server to accept connections first\n");
 	printf("  --max-retries=N         tries for --wait (default $MAX_RETRIES or 30)\n");
-	printf("  --retry-interval=SECS   seconds between tries (default $RETRY_INTERVAL or 2)\n");
+	printf("  --retry-interval=SECS   seconds between tries, fractions allowed\n"
+		   "                          (default $RETRY_INTERVAL or 2)\n");
 	printf("\nOther options:\n");
 	printf("  --dir=DIR               directory of revision files (default ./migrations)\n");
 	printf("  --verify-files          parse every file even when the server has this\n"
@@ -248,6 +249,23 @@ parse_count(const char *s, const char *what)
 	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 1000000)
 		usage_error("invalid value for %s", what);
 	return (int) v;
+}
+
+/*
+ * Parse a non-negative number of seconds, fractions allowed ("0.5"), or fail
+ * with a usage error.  Returns microseconds.
+ */
+static long
+parse_seconds(const char *s, const char *what)
+{
+	char	   *end;
+	double		v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > 3600)
+		usage_error("invalid value for %s", what);
+	return (long) (v * 1000000.0);
 }
 
 /* Read an integer setting from the environment, with a default. */
@@ -386,7 +404,9 @@ main(int argc, char **argv)
 	opts.dir = "migrations";
 	opts.schema_dir = "schema";
 	opts.max_retries = env_count("MAX_RETRIES", 30);
-	opts.retry_interval = env_count("RETRY_INTERVAL", 2);
+	opts.retry_interval = 2000000L;
+	if (getenv("RETRY_INTERVAL") && getenv("RETRY_INTERVAL")[0] != '\0')
+		opts.retry_interval = parse_seconds(getenv("RETRY_INTERVAL"), "RETRY_INTERVAL");
 
 	for (i = 1; i < argc; i++)
 	{
@@ -454,7 +474,7 @@ main(int argc, char **argv)
 				opts.max_retries = parse_count(arg, "--max-retries");
 				break;
 			case 3:
-				opts.retry_interval = parse_count(arg, "--retry-interval");
+				opts.retry_interval = parse_seconds(arg, "--retry-interval");
 				break;
 			case 4:
 				opts.dir = arg;

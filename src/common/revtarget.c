@@ -329,15 +329,19 @@ walk(const MigrateGraph *g, int start, int steps, const bool *bmask,
 	return WALK_OK;
 }
 
-/* Error for a failed walk. */
+/*
+ * Error for a failed walk of steps revisions (negative: downward); the hint's
+ * example walks the same way.
+ */
 static bool
-walk_error(const char *target, WalkResult r, MigrateGraphError *err)
+walk_error(const char *target, int steps, WalkResult r, MigrateGraphError *err)
 {
 	if (r == WALK_AMBIGUOUS)
 		return migrate_graph_set_error(err, MIGRATE_GRAPH_AMBIGUOUS,
 									   psprintf("relative target \"%s\" is ambiguous", target),
 									   pstrdup("The walk reaches a revision with several children or parents."),
-									   pstrdup("Name a branch, as in \"branch@+1\", or give a revision."));
+									   psprintf("Name a branch, as in \"branch@%s1\", or give a revision.",
+												steps < 0 ? "-" : "+"));
 	return migrate_graph_set_error(err, MIGRATE_GRAPH_BAD_TARGET,
 								   psprintf("relative target \"%s\" goes past the end of the history", target),
 								   NULL, NULL);
@@ -434,9 +438,9 @@ migrate_target_upgrade(const MigrateGraph *g, const bool *applied,
 		wr = walk(g, start, pt.steps, NULL, &result);
 	}
 	if (wr != WALK_OK)
-		return walk_error(target, wr, err);
+		return walk_error(target, pt.steps, wr, err);
 	if (result == POS_NONE)
-		return walk_error(target, WALK_PAST_END, err);
+		return walk_error(target, pt.steps, WALK_PAST_END, err);
 	if (result >= 0)
 		targets[(*ntargets)++] = result;
 	return true;
@@ -556,7 +560,7 @@ migrate_target_downgrade(const MigrateGraph *g, const bool *applied,
 		wr = walk(g, start, pt.steps, NULL, &result);
 	}
 	if (wr != WALK_OK)
-		return walk_error(target_str, wr, err);
+		return walk_error(target_str, pt.steps, wr, err);
 	*target = result >= 0 ? result : POS_NONE;
 	return true;
 }

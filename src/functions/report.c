@@ -283,7 +283,7 @@ migrate_check(PG_FUNCTION_ARGS)
 							   "%d revisions are pending",
 							   plan.nsteps, plan.nsteps),
 				 errdetail("Pending, in order: %s.", quoted_steps(&state, &plan)),
-				 errhint("Run migrate_upgrade('%s') to apply them.", target)));
+				 errhint("Run \"pg_migrate upgrade %s\" or, in SQL, migrate_upgrade('%s') to apply them.", target, target)));
 	PG_RETURN_BOOL(true);
 }
 

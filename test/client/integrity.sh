@@ -89,6 +89,7 @@ SQL
 run -d "$db4" --dir "$idir" upgrade
 expect_rc "integrity: a failing non-transactional statement fails the upgrade" 1
 expect "integrity: the client names the failed statement" 'statement 2 of 2 of non-transactional revision "c3" failed' "$err"
+expect "integrity: the client's hint offers --resume" 'run "pg_migrate upgrade --resume" to go on from statement 2' "$err"
 is "integrity: the first statement's index stays" "$(q "$db4" "SELECT count(*) FROM pg_class WHERE relname = 'drift_t_id_idx'")" 1
 is "integrity: the failure is recorded" \
     "$(q "$db4" "SELECT revision, done, failed_statement, failed_line, failed_sqlstate FROM migrate.interrupted")" "c3|1|2|7|42703"

@@ -249,6 +249,7 @@ is "pending TARGET stops at the target" "$out" "1/1 $id1, Create users table!"
 run -d "$db1" --dir "$dir" check
 expect_rc "check exits 6 when revisions are pending" 6
 expect "check names what is pending" "$id1" "$err"
+expect "check's hint names the client's verb" 'Run "pg_migrate upgrade' "$err"
 
 # ---------------------------------------------------------------- upgrade --sql
 run -d "$db1" --dir "$dir" upgrade --sql
@@ -504,6 +505,17 @@ rc=$?
 err=$(cat "$work/stderr")
 expect_rc "--max-retries overrides MAX_RETRIES" 4
 expect "--max-retries 1 tries once" "try 1 of 1" "$err"
+start=$(date +%s)
+out=$(MAX_RETRIES=3 RETRY_INTERVAL=0.5 "$PGM" -p "$DEAD_PORT" -d "$db1" --wait current 2>"$work/stderr")
+rc=$?
+err=$(cat "$work/stderr")
+elapsed=$(($(date +%s) - start))
+expect_rc "a fractional RETRY_INTERVAL is accepted" 4
+expect "a fractional RETRY_INTERVAL still tries each time" "try 3 of 3" "$err"
+[ "$elapsed" -le 3 ] && ok "RETRY_INTERVAL=0.5 waits half a second between tries" ||
+    not_ok "RETRY_INTERVAL=0.5 waits half a second between tries" "took $elapsed s"
+run -p "$DEAD_PORT" -d "$db1" --retry-interval=-1 --wait current
+expect_rc "a negative --retry-interval is a usage error" 2
 run --wait -d "$db1" --dir "$dir" current
 expect_rc "--wait against a live server goes on" 0
 is "--wait then runs the verb" "$out" "$id3 (head)"
