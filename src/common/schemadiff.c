@@ -264,10 +264,19 @@ object_target(const MigrateSchemaObject *o)
 	return pstrdup(o->qname);
 }
 
+/* A column's privileges name it after the privilege: SELECT (col). */
+static char *
+column_list(const MigrateSchemaObject *o)
+{
+	return o->kind == MIGRATE_OBJ_COLUMN ? psprintf(" (%s)", o->qname) : "";
+}
+
 /* The object GRANT and REVOKE name: ON TABLE x, ON SEQUENCE x, ... */
 static char *
 grant_target(const MigrateSchemaObject *o)
 {
+	if (o->kind == MIGRATE_OBJ_COLUMN)
+		return psprintf("TABLE %s", o->parent);
 	if (o->kind == MIGRATE_OBJ_VIEW || o->kind == MIGRATE_OBJ_MATVIEW)
 		return psprintf("TABLE %s", o->qname);
 	if (o->kind == MIGRATE_OBJ_ENUM || o->kind == MIGRATE_OBJ_COMPOSITE ||
@@ -1341,9 +1350,10 @@ grant_changes(const MigrateSchemaObject *o, char **have, int nhave,
 
 			if (opt)
 				*opt = '\0';
-			list_add(out, o->id, psprintf("REVOKE %.*s ON %s FROM %s;",
+			list_add(out, o->id, psprintf("REVOKE %.*s%s ON %s FROM %s;",
 										  sp ? (int) (sp - have[i]) : 0, have[i],
-										  grant_target(o), grantee), false, false, NULL);
+										  column_list(o), grant_target(o), grantee),
+					 false, false, NULL);
 		}
 	}
 	for (j = 0; j < nwant; j++)
@@ -1356,9 +1366,9 @@ grant_changes(const MigrateSchemaObject *o, char **have, int nhave,
 		{
 			const char *sp = strchr(want[j], ' ');
 
-			list_add(out, o->id, psprintf("GRANT %.*s ON %s TO %s;",
+			list_add(out, o->id, psprintf("GRANT %.*s%s ON %s TO %s;",
 										  sp ? (int) (sp - want[j]) : 0, want[j],
-										  grant_target(o), sp ? sp + 1 : ""),
+										  column_list(o), grant_target(o), sp ? sp + 1 : ""),
 					 false, false, NULL);
 		}
 	}

@@ -115,7 +115,7 @@ const char *const migrate_snapshot_query =
 "    CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) END,\n"
 "    CASE WHEN a.attidentity <> '' THEN (SELECT 'INCREMENT BY ' || s.seqincrement || ' MINVALUE ' || s.seqmin || ' MAXVALUE ' || s.seqmax || ' START WITH ' || s.seqstart || ' CACHE ' || s.seqcache || CASE WHEN s.seqcycle THEN ' CYCLE' ELSE ' NO CYCLE' END FROM pg_catalog.pg_sequence s WHERE s.seqrelid = pg_catalog.pg_get_serial_sequence(pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname), a.attname)::pg_catalog.regclass) END,\n"
 "    ARRAY[a.attnum::text, CASE WHEN a.attislocal THEN 'local' ELSE 'inherited' END],\n"
-"    'COLUMN', NULL, NULL, NULL\n"
+"    'COLUMN', a.attacl, c.relowner, 'c'::\"char\"\n"
 "  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN nsp n ON n.oid = c.relnamespace\n"
 "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid\n"
 "  LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum\n"
