@@ -187,6 +187,7 @@ rev="$proj/migrations/$newfile"
 expect "its upgrade adds the column" "ADD COLUMN priority integer DEFAULT 0 NOT NULL" "$(cat "$rev" 2>/dev/null)"
 expect "its upgrade builds the index" "CREATE INDEX task_priority_idx" "$(cat "$rev" 2>/dev/null)"
 expect "its downgrade drops the column" "DROP COLUMN priority" "$(cat "$rev" 2>/dev/null)"
+expect "the lint rules' findings on the upgrade are written above it" "-- lint PM001, statement 2:" "$(cat "$rev" 2>/dev/null)"
 mk migrate
 is "make migrate applies it" "$rc" 0
 mk migrate-check
