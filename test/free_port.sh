@@ -3,17 +3,23 @@
 #
 # Usage: test/free_port.sh [FIRST [OWNER_PID]]
 #
-# Tries FIRST (default 55000) and the 500 ports after it.  A port is free when
+# Tries FIRST (default 25000) and the 500 ports after it.  A port is free when
 # nothing accepts a connection on it, no PostgreSQL socket lock file of that
-# number exists, and no live process has claimed it.  The port printed is
+# number exists, no live process has claimed it, and it lies outside the
+# kernel's range of ephemeral ports (net.ipv4.ip_local_port_range): a
+# client connection can hold such a port as its own end at any moment,
+# and a server then fails to bind it ("Address already in use") although
+# nothing listens there.  The port printed is
 # claimed for OWNER_PID (default: the caller's parent, the script that runs
 # the test) by creating /tmp/pg_migrate-port-N, which is atomic: test runs
 # that start at the same moment never get the same port.  A claim whose
 # owner has exited is free again.  Exits 1 when all are taken.
 set -euo pipefail
-first="${1:-55000}"
+first="${1:-25000}"
 owner="${2:-$PPID}"
+read -r eph_lo eph_hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || { eph_lo=32768; eph_hi=60999; }
 for ((p = first; p < first + 500; p++)); do
+    [ "$p" -ge "$eph_lo" ] && [ "$p" -le "$eph_hi" ] && continue
     [ -e "/tmp/.s.PGSQL.$p.lock" ] && continue
     claim="/tmp/pg_migrate-port-$p"
     if [ -d "$claim" ]; then

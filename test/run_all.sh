@@ -7,7 +7,7 @@
 # extension and client and installs them into a private copy of the server
 # (test/install.sh: nothing is written to the system's PostgreSQL), starts a
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
-# default the first free port from 55000; stopped and removed at the end),
+# default the first free port from 25000; stopped and removed at the end),
 # and runs the suites: unit, layers, fuzz, regress, regress-order, pgtap,
 # concurrency, oracle, client, scripts, badinput, fleet, autogen, privatedir.
 # Prints one line per suite and a closing "N passed, N failed" line; exits
@@ -32,7 +32,7 @@ fi
 
 # two checkouts testing at once must not share a port, an install or a
 # cluster: free_port.sh claims each port for this run ($$)
-export TEST_PORT="${TEST_PORT:-$(bash test/free_port.sh 55000 $$)}"
+export TEST_PORT="${TEST_PORT:-$(bash test/free_port.sh 25000 $$)}"
 export DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash test/free_port.sh $((TEST_PORT + 1)) $$)}"
 export CLUSTER_PORT="$TEST_PORT"
 export CLUSTER_DIR="${TEST_CLUSTER_DIR:-/tmp/pg_migrate-test-$TEST_PORT}"

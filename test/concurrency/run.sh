@@ -25,7 +25,7 @@
 #
 # Cases a-d and g-i use the server named by PGHOST/PGPORT/PGUSER, in databases of
 # their own.  Cases e-f start a throw-away primary on 127.0.0.1:$CONC_PORT
-# (default: the first free port from 56000) and a standby on $CONC_STANDBY_PORT (the next free one), data
+# (default: the first free port from 26000) and a standby on $CONC_STANDBY_PORT (the next free one), data
 # under /tmp, as the "postgres" OS user when run as root, and stop them at
 # the end.  Prints TAP; exits non-zero when a test failed.
 set -euo pipefail
@@ -42,7 +42,7 @@ export PGUSER="${PGUSER:-postgres}"
 export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}"
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
-CONC_PORT="${CONC_PORT:-$(bash "$(dirname "$0")/../free_port.sh" 56000 $$)}"
+CONC_PORT="${CONC_PORT:-$(bash "$(dirname "$0")/../free_port.sh" 26000 $$)}"
 CONC_STANDBY_PORT="${CONC_STANDBY_PORT:-$(bash "$(dirname "$0")/../free_port.sh" $((CONC_PORT + 1)) $$)}"
 SESSIONS="${CONC_SESSIONS:-16}"
 NREVS=20

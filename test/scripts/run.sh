@@ -23,7 +23,7 @@ S="$ROOT/scripts"
 export PGHOST PGPORT PGUSER
 export PGDATABASE=postgres PGCONNECT_TIMEOUT=10
 unset DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD BACKUP_DIR BACKUP_KEEP MIGRATIONS_DIR MIGRATE_TARGET
-DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash "$ROOT/test/free_port.sh" 55100 $$)}"
+DOCKER_TEST_PORT="${DOCKER_TEST_PORT:-$(bash "$ROOT/test/free_port.sh" 25100 $$)}"
 P="pgm_scripts_$$"
 TMP="$(mktemp -d /tmp/pgm-scripts-test.XXXXXX)"
 chmod 755 "$TMP"
@@ -333,7 +333,7 @@ is "its downgrade SQL ran" "$(in_db "${P}_rbnt" -c "SELECT count(*) FROM pg_inde
 # ---------------------------------------------------------------- make up, reset, env
 # the local cluster of "make up" on a port and in a directory of this test,
 # with a revision set that holds a transactional:false revision
-UPC=(env CLUSTER_DIR="$TMP/upcluster" CLUSTER_PORT="$(bash "$ROOT/test/free_port.sh" 55200 $$)"
+UPC=(env CLUSTER_DIR="$TMP/upcluster" CLUSTER_PORT="$(bash "$ROOT/test/free_port.sh" 25200 $$)"
     MIGRATIONS_DIR="$TMP/ntfiles" UP_SKIP_INSTALL=1 UP_DATABASE=upapp)
 run "${UPC[@]}" make -s --no-print-directory -C "$ROOT" up
 if [ "$rc" = 0 ] && grep -q "f6a7b8c9d0e1" <<<"$out"; then ok "make up migrates a revision set with a transactional:false revision"; else not_ok "make up migrates a revision set with a transactional:false revision" "$out"; fi
