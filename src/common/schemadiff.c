@@ -476,32 +476,20 @@ index_concurrently(const char *def)
 static bool
 table_survives(DiffState *st, const char *table)
 {
-	int			i;
+	int			i = migrate_snapshot_find_table(st->from, table);
 
-	for (i = 0; i < st->from->nobjs; i++)
-	{
-		const MigrateSchemaObject *o = &st->from->objs[i];
-
-		if (o->kind == MIGRATE_OBJ_TABLE && same(o->qname, table))
-			return st->fate_from[i] == FATE_KEEP || st->fate_from[i] == FATE_ALTER;
-	}
-	return false;
+	return i >= 0 &&
+		(st->fate_from[i] == FATE_KEEP || st->fate_from[i] == FATE_ALTER);
 }
 
 /* Whether table (a qname) of "to" exists in "from" and is not recreated. */
 static bool
 table_existed(DiffState *st, const char *table)
 {
-	int			i;
+	int			i = migrate_snapshot_find_table(st->to, table);
 
-	for (i = 0; i < st->to->nobjs; i++)
-	{
-		const MigrateSchemaObject *o = &st->to->objs[i];
-
-		if (o->kind == MIGRATE_OBJ_TABLE && same(o->qname, table))
-			return st->fate_to[i] == FATE_KEEP || st->fate_to[i] == FATE_ALTER;
-	}
-	return false;
+	return i >= 0 &&
+		(st->fate_to[i] == FATE_KEEP || st->fate_to[i] == FATE_ALTER);
 }
 
 /* The statements that create o (of "to"). */
@@ -1287,15 +1275,13 @@ decide_fates(DiffState *st)
 		if (o->parent == NULL || st->fate_from[i] == FATE_DROP ||
 			st->fate_from[i] == FATE_RECREATE)
 			continue;
-		for (k = 0; k < from->nobjs; k++)
-			if (from->objs[k].kind == MIGRATE_OBJ_TABLE &&
-				same(from->objs[k].qname, o->parent) &&
-				st->fate_from[k] == FATE_RECREATE)
-			{
-				st->fate_from[i] = FATE_RECREATE;
-				if (st->match_to[i] >= 0)
-					st->fate_to[st->match_to[i]] = FATE_RECREATE;
-			}
+		k = migrate_snapshot_find_table(from, o->parent);
+		if (k >= 0 && st->fate_from[k] == FATE_RECREATE)
+		{
+			st->fate_from[i] = FATE_RECREATE;
+			if (st->match_to[i] >= 0)
+				st->fate_to[st->match_to[i]] = FATE_RECREATE;
+		}
 	}
 }
 

@@ -146,20 +146,6 @@ add_edge(int k, int user, int **users, int *nusers, int *capusers,
 	waiting[user]++;
 }
 
-/* The index of the table (a quoted name) in snap, or -1. */
-static int
-find_table(const MigrateSchemaSnapshot *snap, const char *qname)
-{
-	char	   *id;
-	int			i;
-
-	/* the id pg_identify_object gives a table is "table " and its name */
-	id = psprintf("table %s", qname);
-	i = migrate_snapshot_find(snap, id);
-	pfree(id);
-	return i;
-}
-
 /*
  * The wanted objects of snap (want[i]) in dependency order, as indexes
  * into snap->objs, in *order (palloc'd); returns how many.
@@ -203,7 +189,7 @@ migrate_schema_order(const MigrateSchemaSnapshot *snap, const bool *want,
 		 */
 		if (o->parent != NULL)
 		{
-			owner = find_table(snap, o->parent);
+			owner = migrate_snapshot_find_table(snap, o->parent);
 			if (owner >= 0 && !want[owner])
 				owner = -1;
 		}

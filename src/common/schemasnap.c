@@ -178,6 +178,21 @@ migrate_snapshot_find(const MigrateSchemaSnapshot *snap, const char *id)
 	return -1;
 }
 
+/*
+ * The index of the table named qname (quoted, as a column's parent is), or
+ * -1: its id is "table " and that name, as pg_identify_object prints it.
+ */
+int
+migrate_snapshot_find_table(const MigrateSchemaSnapshot *snap,
+							const char *qname)
+{
+	char	   *id = psprintf("table %s", qname);
+	int			i = migrate_snapshot_find(snap, id);
+
+	pfree(id);
+	return i;
+}
+
 static bool
 same_string(const char *a, const char *b)
 {

@@ -88,6 +88,8 @@ extern bool migrate_parse_text_array(const char *literal, char ***items,
 extern void migrate_snapshot_sort(MigrateSchemaSnapshot *snap);
 extern int	migrate_snapshot_find(const MigrateSchemaSnapshot *snap,
 								  const char *id);
+extern int	migrate_snapshot_find_table(const MigrateSchemaSnapshot *snap,
+										const char *qname);
 extern bool migrate_same_list(char **a, int na, char **b, int nb);
 extern bool migrate_same_set(char **a, int na, char **b, int nb);
 extern int	migrate_snapshot_differences(const MigrateSchemaSnapshot *a,
