@@ -26,7 +26,7 @@ include src/common/common.mk
 CATALOG = spi revisions version generation syncstate errors
 ENGINE = settings locks checks runner record repeatables result parse_revision locksafety \
 	procedure integrity interrupted fingerprint schemaprint verify explain \
-	adopted
+	adopted outcome
 LINT = walk context alter catalog_lookup rules
 FUNCTIONS = commands report register sync adopt statements lint integrity \
 	outside

@@ -440,9 +440,13 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	int			done;
 	double		ms = 0;
 	bool		all_transactional = true;
+	char	   *run_name;
 
 	resume_run = opts->resume;
 	per_revision = upgrade && opts->per_revision;
+	run_name = psprintf("%s to \"%s\"", operation, target);
+	note_migration_run(run_name);
+	pg_free(run_name);
 	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 
@@ -450,6 +454,7 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	if (opts->sql_only)
 	{
 		print_script(operation, target, steps, n);
+		note_migration_run(NULL);
 		run_command(conn, "ROLLBACK");
 		PQfinish(conn);
 		return EXIT_OK;
@@ -512,6 +517,7 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 		run_command(conn, "SELECT pg_catalog.pg_advisory_unlock(" MIGRATE_LOCK_KEY1_SQL ", " MIGRATE_RUN_LOCK_KEY2_SQL ")");
 	}
 	print_summary(operation, done, ms);
+	note_migration_run(NULL);
 	PQfinish(conn);
 	return EXIT_OK;
 }

@@ -178,6 +178,7 @@ extern PGresult *run_query(PGconn *conn, const char *sql,
 extern void run_command(PGconn *conn, const char *sql);
 extern void report_server_error(const PGresult *res, const char *query);
 extern void finish_and_exit(PGconn *conn, int status);
+extern void note_migration_run(const char *what);
 extern void progress_begin(int offset, int total);
 extern void progress_end(double last_duration_ms);
 extern void progress_step(const char *verb, const char *rev,
