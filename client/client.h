@@ -8,7 +8,8 @@
  * revision files (statements are cut by the server's parser, through
  * migrate_statements()), report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
- * author.c the verbs that write new revision files, lint.c the lint verb,
+ * offline.c the scripts of "--sql" written from the files alone, author.c
+ * the verbs that write new revision files, lint.c the lint verb,
  * import.c and export.c the verbs that read and write other tools' files,
  * fleet.c runs a verb against many databases.  Declarations below are
  * grouped by the file that defines them.
@@ -214,6 +215,10 @@ extern int	verb_upgrade(const MigrateOptions *opts);
 extern int	verb_downgrade(const MigrateOptions *opts);
 extern int	verb_stamp(const MigrateOptions *opts);
 extern int	verb_adopt(const MigrateOptions *opts);
+
+/* offline.c */
+extern int	offline_script(const MigrateOptions *opts, const char *operation,
+						   const char *spec);
 
 /* lint.c */
 extern int	verb_lint(const MigrateOptions *opts);

@@ -95,7 +95,7 @@ RETURNS SETOF text
 AS 'MODULE_PATHNAME', 'migrate_record_script'
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION migrate_record_script(text, text, timestamptz)
-	IS 'record one step of a script written by "pg_migrate upgrade --sql", whose SQL ran from the script since started; it must be the next step; returns the new version rows';
+	IS 'record one step of a script written by "pg_migrate upgrade --sql", run from the script since started; it must be the next step; returns the new version rows';
 REVOKE ALL ON FUNCTION migrate_record_script(text, text, timestamptz) FROM PUBLIC;
 
 -- ==== end offline scripts ====

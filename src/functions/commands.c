@@ -335,12 +335,13 @@ migrate_record(PG_FUNCTION_ARGS)
  * migrate_record_script(revision text, operation text, started timestamptz)
  *	 RETURNS SETOF text
  *
- * Records one step of a script that "pg_migrate upgrade --sql" wrote: the
- * step's SQL ran just before, from the script (in the calling transaction,
- * or before it for a non-transactional revision), since started.  As for
- * migrate_record, the step must be exactly one that could run next, so a
- * script run against a database at another revision stops at its first
- * step.  Returns the new version rows.
+ * Records one step of a script that "pg_migrate upgrade --sql" wrote, as
+ * run from the script since started: the script records a transactional
+ * step first and runs its SQL after, in the same transaction (so that a
+ * database at another revision stops the script before any SQL runs), and
+ * a non-transactional one after its statements.  As for migrate_record,
+ * the step must be exactly one that could run next.  Returns the new
+ * version rows.
  */
 Datum
 migrate_record_script(PG_FUNCTION_ARGS)
