@@ -167,6 +167,7 @@ extern const char *program_argv0;	/* argv[0], to find files installed beside it 
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
 extern bool ext_has_sync;		/* the extension has migrate_sync_check() */
 extern bool server_in_recovery;	/* the server is a standby */
+extern bool ext_can_register;	/* this role may run migrate_add_file() */
 extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
 extern bool find_extension(PGconn *conn);

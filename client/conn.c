@@ -27,6 +27,7 @@
 
 const char *ext_schema = NULL;
 bool		ext_has_sync = false;
+bool		ext_can_register = true;
 bool		server_in_recovery = false;
 
 /* whether standard output is a terminal (progress lines, colours) */

@@ -1097,5 +1097,8 @@ is "the server recorded the failure at statement 4, line 18 of the file" \
     "$(psql -X -At -d "$db10" -c "SELECT failed_statement || ',' || failed_line FROM migrate.interrupted")" "4,18"
 psql -X -q -d postgres -c "DROP DATABASE \"$db10\" WITH (FORCE)" >/dev/null 2>&1
 
+# three roles: migrator, monitoring, application
+. "$here/roles.sh"
+
 echo "1..$n"
 [ "$failures" -eq 0 ]
