@@ -51,8 +51,11 @@ PG_CPPFLAGS = -DPG_MIGRATE_VERSION='"$(EXTVERSION)"' -I$(srcdir)/src
 # and runs the same whatever ran before it (suite regress-order checks).
 REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --outputdir=test
+# sessions interleaved step by step (test/isolation/specs/*.spec)
+ISOLATION = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output
 
-EXTRA_CLEAN = test/results test/regression.diffs test/regression.out
+EXTRA_CLEAN = test/results test/regression.diffs test/regression.out test/isolation/output
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs)

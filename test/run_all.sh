@@ -69,7 +69,7 @@ run_suite() {
         unit) make -C test/unit check ;;
         layers) python3 test/layers/check.py . ;;
         fuzz) FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash test/fuzz/run.sh ;;
-        regress) make installcheck || { cat test/regression.diffs 2>/dev/null | head -200; return 1; } ;;
+        regress) make installcheck || { cat test/regression.diffs test/isolation/output/regression.diffs 2>/dev/null | head -200; return 1; } ;;
         regress-order) bash test/regress_order.sh ;;
         pgtap) bash test/pgtap/run.sh ;;
         concurrency) bash test/concurrency/run.sh ;;
