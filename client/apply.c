@@ -469,7 +469,14 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	else if (all_transactional)
 	{
 		done = call_server(conn, operation, target, 0, n, &ms);
-		if (!set.synced || done > 0)
+
+		/*
+		 * Also when the contents matched but the stat digest did not (the
+		 * files were too fresh to trust their times at the last sync, or
+		 * were touched since): recording it now lets the next run skip
+		 * reading them.
+		 */
+		if (!set.synced || done > 0 || (set.stat_ok && !set.stat_synced))
 			record_sync(conn, &set);
 		run_command(conn, "COMMIT");
 	}

@@ -131,6 +131,7 @@ typedef struct RevFileSet
 	char	   *dir_key;		/* absolute path of the directory */
 	char		digest[65];		/* hex SHA-256 over names and contents */
 	bool		synced;			/* the server had every file already */
+	bool		stat_synced;	/* ... and said so from the stat digest */
 	bool		parsed;			/* every file parsed and checked */
 	char	   *check_dir;		/* the directory, for ensure_parsed() */
 	bool		read;			/* contents read, digest computed */
