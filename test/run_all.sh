@@ -9,7 +9,7 @@
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 25000; stopped and removed at the end),
 # and runs the suites: unit, layers, fuzz, regress, regress-order, pgtap,
-# concurrency, oracle, client, scripts, badinput, fleet, autogen, privatedir.
+# concurrency, tap, oracle, client, scripts, badinput, fleet, autogen, privatedir.
 # Prints one line per suite and a closing "N passed, N failed" line; exits
 # non-zero when any suite failed.
 set -euo pipefail
@@ -23,7 +23,7 @@ esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit layers fuzz regress regress-order pgtap concurrency oracle client scripts badinput fleet autogen privatedir)
+ALL_SUITES=(unit layers fuzz regress regress-order pgtap concurrency tap oracle client scripts badinput fleet autogen privatedir)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -73,6 +73,7 @@ run_suite() {
         regress-order) bash test/regress_order.sh ;;
         pgtap) bash test/pgtap/run.sh ;;
         concurrency) bash test/concurrency/run.sh ;;
+        tap) bash test/tap/run.sh ;;
         oracle) bash test/oracle/run.sh && bash test/oracle/run_sql.sh ;;
         client) bash test/client/run.sh ;;
         scripts) bash test/scripts/run.sh ;;
