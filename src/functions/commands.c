@@ -296,6 +296,30 @@ migrate_stamp(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Common body of migrate_record and migrate_record_script: record one step
+ * of revision that ran outside the server, taking ms, and return the new
+ * version rows.
+ */
+static Datum
+record_step(FunctionCallInfo fcinfo, const char *revision,
+			const char *operation, double ms, bool from_script)
+{
+	bool		upgrade;
+	MigrateState state;
+	MigratePlan plan;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	upgrade = migrate_parse_operation(operation);
+	migrate_begin_change();
+	/* the step's own record, while it is not a failure, is what ends here */
+	migrate_integrity_check(revision, true);
+	migrate_record_outside_step(revision, upgrade, ms, from_script,
+								&state, &plan);
+	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
+	return (Datum) 0;
+}
+
+/*
  * migrate_record(revision text, operation text, duration_ms float8)
  *	 RETURNS SETOF text
  *
@@ -308,27 +332,14 @@ migrate_stamp(PG_FUNCTION_ARGS)
 Datum
 migrate_record(PG_FUNCTION_ARGS)
 {
-	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	double		ms = PG_GETARG_FLOAT8(2);
-	bool		upgrade;
-	MigrateState state;
-	MigratePlan plan;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	upgrade = migrate_parse_operation(operation);
 	if (isnan(ms) || isinf(ms) || ms < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("duration must be a finite, non-negative number of milliseconds")));
-
-	migrate_begin_change();
-	/* the step's own record, while it is not a failure, is what ends here */
-	migrate_integrity_check(revision, true);
-	migrate_record_outside_step(revision, upgrade, ms, false, &state, &plan);
-
-	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
-	return (Datum) 0;
+	return record_step(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)),
+					   text_to_cstring(PG_GETARG_TEXT_PP(1)), ms, false);
 }
 
 /*
@@ -346,22 +357,9 @@ migrate_record(PG_FUNCTION_ARGS)
 Datum
 migrate_record_script(PG_FUNCTION_ARGS)
 {
-	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	TimestampTz started = PG_GETARG_TIMESTAMPTZ(2);
-	bool		upgrade;
-	double		ms;
-	MigrateState state;
-	MigratePlan plan;
+	double		ms = Max(0, (double) (GetCurrentTimestamp() - started) / 1000.0);
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	upgrade = migrate_parse_operation(operation);
-	ms = Max(0, (double) (GetCurrentTimestamp() - started) / 1000.0);
-
-	migrate_begin_change();
-	migrate_integrity_check(revision, true);
-	migrate_record_outside_step(revision, upgrade, ms, true, &state, &plan);
-
-	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
-	return (Datum) 0;
+	return record_step(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)),
+					   text_to_cstring(PG_GETARG_TEXT_PP(1)), ms, true);
 }
