@@ -106,8 +106,70 @@ make_object(MigrateSchemaObject *o, int i, int v, uint16_t deps)
 			o->deps[o->ndeps++] = pstrdup(pool[k].id);
 }
 
+/* Free a list of strings and the strings. */
 static void
-check_diff(const MigrateDiff *d)
+free_strings(char **list, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (list[i])
+			pfree(list[i]);
+	if (list)
+		pfree(list);
+}
+
+/*
+ * Free what this harness allocated for a snapshot: without it every input
+ * would leak its objects (outside the server palloc is malloc), and a long
+ * run would end in libFuzzer's out-of-memory report.
+ */
+static void
+free_snapshot(MigrateSchemaSnapshot *snap)
+{
+	int			i;
+	int			a;
+
+	for (i = 0; i < snap->nobjs; i++)
+	{
+		MigrateSchemaObject *o = &snap->objs[i];
+
+		pfree(o->id);
+		pfree(o->qname);
+		if (o->parent)
+			pfree(o->parent);
+		pfree(o->def);
+		for (a = 0; a < MIGRATE_OBJ_NATTRS; a++)
+			if (o->attr[a])
+				pfree(o->attr[a]);
+		free_strings(o->list, o->nlist);
+		if (o->comment)
+			pfree(o->comment);
+		free_strings(o->grants, o->ngrants);
+		free_strings(o->deps, o->ndeps);
+	}
+	pfree(snap->objs);
+}
+
+/* Free a diff's statements (the diff's own temporaries are not tracked). */
+static void
+free_diff(MigrateDiff *d)
+{
+	int			i;
+
+	for (i = 0; i < d->nstmts; i++)
+	{
+		pfree(d->stmts[i].sql);
+		if (d->stmts[i].note)
+			pfree(d->stmts[i].note);
+	}
+	if (d->stmts)
+		pfree(d->stmts);
+	pfree(d);
+}
+
+static void
+check_diff(MigrateDiff *d)
 {
 	int			loss = 0;
 	int			unsupported = 0;
@@ -133,6 +195,7 @@ check_diff(const MigrateDiff *d)
 	}
 	if (loss != d->ndata_loss || unsupported != d->nunsupported)
 		abort();
+	free_diff(d);
 }
 
 int
@@ -151,8 +214,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		pos;
 	int			i;
 
-	if (migrate_parse_text_array(text, &items, &nitems) && nitems < 0)
-		abort();
+	if (migrate_parse_text_array(text, &items, &nitems))
+	{
+		if (nitems < 0)
+			abort();
+		free_strings(items, nitems);
+	}
+	pfree(text);
 
 	from.objs = palloc(sizeof(MigrateSchemaObject) * POOL);
 	to.objs = palloc(sizeof(MigrateSchemaObject) * POOL);
@@ -178,5 +246,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d = migrate_schema_diff(&from, &from, &opts);
 	if (d->nstmts != 0 || migrate_snapshot_differences(&from, &from, &ids) != 0)
 		abort();
+	pfree(ids);
+	free_diff(d);
+	free_snapshot(&from);
+	free_snapshot(&to);
 	return 0;
 }

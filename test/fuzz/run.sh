@@ -51,9 +51,12 @@ run() {
 run revfile "$third" 4096
 run revgraph "$revgraph_seconds" 256
 run revtarget "$third" 512
-# the diff leaves its palloc'd results for the caller's memory context to
-# free (the client is a short run); outside the server palloc is malloc, so
-# the leak checker would report every statement: only this one is spared
+# the diff leaves its palloc'd temporaries for the caller's memory context
+# to free (the client is a short run); outside the server palloc is malloc,
+# so the leak checker would report every statement: only this one is
+# spared.  The harness frees its snapshots and the diff's statements, but
+# not those temporaries: about 15 MB a second, so a run of this fuzzer
+# longer than a couple of minutes needs a larger -rss_limit_mb
 ASAN_OPTIONS=detect_leaks=0 run schemadiff "$third" 512
 
 exit $status
