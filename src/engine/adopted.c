@@ -71,7 +71,9 @@ static const char *const sync_sql[MIGRATE_INTEROP_NFORMATS] = {
 	 * flyway: the history only grows.  A revision applied now whose last
 	 * row is not a successful application gets a row of its own; one
 	 * whose last row is, and that is no longer applied, gets the row an
-	 * undo script would leave.  Repeatable scripts have no version.
+	 * undo script would leave.  Rows go in version order (Flyway's, not
+	 * the order of registration): applications upwards with repeatable
+	 * scripts last, undos downwards.  Repeatable scripts have no version.
 	 */
 	"WITH cur AS ("
 	" SELECT DISTINCT ON (v) v, type"
@@ -83,12 +85,17 @@ static const char *const sync_sql[MIGRATE_INTEROP_NFORMATS] = {
 	" r.message, r.file_name FROM migrate.revision r"
 	" WHERE r.source_format = 'flyway'),"
 	" steps AS ("
-	" SELECT m.*, c.type AS last_type FROM mine m LEFT JOIN cur c USING (v)"
+	" SELECT m.*, c.type AS last_type,"
+	" CASE WHEN m.v ~ '^[0-9]+([.][0-9]+)*$'"
+	" THEN pg_catalog.string_to_array(m.v, '.')::pg_catalog.numeric[] END AS vkey"
+	" FROM mine m LEFT JOIN cur c USING (v)"
 	" WHERE m.applied IS DISTINCT FROM (c.type IS NOT NULL AND c.type !~~ 'UNDO%'))"
 	" INSERT INTO @T@ (installed_rank, version, description,"
 	" type, script, checksum, installed_by, installed_on, execution_time, success)"
 	" SELECT COALESCE((SELECT max(installed_rank) FROM @T@), 0)"
-	" + pg_catalog.row_number() OVER (ORDER BY CASE WHEN s.applied THEN s.seq ELSE -s.seq END),"
+	" + pg_catalog.row_number() OVER (ORDER BY"
+	" CASE WHEN s.applied THEN s.vkey END ASC NULLS LAST,"
+	" CASE WHEN NOT s.applied THEN s.vkey END DESC NULLS FIRST, s.v),"
 	" CASE WHEN s.v ~~ 'R\\_\\_%' THEN NULL ELSE s.v END,"
 	" COALESCE((SELECT f.description FROM @T@ f"
 	" WHERE f.version = s.v OR (f.version IS NULL AND"

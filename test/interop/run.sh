@@ -1,0 +1,441 @@
+#!/usr/bin/env bash
+#
+# test/interop/run.sh
+#     End-to-end tests of "pg_migrate import" and "pg_migrate adopt" for
+#     every format, TAP output.
+#
+# For each of golang-migrate, dbmate, flyway, diesel and sqitch, the
+# project under test/fixtures/interop/<format>/ is imported (the summary
+# checked), upgraded on a fresh database, downgraded and upgraded again.
+# Then a live database is made as that tool leaves it: the up SQL run in
+# the tool's order and the tool's own version table filled as the tool
+# fills it.  It is adopted with --keep-version-table: "upgrade head" runs
+# nothing, "downgrade base" is refused at the migration without a down,
+# downgrade to it, upgrade and stamp work, and the other table's rows are
+# checked after each.  A dirty golang-migrate table and a Flyway row with
+# success = false are refused, changing nothing.  For Alembic the real
+# thing runs: Alembic upgrades one database, which is adopted; the
+# histories must match, and a database upgraded by pg_migrate from the
+# imported files must have the schema of the one Alembic upgraded.
+#
+# Needs a running server with the extension installed (PGHOST, PGPORT,
+# PGUSER: a superuser), psql, the client (PG_MIGRATE, default
+# client/pg_migrate, with pg_migrate_alembic.py beside it), and
+# /usr/bin/python3 with Alembic and psycopg2 (python3-alembic,
+# python3-psycopg2).
+#
+# Usage: PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres test/interop/run.sh
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+fixtures=$top/test/fixtures/interop
+PGM=${PG_MIGRATE:-$top/client/pg_migrate}
+: "${PGHOST:?set PGHOST}" "${PGPORT:?set PGPORT}" "${PGUSER:?set PGUSER}"
+export PGHOST PGPORT PGUSER
+unset PGDATABASE DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD
+export PG_MIGRATE_PYTHON=${PG_MIGRATE_PYTHON:-/usr/bin/python3}
+
+work=$(mktemp -d)
+prefix="pgm_interop_$$"
+
+cleanup() {
+    psql -X -q -At -d postgres -c "SELECT datname FROM pg_database WHERE datname LIKE '${prefix}_%'" 2>/dev/null |
+        while read -r db; do
+            psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
+        done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+. "$top/test/tap.sh"
+
+# check NAME COMMAND...: the command succeeds
+check() {
+    local name="$1"
+    shift
+    local out
+    if out=$("$@" 2>&1); then
+        ok "$name"
+    else
+        not_ok "$name" "exit status $?" "$(printf '%s' "$out" | tail -15)"
+    fi
+}
+
+# check_eq NAME GOT WANT
+check_eq() {
+    if [ "$2" = "$3" ]; then
+        ok "$1"
+    else
+        not_ok "$1" "got:" "$2" "want:" "$3"
+    fi
+}
+
+# check_has NAME TEXT NEEDLE
+check_has() {
+    if printf '%s' "$2" | grep -qF -- "$3"; then
+        ok "$1"
+    else
+        not_ok "$1" "missing: $3" "in:" "$(printf '%s' "$2" | head -40)"
+    fi
+}
+
+newdb() {
+    local db="${prefix}_$1"
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null &&
+        psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null &&
+        psql -X -q -d "$db" -c "CREATE EXTENSION pg_migrate" >/dev/null
+    echo "$db"
+}
+
+# The schema of the public schema, one line per object, sorted: columns
+# with types, defaults and NOT NULL, constraints, indexes, views, comments.
+# Alembic's own version table is left out.
+schema_of() {
+    psql -X -q -At -d "$1" <<'EOF'
+SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+  SELECT 'column ' || c.relname || '.' || a.attname || ' '
+         || pg_catalog.format_type(a.atttypid, a.atttypmod)
+         || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
+         || coalesce(' default ' || pg_catalog.pg_get_expr(d.adbin, d.adrelid), '')
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')
+    AND c.relname <> 'alembic_version'
+  UNION ALL
+  SELECT 'index ' || pg_catalog.pg_get_indexdef(i.indexrelid)
+         || CASE WHEN i.indisvalid THEN '' ELSE ' INVALID' END
+  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
+  WHERE c.relnamespace = 'public'::regnamespace AND c.relname <> 'alembic_version_pkc'
+  UNION ALL
+  SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' '
+         || pg_catalog.pg_get_constraintdef(oid)
+  FROM pg_catalog.pg_constraint
+  WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> 'alembic_version'
+  UNION ALL
+  SELECT 'view ' || c.relname || ' ' || pg_catalog.pg_get_viewdef(c.oid)
+  FROM pg_catalog.pg_class c
+  WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'v'
+  UNION ALL
+  SELECT 'comment ' || c.relname || '.' || a.attname || ' ' || d.description
+  FROM pg_catalog.pg_description d
+  JOIN pg_catalog.pg_class c ON c.oid = d.objoid AND d.classoid = 'pg_catalog.pg_class'::regclass
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+  WHERE c.relnamespace = 'public'::regnamespace
+) s(x);
+EOF
+}
+
+# The line "LABEL: N" of an import summary.
+count_of() {
+    printf '%s\n' "$1" | sed -n "s/^$2: \([0-9]*\)\$/\1/p"
+}
+
+# The schema the shop fixtures (every format but Alembic) make.
+shop_sql="CREATE TABLE roles (name text PRIMARY KEY);
+CREATE TABLE users (
+    id bigserial PRIMARY KEY,
+    name text NOT NULL,
+    role text NOT NULL REFERENCES roles (name)
+);
+ALTER TABLE users ADD COLUMN email text;
+CREATE UNIQUE INDEX users_email_idx ON users (email);
+CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id));"
+
+# schema_from NAME SQL: the schema SQL makes on an empty database
+schema_from() {
+    local db
+    db=$(newdb "$1")
+    psql -X -q -d "$db" -c "$2" >/dev/null
+    schema_of "$db"
+}
+
+# import_test FORMAT SOURCE NFILES NNONTX NNODOWN NODOWN FIRST_TABLES SCHEMA
+#   NODOWN: the revision without a downgrade (the first one); FIRST_TABLES:
+#   the tables left once everything after it is reverted; SCHEMA: the
+#   schema expected at head
+import_test() {
+    local fmt="$1" src="$2" nfiles="$3" nnontx="$4" nnodown="$5" nodown="$6"
+    local first_tables="$7" expected="$8" head="${9:-head}"
+    local dir="$work/$fmt" out rc db
+    out=$("$PGM" -d "$checkdb" --dir "$dir" import "$fmt" "$src" 2>&1)
+    rc=$?
+    import_out="$out"
+    check_eq "$fmt: import exits 0" "$rc" "0"
+    check_eq "$fmt: files written" "$(count_of "$out" "files written")" "$nfiles"
+    check_eq "$fmt: non-transactional" "$(count_of "$out" "non-transactional")" "$nnontx"
+    check_eq "$fmt: without downgrade" "$(count_of "$out" "without downgrade")" "$nnodown"
+    check_has "$fmt: checked by the server's parser" "$out" \
+        "statements that cannot run in a transaction block: checked by the server's parser"
+    check_eq "$fmt: one file per migration" "$(ls "$dir" | wc -l | tr -d ' ')" "$nfiles"
+    check_has "$fmt: \"$nodown\" has no downgrade section" \
+        "$(printf '%s\n' "$out" | sed -n '/^without downgrade/,/^not converted/p')" "  $nodown"
+    check_eq "$fmt: import changed no database" \
+        "$(psql -X -At -d "$checkdb" -c "SELECT (SELECT count(*) FROM migrate.revision) + (SELECT count(*) FROM migrate.journal)")" "0"
+
+    db=$(newdb "$(echo "$fmt" | tr - _)")
+    check "$fmt: upgrade head on a fresh database" "$PGM" -d "$db" --dir "$dir" upgrade "$head"
+    check_eq "$fmt: schema after upgrade head" "$(schema_of "$db")" "$expected"
+
+    out=$("$PGM" -d "$db" --dir "$dir" downgrade base 2>&1)
+    rc=$?
+    if [ "$rc" -ne 0 ] && printf '%s' "$out" | grep -qF "$nodown"; then
+        ok "$fmt: downgrade base is refused at \"$nodown\", which has no downgrade"
+    else
+        not_ok "$fmt: downgrade base is refused at \"$nodown\"" "exit status $rc" "$out"
+    fi
+    check_eq "$fmt: schema unchanged by the refused downgrade" "$(schema_of "$db")" "$expected"
+    check "$fmt: downgrade to \"$nodown\"" "$PGM" -d "$db" --dir "$dir" downgrade "$nodown"
+    check_eq "$fmt: only the first migration's tables are left" \
+        "$(psql -X -At -d "$db" -c "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")" \
+        "$first_tables"
+    check "$fmt: upgrade head again" "$PGM" -d "$db" --dir "$dir" upgrade "$head"
+    check_eq "$fmt: same schema after downgrade and upgrade" "$(schema_of "$db")" "$expected"
+    last_db="$db"
+}
+
+# header FORMAT FILE-GLOB: the header lines of one imported file
+header() {
+    sed -n '1,/^-- migrate:upgrade/p' $work/$1/$2
+}
+
+shop=$(schema_from shop "$shop_sql")
+
+# ---------------------------------------------------------------- adopt
+
+# live_db FORMAT: a fresh database without the extension, for the other
+# tool's schema and version table
+live_db() {
+    local db="${prefix}_live_$(echo "$1" | tr - _)"
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
+    psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
+    echo "$db"
+}
+
+# up DB FILE...: run each file with psql, one session each, as the tools
+# do, stopping at the first error
+up() {
+    local db="$1" f
+    shift
+    for f in "$@"; do
+        psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "$f" >/dev/null || return 1
+    done
+}
+
+# rows FORMAT DB: the other tool's version table, one line
+rows() {
+    local sql
+    case "$1" in
+        golang-migrate) sql="SELECT string_agg(version || ':' || dirty, ' ' ORDER BY version) FROM schema_migrations" ;;
+        dbmate) sql="SELECT string_agg(version, ' ' ORDER BY version) FROM schema_migrations" ;;
+        diesel) sql="SELECT string_agg(version, ' ' ORDER BY version) FROM __diesel_schema_migrations" ;;
+        flyway) sql="SELECT string_agg(installed_rank || ':' || coalesce(version, description) || ':' || type || ':' || success, ' ' ORDER BY installed_rank) FROM flyway_schema_history" ;;
+        sqitch) sql="SELECT string_agg(change, ' ' ORDER BY committed_at, change) FROM sqitch.changes" ;;
+        alembic) sql="SELECT string_agg(version_num, ' ' ORDER BY version_num) FROM alembic_version" ;;
+    esac
+    psql -X -q -At -d "$2" -c "$sql"
+}
+
+# adopt_test FORMAT DB DIR HEAD NODOWN MID ROWS_HEAD ROWS_NODOWN ROWS_MID
+#   [ROWS_HEAD_AGAIN ROWS_MID_STAMP ROWS_HEAD_STAMP]
+#   DB was left by the other tool at its last migration (rows ROWS_HEAD);
+#   NODOWN the migration without a down (rows ROWS_NODOWN once downgraded
+#   to it), MID one to stamp (ROWS_MID).  Flyway's history only grows:
+#   its rows after the second upgrade and the stamps are given apart.
+adopt_test() {
+    local fmt="$1" db="$2" dir="$3" head="$4" nodown="$5" mid="$6"
+    local rows_head="$7" rows_nodown="$8" rows_mid="$9"
+    local rows_again="${10:-$7}" rows_stamp_mid="${11:-$9}" rows_stamp_head="${12:-$7}"
+    local schema nfiles
+
+    schema=$(schema_of "$db")
+    nfiles=$(ls "$dir" | wc -l | tr -d ' ')
+    is "$fmt: the live database's version table" "$(rows "$fmt" "$db")" "$rows_head"
+    run -d "$db" --dir "$dir" init
+    is "$fmt: init" "$rc" "0"
+    run -d "$db" --dir "$dir" adopt --keep-version-table "$fmt"
+    is "$fmt: adopt --keep-version-table exits 0" "$rc" "0" 
+    [ "$rc" = 0 ] || echo "#   $err"
+    is "$fmt: every migration journaled as adopt, no SQL run" \
+        "$(psql -X -At -d "$db" -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE operation = 'adopt') FROM migrate.journal")" \
+        "$nfiles $nfiles"
+    is "$fmt: adopt leaves the schema alone" "$(schema_of "$db")" "$schema"
+    run -d "$db" --dir "$dir" upgrade "$head"
+    expect "$fmt: upgrade $head after adopt runs nothing" "nothing to upgrade" "$out$err"
+    is "$fmt: the version table after the empty upgrade" "$(rows "$fmt" "$db")" "$rows_head"
+
+    run -d "$db" --dir "$dir" downgrade base
+    if [ "$rc" -ne 0 ] && printf '%s' "$err" | grep -qF "revision \"$nodown\" cannot be downgraded"; then
+        ok "$fmt: downgrade base is refused at \"$nodown\", which has no down"
+    else
+        not_ok "$fmt: downgrade base is refused at \"$nodown\"" "exit status $rc" "$out" "$err"
+    fi
+    is "$fmt: the refused downgrade leaves the schema" "$(schema_of "$db")" "$schema"
+    is "$fmt: the refused downgrade leaves the version table" "$(rows "$fmt" "$db")" "$rows_head"
+
+    run -d "$db" --dir "$dir" downgrade "$nodown"
+    is "$fmt: downgrade to \"$nodown\"" "$rc" "0"
+    [ "$rc" = 0 ] || echo "#   $err"
+    is "$fmt: the version table after the downgrade" "$(rows "$fmt" "$db")" "$rows_nodown"
+    is "$fmt: only the first migration's table is left" \
+        "$(psql -X -At -d "$db" -c "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname NOT IN ('schema_migrations', '__diesel_schema_migrations', 'flyway_schema_history', 'alembic_version')")" \
+        "roles"
+    run -d "$db" --dir "$dir" upgrade "$head"
+    is "$fmt: upgrade $head again" "$rc" "0"
+    [ "$rc" = 0 ] || echo "#   $err"
+    is "$fmt: the version table after the upgrade" "$(rows "$fmt" "$db")" "$rows_again"
+    is "$fmt: the schema after the upgrade" "$(schema_of "$db")" "$schema"
+
+    # shellcheck disable=SC2086
+    run -d "$db" --dir "$dir" stamp $mid
+    is "$fmt: stamp $mid" "$rc" "0"
+    is "$fmt: the version table after the stamp" "$(rows "$fmt" "$db")" "$rows_stamp_mid"
+    run -d "$db" --dir "$dir" stamp "$head"
+    is "$fmt: the version table after stamp $head" "$(rows "$fmt" "$db")" "$rows_stamp_head"
+}
+
+# The fresh databases of import_test need the extension; the checks of
+# the import need a database with it too, left untouched.
+checkdb=$(newdb check)
+shop=$(schema_from shop "$shop_sql")
+
+# ---------------------------------------------------------------- golang-migrate
+gm=$fixtures/golang-migrate
+import_test golang-migrate "$gm" 5 2 1 000001 roles \
+    "$(schema_from gm_expected "$shop_sql COMMENT ON COLUMN users.email IS 'may be empty; unique when set';")"
+h=$(header golang-migrate '000001_*')
+check_has "golang-migrate: the version keeps its leading zeros in the id" "$h" "-- revision: 000001"
+check_has "golang-migrate: the source version is the bigint's text" "$h" "-- source: golang-migrate 1"
+h=$(header golang-migrate '10_*')
+check_has "golang-migrate: 10 comes after 000004" "$h" "-- revises: 000004"
+check_has "golang-migrate: morph:nontransactional" "$h" "-- transactional: false"
+check_has "golang-migrate: CONCURRENTLY found by the server's parser" "$import_out" \
+    "000004 (the server's parser: a statement cannot run in a transaction block)"
+
+# golang-migrate's postgres driver: one row, the version and the dirty flag
+db=$(live_db golang-migrate)
+up "$db" "$gm"/000001_*.up.sql "$gm"/000002_*.up.sql "$gm"/000003_*.up.sql "$gm"/000004_*.up.sql "$gm"/10_*.up.sql
+psql -X -q -d "$db" -c "CREATE TABLE IF NOT EXISTS schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+    INSERT INTO schema_migrations (version, dirty) VALUES (10, false)" >/dev/null
+adopt_test golang-migrate "$db" "$work/golang-migrate" head 000001 000003 \
+    "10:false" "1:false" "3:false"
+
+# dirty: refused, nothing changed
+db=$(live_db gm_dirty)
+up "$db" "$gm"/000001_*.up.sql "$gm"/000002_*.up.sql
+psql -X -q -d "$db" -c "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+    INSERT INTO schema_migrations (version, dirty) VALUES (3, true)" >/dev/null
+run -d "$db" --dir "$work/golang-migrate" init
+run -d "$db" --dir "$work/golang-migrate" adopt --keep-version-table golang-migrate
+is "golang-migrate: adopt of a dirty database exits 1" "$rc" "1"
+expect "golang-migrate: the error names the dirty version" \
+    'version table "public.schema_migrations" says migration "3" of golang-migrate failed part-way' "$err"
+expect "golang-migrate: the detail names the flag" "dirty = true" "$err"
+is "golang-migrate: the refused adopt stamps, journals and records nothing" \
+    "$(psql -X -At -d "$db" -c "SELECT (SELECT count(*) FROM migrate.version) || ' ' || (SELECT count(*) FROM migrate.journal WHERE operation = 'adopt') || ' ' || (SELECT count(*) FROM migrate.adopted)")" \
+    "0 0 0"
+is "golang-migrate: the refused adopt leaves schema_migrations" "$(rows golang-migrate "$db")" "3:true"
+
+# ---------------------------------------------------------------- dbmate
+dm=$fixtures/dbmate/db/migrations
+import_test dbmate "$dm" 5 1 1 20240101090000 roles "$shop"
+h=$(header dbmate '20240104090000_*')
+check_has "dbmate: transaction:false" "$h" "-- transactional: false"
+check_has "dbmate: source header" "$h" "-- source: dbmate 20240104090000"
+
+# dbmate runs the part after "-- migrate:up"; its table holds one row per
+# applied version
+db=$(live_db dbmate)
+for f in "$dm"/*.sql; do
+    sed -n '/^-- migrate:up/,/^-- migrate:down/p' "$f" | grep -v '^-- migrate:' >"$work/dbmate_up.sql"
+    up "$db" "$work/dbmate_up.sql"
+done
+psql -X -q -d "$db" -c "CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY);
+    INSERT INTO schema_migrations (version) VALUES ('20240101090000'), ('20240102090000'), ('20240103090000'), ('20240104090000'), ('20240105090000')" >/dev/null
+adopt_test dbmate "$db" "$work/dbmate" head 20240101090000 20240103090000 \
+    "20240101090000 20240102090000 20240103090000 20240104090000 20240105090000" \
+    "20240101090000" "20240101090000 20240102090000 20240103090000"
+
+# ---------------------------------------------------------------- flyway
+fw=$fixtures/flyway/sql
+import_test flyway "$fw" 6 1 2 1 roles \
+    "$(schema_from flyway_expected "$shop_sql CREATE VIEW role_names AS SELECT name FROM roles;")" heads
+h=$(header flyway '1_2_*')
+check_has "flyway: V1_2 is revision 1_2" "$h" "-- revision: 1_2"
+check_has "flyway: V1_2 is version 1.2" "$h" "-- source: flyway 1.2"
+check_has "flyway: V1_2 follows V1.1" "$h" "-- revises: 1_1"
+h=$(header flyway '10_*')
+check_has "flyway: V10 follows V2" "$h" "-- revises: 2"
+h=$(header flyway '2_*')
+check_has "flyway: executeInTransaction=false in V2__x.sql.conf" "$h" "-- transactional: false"
+h=$(header flyway 'R__*')
+check_has "flyway: a repeatable script" "$h" "-- repeatable: true"
+check_has "flyway: repeatable id" "$h" "-- revision: R__role_names_view"
+
+# Flyway's history table (its PostgreSQL DDL), one row per script run:
+# versioned in version order, then the repeatable ones
+flyway_table="CREATE TABLE flyway_schema_history (
+    installed_rank integer NOT NULL, version varchar(50), description varchar(200) NOT NULL,
+    type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer,
+    installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(),
+    execution_time integer NOT NULL, success boolean NOT NULL,
+    CONSTRAINT flyway_schema_history_pk PRIMARY KEY (installed_rank));
+CREATE INDEX flyway_schema_history_s_idx ON flyway_schema_history (success);"
+flyway_row() {
+    echo "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+          VALUES ($1, $2, '$3', 'SQL', '$4', $1 * 1000003, 'postgres', 7, $5);"
+}
+db=$(live_db flyway)
+up "$db" "$fw"/v1/V1__*.sql "$fw"/v1/V1.1__*.sql "$fw"/v1/V1_2__*.sql "$fw"/v2/V2__*.sql "$fw"/v2/V10__*.sql "$fw"/R__*.sql
+psql -X -q -d "$db" -c "$flyway_table
+    $(flyway_row 1 "'1'" 'Seed roles' v1/V1__Seed_roles.sql true)
+    $(flyway_row 2 "'1.1'" 'Create users' v1/V1.1__Create_users.sql true)
+    $(flyway_row 3 "'1.2'" 'Add email' v1/V1_2__Add_email.sql true)
+    $(flyway_row 4 "'2'" 'Index email' v2/V2__Index_email.sql true)
+    $(flyway_row 5 "'10'" 'Create orders' v2/V10__Create_orders.sql true)
+    $(flyway_row 6 NULL 'role names view' R__role_names_view.sql true)" >/dev/null
+fw_head="1:1:SQL:true 2:1.1:SQL:true 3:1.2:SQL:true 4:2:SQL:true 5:10:SQL:true 6:role names view:SQL:true"
+fw_undo="$fw_head 7:10:UNDO_SQL:true 8:2:UNDO_SQL:true 9:1.2:UNDO_SQL:true 10:1.1:UNDO_SQL:true"
+fw_again="$fw_undo 11:1.1:SQL:true 12:1.2:SQL:true 13:2:SQL:true 14:10:SQL:true"
+fw_mid="$fw_again 15:10:UNDO_SQL:true 16:2:UNDO_SQL:true"
+adopt_test flyway "$db" "$work/flyway" heads 1 "1_2 R__role_names_view" \
+    "$fw_head" "$fw_undo" "" "$fw_again" "$fw_mid" "$fw_mid 17:2:SQL:true 18:10:SQL:true"
+
+# success = false: refused, nothing changed
+db=$(live_db fw_failed)
+up "$db" "$fw"/v1/V1__*.sql
+psql -X -q -d "$db" -c "$flyway_table
+    $(flyway_row 1 "'1'" 'Seed roles' v1/V1__Seed_roles.sql true)
+    $(flyway_row 2 "'1.1'" 'Create users' v1/V1.1__Create_users.sql false)" >/dev/null
+before=$(rows flyway "$db")
+run -d "$db" --dir "$work/flyway" init
+run -d "$db" --dir "$work/flyway" adopt --keep-version-table flyway
+is "flyway: adopt with a failed migration exits 1" "$rc" "1"
+expect "flyway: the error names the failed version" \
+    'version table "public.flyway_schema_history" says migration "1.1" of flyway failed part-way' "$err"
+expect "flyway: the detail names the row" 'The last row of version "1.1" has success = false.' "$err"
+is "flyway: the refused adopt stamps, journals and records nothing" \
+    "$(psql -X -At -d "$db" -c "SELECT (SELECT count(*) FROM migrate.version) || ' ' || (SELECT count(*) FROM migrate.journal WHERE operation = 'adopt') || ' ' || (SELECT count(*) FROM migrate.adopted)")" \
+    "0 0 0"
+is "flyway: the refused adopt leaves the history" "$(rows flyway "$db")" "$before"
+
+# ---------------------------------------------------------------- diesel
+ds=$fixtures/diesel/migrations
+import_test diesel "$ds" 5 1 1 00000000000000 roles "$shop"
+h=$(header diesel '2024-01-04-090000_*')
+check_has "diesel: run_in_transaction = false" "$h" "-- transactional: false"
+check_has "diesel: the version without dashes" "$h" "-- source: diesel 20240104090000"
+
+# diesel's table: one row per applied version, the directory's version
+# without its dashes and underscores
+db=$(live_db diesel)
+up "$db" "$ds"/*/up.sql
+psql -X -q -d "$db" -c "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (
+        version VARCHAR(50) PRIMARY KEY NOT NULL,
+        run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);
+    INSERT INTO __diesel_schema_migrations (version) VALUES ('00000000000000'), ('20240102090000'), ('20240103090000'), ('20240104090000'), ('20240105090000')" >/dev/null
+adopt_test diesel "$db" "$work/diesel" head 00000000000000 2024-01-03-090000 \
+    "00000000000000 20240102090000 20240103090000 20240104090000 20240105090000" \
+    "00000000000000" "00000000000000 20240102090000 20240103090000"
