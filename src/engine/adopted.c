@@ -117,24 +117,39 @@ static const char *const sync_sql[MIGRATE_INTEROP_NFORMATS] = {
 	" WHERE r.revision = ANY ($1) AND r.source_format = 'diesel'"
 	" ON CONFLICT DO NOTHING",
 
-	/* sqitch: one changes row per deployed change, in the plan's project */
-	"DELETE FROM @T@ WHERE change NOT IN"
-	" (SELECT r.source_version FROM migrate.revision r"
-	" WHERE r.revision = ANY ($1) AND r.source_format = 'sqitch');"
+	/*
+	 * sqitch: one changes row per deployed change, in the plan's project.
+	 * A reworked change has a row per deployed instance, all with its
+	 * name: the k-th row of a name (in plan order) is the k-th revision
+	 * of that name along the chain, "name@tag" copies before "name".  The
+	 * rows of reverted instances go, with the tags on them (sqitch.tags
+	 * refers to them), newest first; applied instances without a row get
+	 * one, in plan order.  Their dependencies rows go first: a later
+	 * change's row names an earlier one, and both may go at once.
+	 */
+	"DELETE FROM sqitch.tags WHERE change_id IN (" MIGRATE_SQITCH_GONE_SQL "); "
+	"DELETE FROM sqitch.dependencies WHERE change_id IN (" MIGRATE_SQITCH_GONE_SQL "); "
+	"DELETE FROM @T@ WHERE change_id IN (" MIGRATE_SQITCH_GONE_SQL "); "
+	MIGRATE_SQITCH_CHAIN_SQL
 	" INSERT INTO @T@ (change_id, script_hash, change, project,"
 	" note, committed_at, committer_name, committer_email, planned_at,"
 	" planner_name, planner_email)"
-	" SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
-	" p.project || ' ' || r.source_version, 'UTF8')), 'hex'),"
-	" r.upgrade_checksum, r.source_version, p.project, r.message,"
-	" pg_catalog.clock_timestamp(), CURRENT_USER, '', r.registered_at,"
-	" r.registered_by, ''"
-	" FROM migrate.revision r,"
+	" SELECT s.change_id, s.script_hash, s.name, s.project, s.message,"
+	" pg_catalog.clock_timestamp(), CURRENT_USER, '', s.registered_at,"
+	" s.registered_by, ''"
+	" FROM (SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+	" p.project || ' ' || m.source_version, 'UTF8')), 'hex') AS change_id,"
+	" m.upgrade_checksum AS script_hash, m.name, p.project, m.message,"
+	" m.registered_at, m.registered_by"
+	" FROM (SELECT r.*, c.depth, pg_catalog.split_part(r.source_version, '@', 1) AS name,"
+	" pg_catalog.row_number() OVER (PARTITION BY"
+	" pg_catalog.split_part(r.source_version, '@', 1) ORDER BY c.depth) AS k"
+	" FROM migrate.revision r JOIN chain c USING (revision)"
+	" WHERE r.revision = ANY ($1)) m,"
 	" (SELECT COALESCE((SELECT project FROM @T@ LIMIT 1),"
 	" (SELECT project FROM sqitch.projects LIMIT 1)) AS project) p"
-	" WHERE r.revision = ANY ($1) AND r.source_format = 'sqitch'"
-	" AND r.source_version NOT IN (SELECT change FROM @T@)"
-	" ORDER BY r.seq",
+	" WHERE m.k > (SELECT pg_catalog.count(*) FROM @T@ t WHERE t.change = m.name)"
+	" ORDER BY m.depth) s",
 };
 
 /*

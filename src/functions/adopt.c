@@ -106,9 +106,26 @@ applied_query(MigrateInteropFormat format)
 				" WHERE type OPERATOR(pg_catalog.<>) 'SCHEMA') h"
 				" ORDER BY v, NOT success DESC, installed_rank DESC";
 		case MIGRATE_INTEROP_SQITCH:
-			/* sqitch deletes a change's row when it reverts it */
-			return "SELECT change::pg_catalog.text, false, true"
-				" FROM @T@";
+
+
+			/*
+			 * sqitch deletes a change's row when it reverts it.  A
+			 * reworked change has a row per deployed instance, all with
+			 * its name: the k-th (in plan order) is the k-th revision of
+			 * that name along the chain, "name@tag" copies first.
+			 */
+			return MIGRATE_SQITCH_CHAIN_SQL
+				" SELECT COALESCE(m.source_version, d.change), false, true"
+				" FROM (SELECT change::pg_catalog.text AS change,"
+				" pg_catalog.row_number() OVER (PARTITION BY change"
+				" ORDER BY planned_at, committed_at) AS k FROM @T@) d"
+				" LEFT JOIN (SELECT r.source_version,"
+				" pg_catalog.split_part(r.source_version, '@', 1) AS name,"
+				" pg_catalog.row_number() OVER (PARTITION BY"
+				" pg_catalog.split_part(r.source_version, '@', 1)"
+				" ORDER BY c.depth) AS k"
+				" FROM migrate.revision r JOIN chain c USING (revision)) m"
+				" ON m.name = d.change AND m.k = d.k";
 		case MIGRATE_INTEROP_INVALID:
 			break;
 	}

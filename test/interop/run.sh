@@ -248,7 +248,7 @@ adopt_test() {
     local fmt="$1" db="$2" dir="$3" head="$4" nodown="$5" mid="$6"
     local rows_head="$7" rows_nodown="$8" rows_mid="$9"
     local rows_again="${10:-$7}" rows_stamp_mid="${11:-$9}" rows_stamp_head="${12:-$7}"
-    local schema nfiles
+    local stamp_head="${13:-$4}" schema nfiles
 
     schema=$(schema_of "$db")
     nfiles=$(ls "$dir" | wc -l | tr -d ' ')
@@ -292,8 +292,9 @@ adopt_test() {
     run -d "$db" --dir "$dir" stamp $mid
     is "$fmt: stamp $mid" "$rc" "0"
     is "$fmt: the version table after the stamp" "$(rows "$fmt" "$db")" "$rows_stamp_mid"
-    run -d "$db" --dir "$dir" stamp "$head"
-    is "$fmt: the version table after stamp $head" "$(rows "$fmt" "$db")" "$rows_stamp_head"
+    # shellcheck disable=SC2086
+    run -d "$db" --dir "$dir" stamp $stamp_head
+    is "$fmt: the version table after stamp $stamp_head" "$(rows "$fmt" "$db")" "$rows_stamp_head"
 }
 
 # The fresh databases of import_test need the extension; the checks of
@@ -401,7 +402,8 @@ fw_undo="$fw_head 7:10:UNDO_SQL:true 8:2:UNDO_SQL:true 9:1.2:UNDO_SQL:true 10:1.
 fw_again="$fw_undo 11:1.1:SQL:true 12:1.2:SQL:true 13:2:SQL:true 14:10:SQL:true"
 fw_mid="$fw_again 15:10:UNDO_SQL:true 16:2:UNDO_SQL:true"
 adopt_test flyway "$db" "$work/flyway" heads 1 "1_2 R__role_names_view" \
-    "$fw_head" "$fw_undo" "" "$fw_again" "$fw_mid" "$fw_mid 17:2:SQL:true 18:10:SQL:true"
+    "$fw_head" "$fw_undo" "" "$fw_again" "$fw_mid" "$fw_mid 17:2:SQL:true 18:10:SQL:true" \
+    "10 R__role_names_view"
 
 # success = false: refused, nothing changed
 db=$(live_db fw_failed)
@@ -439,3 +441,189 @@ psql -X -q -d "$db" -c "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (
 adopt_test diesel "$db" "$work/diesel" head 00000000000000 2024-01-03-090000 \
     "00000000000000 20240102090000 20240103090000 20240104090000 20240105090000" \
     "00000000000000" "00000000000000 20240102090000 20240103090000"
+
+# ---------------------------------------------------------------- sqitch
+sq=$fixtures/sqitch
+import_test sqitch "$sq" 6 1 1 seed_roles roles \
+    "$(schema_from sqitch_expected "$shop_sql COMMENT ON COLUMN users.email IS 'may be empty';")"
+h=$(header sqitch 'user_email_v1_1_*')
+check_has "sqitch: the first copy of a reworked change" "$h" "-- source: sqitch user_email@v1.1"
+check_has "sqitch: project-qualified dependency on the parent is the chain" "$h" "-- revises: users"
+h=$(header sqitch 'email_index_*')
+check_has "sqitch: dependencies become depends-on" "$h" "-- depends-on: users"
+h=$(header sqitch 'orders_*')
+check_has "sqitch: change@tag and plain dependencies" "$h" "-- depends-on: users, seed_roles"
+h=$(sed -n '1,/^-- migrate:upgrade/p' "$(grep -l '^-- source: sqitch user_email$' "$work"/sqitch/*.sql)")
+check_has "sqitch: the reworked change keeps the name" "$h" "-- revision: user_email"
+check_has "sqitch: the note is the message" "$h" "-- message: Comments users.email (reworked)."
+check_has "sqitch: BEGIN/COMMIT wrappers removed" "$import_out" "BEGIN/COMMIT around the upgrade removed"
+check_has "sqitch: conflicts are reported" "$import_out" "conflict with \"legacy_email\" not kept"
+check_has "sqitch: verify scripts are reported" "$import_out" "verify script(s)"
+
+# Sqitch's registry (the sqitch schema of its PostgreSQL engine), filled
+# as "sqitch deploy" fills it: the deploy scripts run by psql in plan
+# order, a changes row per deployed change (a reworked change twice),
+# tags on the change before them, dependencies, events.
+sqitch_registry="CREATE SCHEMA sqitch;
+CREATE TABLE sqitch.releases (version real PRIMARY KEY, installed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    installer_name text NOT NULL, installer_email text NOT NULL);
+CREATE TABLE sqitch.projects (project text PRIMARY KEY, uri text UNIQUE, created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    creator_name text NOT NULL, creator_email text NOT NULL);
+CREATE TABLE sqitch.changes (change_id text PRIMARY KEY, script_hash text, change text NOT NULL,
+    project text NOT NULL REFERENCES sqitch.projects (project) ON UPDATE CASCADE, note text NOT NULL DEFAULT '',
+    committed_at timestamptz NOT NULL DEFAULT clock_timestamp(), committer_name text NOT NULL, committer_email text NOT NULL,
+    planned_at timestamptz NOT NULL, planner_name text NOT NULL, planner_email text NOT NULL,
+    UNIQUE (project, script_hash));
+CREATE TABLE sqitch.tags (tag_id text PRIMARY KEY, tag text NOT NULL,
+    project text NOT NULL REFERENCES sqitch.projects (project) ON UPDATE CASCADE,
+    change_id text NOT NULL REFERENCES sqitch.changes (change_id) ON UPDATE CASCADE,
+    note text NOT NULL DEFAULT '', committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    committer_name text NOT NULL, committer_email text NOT NULL, planned_at timestamptz NOT NULL,
+    planner_name text NOT NULL, planner_email text NOT NULL, UNIQUE (project, tag));
+CREATE TABLE sqitch.dependencies (
+    change_id text NOT NULL REFERENCES sqitch.changes (change_id) ON UPDATE CASCADE ON DELETE CASCADE,
+    type text NOT NULL, dependency text NOT NULL,
+    dependency_id text REFERENCES sqitch.changes (change_id) ON UPDATE CASCADE,
+    PRIMARY KEY (change_id, dependency));
+CREATE TABLE sqitch.events (event text NOT NULL CHECK (event IN ('deploy', 'revert', 'fail', 'merge')),
+    change_id text NOT NULL, change text NOT NULL, project text NOT NULL REFERENCES sqitch.projects (project) ON UPDATE CASCADE,
+    note text NOT NULL DEFAULT '', requires text[] NOT NULL DEFAULT '{}', conflicts text[] NOT NULL DEFAULT '{}',
+    tags text[] NOT NULL DEFAULT '{}', committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    committer_name text NOT NULL, committer_email text NOT NULL, planned_at timestamptz NOT NULL,
+    planner_name text NOT NULL, planner_email text NOT NULL, PRIMARY KEY (change_id, committed_at));
+INSERT INTO sqitch.releases (version, installer_name, installer_email) VALUES (1.1, 'Ada Lovelace', 'ada@example.org');
+INSERT INTO sqitch.projects (project, uri, creator_name, creator_email) VALUES ('shop', 'https://example.org/shop/', 'Ada Lovelace', 'ada@example.org');"
+# sqitch_change ID NAME SCRIPT PLANNED NOTE
+sqitch_change() {
+    echo "INSERT INTO sqitch.changes (change_id, script_hash, change, project, note, committer_name, committer_email, planned_at, planner_name, planner_email)
+        VALUES ('$1', encode(sha256(convert_to('$3', 'UTF8')), 'hex'), '$2', 'shop', '$5', 'Ada Lovelace', 'ada@example.org', '$4', 'Ada Lovelace', 'ada@example.org');
+        INSERT INTO sqitch.events (event, change_id, change, project, note, committer_name, committer_email, planned_at, planner_name, planner_email)
+        VALUES ('deploy', '$1', '$2', 'shop', '$5', 'Ada Lovelace', 'ada@example.org', '$4', 'Ada Lovelace', 'ada@example.org');"
+}
+sqitch_tag() {
+    echo "INSERT INTO sqitch.tags (tag_id, tag, project, change_id, committer_name, committer_email, planned_at, planner_name, planner_email)
+        VALUES ('$1', '$2', 'shop', '$3', 'Ada Lovelace', 'ada@example.org', '$4', 'Ada Lovelace', 'ada@example.org');"
+}
+db=$(live_db sqitch)
+up "$db" "$sq"/deploy/seed_roles.sql "$sq"/deploy/users.sql "$sq/deploy/user_email@v1.1.sql" \
+    "$sq"/deploy/email_index.sql "$sq"/deploy/orders.sql "$sq"/deploy/user_email.sql
+psql -X -q -v ON_ERROR_STOP=1 -d "$db" >/dev/null <<EOSQL
+$sqitch_registry
+$(sqitch_change c1 seed_roles seed_roles 2024-01-01T09:00:00Z 'Roles, seeded; no revert.')
+$(sqitch_change c2 users users 2024-01-02T09:00:00Z 'Creates the users table.')
+$(sqitch_tag t1 @v1.0 c2 2024-01-02T10:00:00Z)
+$(sqitch_change c3 user_email user_email@v1.1 2024-01-03T09:00:00Z 'Adds users.email.')
+$(sqitch_change c4 email_index email_index 2024-01-04T09:00:00Z 'Indexes users.email concurrently.')
+$(sqitch_change c5 orders orders 2024-01-05T09:00:00Z 'Creates orders.')
+$(sqitch_tag t2 @v1.1 c5 2024-01-05T10:00:00Z)
+$(sqitch_change c6 user_email user_email 2024-01-06T09:00:00Z 'Comments users.email (reworked).')
+INSERT INTO sqitch.dependencies (change_id, type, dependency, dependency_id) VALUES
+    ('c2', 'require', 'seed_roles', 'c1'), ('c3', 'require', 'shop:users', 'c2'), ('c3', 'conflict', 'legacy_email', NULL),
+    ('c4', 'require', 'users', 'c2'), ('c4', 'require', 'user_email', 'c3'),
+    ('c5', 'require', 'users@v1.0', 'c2'), ('c5', 'require', 'seed_roles', 'c1'), ('c6', 'require', 'user_email@v1.1', 'c3');
+EOSQL
+sq_all="seed_roles users user_email email_index orders user_email"
+adopt_test sqitch "$db" "$work/sqitch" head seed_roles users \
+    "$sq_all" "seed_roles" "seed_roles users"
+is "sqitch: the tags and dependencies of reverted changes went with them" \
+    "$(psql -X -At -d "$db" -c "SELECT (SELECT count(*) FROM sqitch.tags) || ' ' || (SELECT count(*) FROM sqitch.dependencies WHERE change_id NOT IN ('c1', 'c2'))")" "0 0"
+
+# ---------------------------------------------------------------- alembic
+# The real thing: Alembic upgrades one database; pg_migrate imports the
+# project, adopts that database and upgrades a fresh one.
+al=$fixtures/alembic
+alembic_on() {
+    PGM_ALEMBIC_URL="postgresql://$PGUSER@$PGHOST:$PGPORT/$1" \
+        "$PG_MIGRATE_PYTHON" -m alembic -c "$al/alembic.ini" "${@:2}"
+}
+# the lines of "alembic history" or "pg_migrate history" with only the
+# head, branch point and merge point marks kept (Alembic also repeats a
+# branch label on every revision of its branch)
+history_lines() {
+    sed -E 's/ \((tags)\)//g'
+}
+
+import_out=$("$PGM" -d "$checkdb" --dir "$work/alembic" import alembic "$al" 2>&1)
+is "alembic: import exits 0" "$?" "0"
+is "alembic: files written" "$(count_of "$import_out" "files written")" "7"
+is "alembic: non-transactional" "$(count_of "$import_out" "non-transactional")" "1"
+expect "alembic: autocommit_block() marks the revision" "  d4b5c6d7e8f9 (op.get_context().autocommit_block())" "$import_out"
+is "alembic: without downgrade" "$(count_of "$import_out" "without downgrade")" "1"
+expect "alembic: the one whose downgrade() raises" "  0a7b8c9d0e1f: downgrade() raises NotImplementedError" "$import_out"
+h=$(header alembic 'e5c6d7e8f9a0_*')
+check_has "alembic: the merge revises both parents" "$h" "-- revises: c3a4b5c6d7e8, d4b5c6d7e8f9"
+h=$(header alembic 'c3a4b5c6d7e8_*')
+check_has "alembic: branch_labels" "$h" "-- branch-labels: tags"
+h=$(header alembic 'f6d7e8f9a0b1_*')
+check_has "alembic: depends_on" "$h" "-- depends-on: c3a4b5c6d7e8"
+
+adb=$(live_db alembic)
+if alembic_on "$adb" upgrade heads >"$work/alembic.log" 2>&1; then
+    ok "alembic: alembic upgrade heads"
+else
+    not_ok "alembic: alembic upgrade heads" "$(cat "$work/alembic.log")"
+fi
+is "alembic: alembic_version as Alembic left it" "$(rows alembic "$adb")" "f6d7e8f9a0b1"
+aschema=$(schema_of "$adb")
+run -d "$adb" --dir "$work/alembic" init
+run -d "$adb" --dir "$work/alembic" adopt --keep-version-table alembic
+is "alembic: adopt --keep-version-table exits 0" "$rc" "0"
+is "alembic: every revision journaled as adopt" \
+    "$(psql -X -At -d "$adb" -c "SELECT count(*) FILTER (WHERE operation = 'adopt') || ' ' || count(*) FROM migrate.journal")" "7 7"
+run -d "$adb" --dir "$work/alembic" upgrade heads
+expect "alembic: upgrade heads after adopt runs nothing" "nothing to upgrade" "$out$err"
+is "alembic: adopt and the empty upgrade leave the schema" "$(schema_of "$adb")" "$aschema"
+
+alembic_on "$adb" history >"$work/alembic_history" 2>&1
+run -d "$adb" --dir "$work/alembic" history
+is "alembic: pg_migrate history lists the revisions and edges alembic history does" \
+    "$(printf '%s\n' "$out" | history_lines)" "$(history_lines <"$work/alembic_history")"
+is "alembic: both histories have 7 revisions" "$(grep -c ' -> ' "$work/alembic_history") $(printf '%s\n' "$out" | grep -c ' -> ')" "7 7"
+
+run -d "$adb" --dir "$work/alembic" downgrade base
+expect "alembic: downgrade base is refused at the revision whose downgrade() raises" \
+    'revision "0a7b8c9d0e1f" cannot be downgraded' "$err"
+is "alembic: the refused downgrade leaves alembic_version" "$(rows alembic "$adb")" "f6d7e8f9a0b1"
+run -d "$adb" --dir "$work/alembic" downgrade b2e1d0c9f8a7
+is "alembic: downgrade past the merge and both branches" "$rc" "0"
+is "alembic: alembic_version after the downgrade" "$(rows alembic "$adb")" "b2e1d0c9f8a7"
+expect "alembic: and Alembic itself reads it" "b2e1d0c9f8a7" "$(alembic_on "$adb" current 2>&1)"
+run -d "$adb" --dir "$work/alembic" upgrade c3a4b5c6d7e8
+is "alembic: upgrade one branch" "$rc" "0"
+is "alembic: alembic_version holds that head" "$(rows alembic "$adb")" "c3a4b5c6d7e8"
+# Alembic, not pg_migrate, upgrades the other branch and the rest
+if alembic_on "$adb" upgrade heads >"$work/alembic.log" 2>&1; then
+    ok "alembic: Alembic goes on from the table pg_migrate kept"
+else
+    not_ok "alembic: Alembic goes on from the table pg_migrate kept" "$(cat "$work/alembic.log")"
+fi
+is "alembic: the schema is back" "$(schema_of "$adb")" "$aschema"
+run -d "$adb" --dir "$work/alembic" stamp c3a4b5c6d7e8 d4b5c6d7e8f9
+is "alembic: stamp both branch heads" "$rc" "0"
+is "alembic: alembic_version holds both heads" "$(rows alembic "$adb")" "c3a4b5c6d7e8 d4b5c6d7e8f9"
+run -d "$adb" --dir "$work/alembic" stamp heads
+is "alembic: stamp heads" "$rc" "0"
+is "alembic: alembic_version after the stamp" "$(rows alembic "$adb")" "f6d7e8f9a0b1"
+expect "alembic: Alembic agrees it is at head" "f6d7e8f9a0b1 (head)" "$(alembic_on "$adb" current 2>&1)"
+
+# the schema pg_migrate makes from the imported files is the one Alembic
+# makes: pg_migrate's own catalog comparison (diff exits 0 when the
+# schemas are the same, 10 when they differ), public schema only, with
+# Alembic's version table left out of a copy
+pdb=$(newdb alembic_pgm)
+check "alembic: pg_migrate upgrade heads on a fresh database" "$PGM" -d "$pdb" --dir "$work/alembic" upgrade heads
+cdb="${prefix}_alembic_copy"
+psql -X -q -d postgres -c "CREATE DATABASE \"$cdb\" TEMPLATE \"$adb\"" >/dev/null &&
+    psql -X -q -d "$cdb" -c "DROP TABLE alembic_version" >/dev/null
+run --schema=public diff "dbname=$cdb" "dbname=$pdb"
+is "alembic: the schemas are the same (diff exits 0)" "$rc" "0"
+[ "$rc" = 0 ] || printf '#   %s\n' "$out" "$err"
+is "alembic: and the sketch of them too" "$(schema_of "$pdb")" "$(schema_of "$cdb")"
+# the comparison can fail: one revision less on the pg_migrate side
+check "alembic: downgrade the fresh database by one" "$PGM" -d "$pdb" --dir "$work/alembic" downgrade -1
+run --schema=public diff "dbname=$cdb" "dbname=$pdb"
+is "alembic: a schema one revision behind differs (diff exits 10)" "$rc" "10"
+expect "alembic: naming the view" "task_summary" "$out"
+
+echo "1..$n"
+[ "$failures" -eq 0 ]
