@@ -528,6 +528,16 @@ adopt_test sqitch "$db" "$work/sqitch" head seed_roles users \
 is "sqitch: the tags and dependencies of reverted changes went with them" \
     "$(psql -X -At -d "$db" -c "SELECT (SELECT count(*) FROM sqitch.tags) || ' ' || (SELECT count(*) FROM sqitch.dependencies WHERE change_id NOT IN ('c1', 'c2'))")" "0 0"
 
+# sqitch.conf moving the plan and the scripts (per engine), and the earlier
+# copy of a reworked change whose scripts carry the second tag between
+# the copies, which sqitch also looks for
+import_out=$("$PGM" -d "$checkdb" --dir "$work/sqitch_layout" import sqitch "$fixtures/sqitch_layout" 2>&1)
+is "sqitch: a project laid out by sqitch.conf imports" "$?" "0"
+expect "sqitch: the plan is [engine \"pg\"] plan_file" "files written: 2" "$import_out"
+h=$(header sqitch_layout 'a_t2_*')
+check_has "sqitch: the earlier copy's scripts found under the second tag" "$h" "-- source: sqitch a@t2"
+check_has "sqitch: the revert script from [engine \"pg\"] top_dir" "$(cat "$work"/sqitch_layout/a_t2_*)" "DROP TABLE a1;"
+
 # ---------------------------------------------------------------- alembic
 # The real thing: Alembic upgrades one database; pg_migrate imports the
 # project, adopts that database and upgrades a fresh one.
