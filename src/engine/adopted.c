@@ -153,6 +153,32 @@ static const char *const sync_sql[MIGRATE_INTEROP_NFORMATS] = {
 };
 
 /*
+ * Is stmt a DELETE from a table that does not exist?  The statements
+ * touch tables beside the version table (sqitch.tags, whose rows refer to
+ * the changes); a registry without them has no rows to remove there.
+ */
+static bool
+other_table_missing(const char *stmt)
+{
+	const char *rel;
+	const char *end;
+	bool		missing;
+
+	if (strncmp(stmt, "DELETE FROM ", 12) != 0)
+		return false;
+	rel = stmt + 12;
+	end = strchr(rel, ' ');
+	if (end == NULL)
+		return false;
+	if (SPI_execute(psprintf("SELECT pg_catalog.to_regclass(%s)",
+							 quote_literal_cstr(pnstrdup(rel, end - rel))),
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up a table");
+	missing = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) == NULL;
+	return missing;
+}
+
+/*
  * After the version rows changed (upgrade, downgrade, stamp, a recorded
  * client-run step), and in the same transaction: when the database was
  * adopted with keep_version_table, bring the other tool's table in line.
@@ -225,7 +251,8 @@ migrate_adopted_sync(const MigrateState *state, const int *rows, int nrows)
 			semi = strstr(stmt, "; ");
 			if (semi)
 				*semi = '\0';
-			if (SPI_execute_with_args(stmt, 2, argtypes, args, NULL,
+			if (!other_table_missing(stmt) &&
+				SPI_execute_with_args(stmt, 2, argtypes, args, NULL,
 									  false, 0) < 0)
 				elog(ERROR, "could not update the version table of %s",
 					 migrate_interop_format_name(format));
