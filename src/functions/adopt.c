@@ -93,12 +93,15 @@ applied_query(MigrateInteropFormat format)
 
 			/*
 			 * Every row is a step; the last row of a version decides (an
-			 * undo removes it).  A repeatable script has no version: its
-			 * revision is "R__" and the description as in the file name.
-			 * The schema-creation marker is no migration.
+			 * undo removes it, and so does the DELETE row "flyway repair"
+			 * writes for a migration whose file is gone).  A repeatable
+			 * script has no version: its revision is "R__" and the
+			 * description as in the file name.  The schema-creation marker
+			 * is no migration.
 			 */
 			return "SELECT DISTINCT ON (v) v, NOT success,"
 				" type OPERATOR(pg_catalog.!~~) 'UNDO%'"
+				" AND type OPERATOR(pg_catalog.<>) 'DELETE'"
 				" FROM (SELECT COALESCE(version, 'R__' OPERATOR(pg_catalog.||)"
 				" pg_catalog.replace(description, ' ', '_')) AS v,"
 				" success, type, installed_rank"
@@ -106,7 +109,6 @@ applied_query(MigrateInteropFormat format)
 				" WHERE type OPERATOR(pg_catalog.<>) 'SCHEMA') h"
 				" ORDER BY v, NOT success DESC, installed_rank DESC";
 		case MIGRATE_INTEROP_SQITCH:
-
 
 			/*
 			 * sqitch deletes a change's row when it reverts it.  A

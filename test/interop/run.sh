@@ -423,6 +423,20 @@ is "flyway: the refused adopt stamps, journals and records nothing" \
     "0 0 0"
 is "flyway: the refused adopt leaves the history" "$(rows flyway "$db")" "$before"
 
+# a row "flyway repair" wrote for a migration whose file went away: not
+# applied
+db=$(live_db fw_deleted)
+up "$db" "$fw"/v1/V1__*.sql
+psql -X -q -d "$db" -c "$flyway_table
+    $(flyway_row 1 "'1'" 'Seed roles' v1/V1__Seed_roles.sql true)
+    $(flyway_row 2 "'1.1'" 'Create users' v1/V1.1__Create_users.sql true)
+    INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success)
+    VALUES (3, '1.1', 'Create users', 'DELETE', 'v1/V1.1__Create_users.sql', NULL, 'postgres', 0, true)" >/dev/null
+run -d "$db" --dir "$work/flyway" init
+run -d "$db" --dir "$work/flyway" adopt flyway
+is "flyway: adopt with a DELETE row" "$rc" "0"
+is "flyway: the deleted migration is not applied" "$out" "adopted: 1"
+
 # ---------------------------------------------------------------- diesel
 ds=$fixtures/diesel/migrations
 import_test diesel "$ds" 5 1 1 00000000000000 roles "$shop"
