@@ -605,6 +605,12 @@ read_flyway(ImportSet *set, const char *dir)
 	for (j = 0; j < n; j++)
 		if (files[j].kind == MIGRATE_FLYWAY_UNDO && !files[j].used)
 			skip_file(set, files[j].path, "an undo script without a versioned script of the same version");
+	/* Flyway replaces ${name} placeholders before it runs a script */
+	for (i = 0; i < set->nrevs; i++)
+		if (strstr(set->revs[i].rev.upgrade, "${") != NULL ||
+			(set->revs[i].rev.downgrade != NULL &&
+			 strstr(set->revs[i].rev.downgrade, "${") != NULL))
+			note(&set->revs[i], "Flyway placeholders (${...}) are kept as written: replace them with their values");
 
 	/* versioned ones form the chain; repeatable ones stand apart */
 	nversioned = 0;

@@ -49,6 +49,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# shellcheck source=../tap.sh
 . "$top/test/tap.sh"
 
 # check NAME COMMAND...: the command succeeds
@@ -193,7 +194,6 @@ import_test() {
         "$first_tables"
     check "$fmt: upgrade head again" "$PGM" -d "$db" --dir "$dir" upgrade "$head"
     check_eq "$fmt: same schema after downgrade and upgrade" "$(schema_of "$db")" "$expected"
-    last_db="$db"
 }
 
 # header FORMAT FILE-GLOB: the header lines of one imported file
@@ -208,7 +208,8 @@ shop=$(schema_from shop "$shop_sql")
 # live_db FORMAT: a fresh database without the extension, for the other
 # tool's schema and version table
 live_db() {
-    local db="${prefix}_live_$(echo "$1" | tr - _)"
+    local db
+    db="${prefix}_live_$(echo "$1" | tr - _)"
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     psql -X -q -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
     echo "$db"
@@ -246,7 +247,7 @@ rows() {
 #   its rows after the second upgrade and the stamps are given apart.
 adopt_test() {
     local fmt="$1" db="$2" dir="$3" head="$4" nodown="$5" mid="$6"
-    local rows_head="$7" rows_nodown="$8" rows_mid="$9"
+    local rows_head="$7" rows_nodown="$8"
     local rows_again="${10:-$7}" rows_stamp_mid="${11:-$9}" rows_stamp_head="${12:-$7}"
     local stamp_head="${13:-$4}" schema nfiles
 
@@ -374,6 +375,11 @@ check_has "flyway: executeInTransaction=false in V2__x.sql.conf" "$h" "-- transa
 h=$(header flyway 'R__*')
 check_has "flyway: a repeatable script" "$h" "-- repeatable: true"
 check_has "flyway: repeatable id" "$h" "-- revision: R__role_names_view"
+mkdir -p "$work/fw_placeholders"
+printf 'CREATE TABLE ${flyway:defaultSchema}.t (id int);\n' >"$work/fw_placeholders/V1__t.sql"
+out=$("$PGM" -d "$checkdb" --dir "$work/fw_placeholders_out" import flyway "$work/fw_placeholders" 2>&1)
+check_has "flyway: placeholders are pointed out" "$out" \
+    '1: Flyway placeholders (${...}) are kept as written: replace them with their values'
 
 # Flyway's history table (its PostgreSQL DDL), one row per script run:
 # versioned in version order, then the repeatable ones
