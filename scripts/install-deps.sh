@@ -12,7 +12,7 @@ set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
@@ -20,7 +20,7 @@ esac
 packages=(build-essential postgresql-15 postgresql-server-dev-15 libpq-dev libssl-dev)
 if [ "${1:-}" = "--test" ]; then
     packages+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-        python3-alembic python3-psycopg2 clang-14 libclang-rt-14-dev)
+        libipc-run-perl python3-alembic python3-psycopg2 clang-14 libclang-rt-14-dev)
 fi
 
 missing=()
