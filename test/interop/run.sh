@@ -654,5 +654,20 @@ run --schema=public diff "dbname=$cdb" "dbname=$pdb"
 is "alembic: a schema one revision behind differs (diff exits 10)" "$rc" "10"
 expect "alembic: naming the view" "task_summary" "$out"
 
+# a revision that reads data through op.get_bind() cannot be rendered
+# offline: written with its metadata and a marker registration refuses
+out=$("$PGM" -d "$checkdb" --dir "$work/alembic_bind" import alembic "$fixtures/alembic_bind" 2>&1)
+is "alembic: import with an unconvertible revision exits 7" "$?" "7"
+is "alembic: one not converted" "$(count_of "$out" "not converted")" "1"
+expect "alembic: the summary names it and why" "  3333bbbb4444 (" "$out"
+expect "alembic: the file carries the marker" "-- unconverted: Alembic could not render upgrade() offline" \
+    "$(cat "$work"/alembic_bind/3333bbbb4444_*.sql)"
+bdb=$(newdb alembic_bind)
+run -d "$bdb" --dir "$work/alembic_bind" upgrade head
+is "alembic: registration refuses the unconverted file" "$rc" "5"
+expect "alembic: naming the file" "3333bbbb4444_copy_settings_into_columns.sql" "$err"
+is "alembic: nothing registered or applied" \
+    "$(psql -X -At -d "$bdb" -c "SELECT (SELECT count(*) FROM migrate.revision) || ' ' || (SELECT count(*) FROM migrate.version)")" "0 0"
+
 echo "1..$n"
 [ "$failures" -eq 0 ]
