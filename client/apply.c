@@ -405,6 +405,29 @@ run_split(PGconn *conn, const char *operation, const char *target,
 	return done;
 }
 
+/*
+ * A downgrade run in several transactions must not start when a step has
+ * no downgrade SQL: the steps before it would be committed before the
+ * server refuses it.  Refuse the whole plan, as the server refuses a plan
+ * run in one transaction.
+ */
+static void
+refuse_missing_downgrade(PGconn *conn, const Step *steps, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (steps[i].sql != NULL)
+			continue;
+		run_command(conn, "ROLLBACK");
+		pg_log_error("revision \"%s\" cannot be downgraded", steps[i].rev);
+		pg_log_error_detail("It has no downgrade section; nothing was reverted.");
+		pg_log_error_hint("Add a downgrade section and register the revision again, or stamp past it.");
+		finish_and_exit(conn, EXIT_SQL);
+	}
+}
+
 /* upgrade and downgrade share everything but the operation's name. */
 static int
 upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
@@ -494,6 +517,8 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 		run_command(conn, "SELECT pg_catalog.pg_advisory_lock(" MIGRATE_LOCK_KEY1_SQL ", " MIGRATE_RUN_LOCK_KEY2_SQL ")");
 		run_command(conn, "BEGIN");
 		steps = fetch_plan(conn, operation, target, true, &n);
+		if (!upgrade)
+			refuse_missing_downgrade(conn, steps, n);
 		done = run_split(conn, operation, target, steps, n, &ms);
 		run_command(conn, "SELECT pg_catalog.pg_advisory_unlock(" MIGRATE_LOCK_KEY1_SQL ", " MIGRATE_RUN_LOCK_KEY2_SQL ")");
 	}

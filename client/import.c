@@ -605,6 +605,12 @@ read_flyway(ImportSet *set, const char *dir)
 	for (j = 0; j < n; j++)
 		if (files[j].kind == MIGRATE_FLYWAY_UNDO && !files[j].used)
 			skip_file(set, files[j].path, "an undo script without a versioned script of the same version");
+	/* Flyway replaces ${name} placeholders before it runs a script */
+	for (i = 0; i < set->nrevs; i++)
+		if (strstr(set->revs[i].rev.upgrade, "${") != NULL ||
+			(set->revs[i].rev.downgrade != NULL &&
+			 strstr(set->revs[i].rev.downgrade, "${") != NULL))
+			note(&set->revs[i], "Flyway placeholders (${...}) are kept as written: replace them with their values");
 
 	/* versioned ones form the chain; repeatable ones stand apart */
 	nversioned = 0;
@@ -717,11 +723,40 @@ sqitch_dependency(const MigrateSqitchPlan *plan, int before, const char *dep)
 	return -1;
 }
 
+/*
+ * A setting of sqitch.conf: engine.ENGINE.key, else core.key; NULL when
+ * neither is set.
+ */
+static char *
+sqitch_setting(const char *conf, size_t len, const char *engine,
+			   const char *key)
+{
+	char	   *v = migrate_import_sqitch_conf_value(conf, len, "engine", engine, key);
+
+	return v ? v : migrate_import_sqitch_conf_value(conf, len, "core", NULL, key);
+}
+
+/* A path of sqitch.conf: relative ones are relative to the project. */
+static char *
+sqitch_path(const char *project, const char *path)
+{
+	return path[0] == '/' ? pg_strdup(path) : psprintf("%s/%s", project, path);
+}
+
+/*
+ * A Sqitch project: SOURCE is its directory (sqitch.conf there may move
+ * the plan and the script directories, per engine or for all) or its
+ * plan file.
+ */
 static void
 read_sqitch(ImportSet *set, const char *source)
 {
 	char	   *planfile;
 	char	   *top;
+	char	   *deploy_dir = NULL;
+	char	   *revert_dir = NULL;
+	char	   *verify_dir = NULL;
+	const char *ext = "sql";
 	char	   *text;
 	size_t		len;
 	MigrateSqitchPlan plan;
@@ -731,8 +766,33 @@ read_sqitch(ImportSet *set, const char *source)
 
 	if (is_dir(source))
 	{
+		char	   *confpath = psprintf("%s/sqitch.conf", source);
+
 		top = pg_strdup(source);
-		planfile = psprintf("%s/sqitch.plan", source);
+		planfile = NULL;
+		if (is_file(confpath))
+		{
+			char	   *conf = slurp_required(confpath, &len);
+			char	   *engine = migrate_import_sqitch_conf_value(conf, len, "core", NULL, "engine");
+			char	   *v;
+
+			if (engine == NULL)
+				engine = pg_strdup("pg");
+			if ((v = sqitch_setting(conf, len, engine, "top_dir")) != NULL)
+				top = sqitch_path(source, v);
+			if ((v = sqitch_setting(conf, len, engine, "plan_file")) != NULL)
+				planfile = sqitch_path(source, v);
+			if ((v = sqitch_setting(conf, len, engine, "deploy_dir")) != NULL)
+				deploy_dir = sqitch_path(source, v);
+			if ((v = sqitch_setting(conf, len, engine, "revert_dir")) != NULL)
+				revert_dir = sqitch_path(source, v);
+			if ((v = sqitch_setting(conf, len, engine, "verify_dir")) != NULL)
+				verify_dir = sqitch_path(source, v);
+			if ((v = sqitch_setting(conf, len, engine, "extension")) != NULL)
+				ext = v;
+		}
+		if (planfile == NULL)
+			planfile = psprintf("%s/sqitch.plan", top);
 	}
 	else
 	{
@@ -746,6 +806,12 @@ read_sqitch(ImportSet *set, const char *source)
 		else
 			strcpy(top, ".");
 	}
+	if (deploy_dir == NULL)
+		deploy_dir = psprintf("%s/deploy", top);
+	if (revert_dir == NULL)
+		revert_dir = psprintf("%s/revert", top);
+	if (verify_dir == NULL)
+		verify_dir = psprintf("%s/verify", top);
 	text = slurp_required(planfile, &len);
 	if (!migrate_import_sqitch_plan(text, len, &plan, &err))
 		die("%s:%d: %s", planfile, err.line, err.message);
@@ -753,20 +819,48 @@ read_sqitch(ImportSet *set, const char *source)
 	for (i = 0; i < plan.nchanges; i++)
 	{
 		MigrateSqitchChange *ch = &plan.changes[i];
-		char	   *deploy = psprintf("%s/deploy/%s.sql", top, ch->script);
-		char	   *revert = psprintf("%s/revert/%s.sql", top, ch->script);
+		char	   *deploy = psprintf("%s/%s.%s", deploy_dir, ch->script, ext);
+		char	   *revert;
 		ImportRev  *r;
 		int			d;
 
+		if (!is_file(deploy) && strchr(ch->script, '@') != NULL)
+		{
+			/*
+			 * An earlier copy of a reworked change: sqitch takes the
+			 * scripts named after the first tag between it and the next
+			 * copy that has them.
+			 */
+			int			j;
+			int			t;
+
+			for (j = i; j < plan.nchanges && !is_file(deploy); j++)
+			{
+				if (j > i && strcmp(plan.changes[j].name, ch->name) == 0)
+					break;
+				for (t = 0; t < plan.changes[j].ntags && !is_file(deploy); t++)
+				{
+					char	   *script = psprintf("%s@%s", ch->name, plan.changes[j].tags[t]);
+					char	   *path = psprintf("%s/%s.%s", deploy_dir, script, ext);
+
+					if (is_file(path))
+					{
+						ch->script = script;
+						deploy = path;
+					}
+				}
+			}
+		}
 		if (!is_file(deploy))
 			die("%s:%d: change \"%s\" has no deploy script \"%s\"",
 				planfile, ch->line, ch->name, deploy);
+		revert = psprintf("%s/%s.%s", revert_dir, ch->script, ext);
 		r = add_rev(set, ch->script, deploy);
 		r->rev.message = pg_strdup(ch->note);
 		r->rev.upgrade = slurp_required(deploy, &len);
 		if (is_file(revert))
 			r->rev.downgrade = slurp_required(revert, &len);
-		if (is_file(psprintf("%s/verify/%s.sql", top, ch->script)))
+		if (is_file(psprintf("%s/%s.%s", verify_dir, ch->script, ext)))
 			nverify++;
 		for (d = 0; d < ch->nrequires; d++)
 		{
@@ -1277,6 +1371,7 @@ server_check(ImportSet *set, const MigrateOptions *opts)
 		const char *params[2];
 		PGresult   *res;
 		int			k;
+		bool		noted;
 
 		if (r->unconverted != NULL)
 			continue;
@@ -1291,12 +1386,17 @@ server_check(ImportSet *set, const MigrateOptions *opts)
 			PQclear(res);
 			continue;
 		}
+		noted = false;
 		for (k = 0; k < PQntuples(res); k++)
 		{
 			if (strcmp(PQgetvalue(res, k, 0), "PM016") == 0)
 				mark_nontx(r, "the server's parser: a statement cannot run in a transaction block");
-			else
+			else if (!noted)
+			{
+				/* once, however many such statements there are */
 				note(r, "transaction control inside the SQL: registration refuses it");
+				noted = true;
+			}
 		}
 		PQclear(res);
 	}

@@ -5,13 +5,14 @@
 #
 # Installs PostgreSQL 15 (server, headers, libpq) and a C toolchain; with
 # --test also what the test suite uses (pgTAP, pg_prove, Alembic as the
-# oracle, clang and its sanitizer runtimes for the fuzzers).  Only missing packages are
+# oracle and, with psycopg2, for the interop suite's real Alembic runs,
+# clang and its sanitizer runtimes for the fuzzers).  Only missing packages are
 # installed; run as root or with sudo available.
 set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
@@ -19,7 +20,7 @@ esac
 packages=(build-essential postgresql-15 postgresql-server-dev-15 libpq-dev libssl-dev)
 if [ "${1:-}" = "--test" ]; then
     packages+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-        libipc-run-perl python3-alembic clang-14 libclang-rt-14-dev)
+        libipc-run-perl python3-alembic python3-psycopg2 clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

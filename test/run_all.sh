@@ -9,21 +9,22 @@
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 25000; stopped and removed at the end),
 # and runs the suites: unit, layers, fuzz, regress, regress-order, pgtap,
-# concurrency, tap, oracle, client, scripts, badinput, fleet, autogen, privatedir.
+# concurrency, tap, oracle, client, scripts, badinput, fleet, autogen,
+# privatedir, interop.
 # Prints one line per suite and a closing "N passed, N failed" line; exits
 # non-zero when any suite failed.
 set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit layers fuzz regress regress-order pgtap concurrency tap oracle client scripts badinput fleet autogen privatedir)
+ALL_SUITES=(unit layers fuzz regress regress-order pgtap concurrency tap oracle client scripts badinput fleet autogen privatedir interop)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -81,6 +82,7 @@ run_suite() {
         fleet) bash test/fleet/run.sh && bash test/fleet/standby.sh ;;
         autogen) bash test/autogen/run.sh ;;
         privatedir) bash test/privatedir/run.sh ;;
+        interop) bash test/interop/run.sh ;;
         *) echo "unknown suite $name" >&2; return 1 ;;
     esac
 }

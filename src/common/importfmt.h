@@ -140,6 +140,15 @@ extern bool migrate_import_sqitch_plan(const char *text, size_t len,
 									   MigrateSqitchPlan *plan,
 									   MigrateParseError *err);
 
+/*
+ * The value of key in [section] (or [section "subsection"]) of a
+ * sqitch.conf (git-config syntax), the last one set; NULL when none.
+ */
+extern char *migrate_import_sqitch_conf_value(const char *text, size_t len,
+											  const char *section,
+											  const char *subsection,
+											  const char *key);
+
 /* ---- Alembic ---- */
 
 typedef struct MigrateAlembicRev

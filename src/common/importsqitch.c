@@ -20,6 +20,9 @@
  * (revert) change line is refused: it says the change is to be reverted,
  * which no single revision file expresses.
  *
+ * Also here: reading a value of sqitch.conf, where the plan and the script
+ * directories may be set elsewhere than beside it.
+ *
  * IDENTIFICATION
  *	  src/common/importsqitch.c
  *
@@ -350,4 +353,94 @@ migrate_import_sqitch_plan(const char *text, size_t len,
 		ch->script = psprintf("%s@%s", ch->name, tag);
 	}
 	return true;
+}
+
+/*
+ * The value of key in section (with subsection, the section
+ * [section "subsection"]) of a Sqitch configuration file, sqitch.conf.
+ * Its syntax is git-config's: "[core]", "[engine \"pg\"]", "\tkey = value"
+ * lines, "#" and ";" comments (also after a value), section and key names
+ * compared without regard to case, a subsection name exactly, a value in
+ * double quotes taken without them ("\\" and "\"" escapes).  The last
+ * assignment wins.  NULL when the key is not set.
+ */
+char *
+migrate_import_sqitch_conf_value(const char *text, size_t len,
+								 const char *section, const char *subsection,
+								 const char *key)
+{
+	const char *p = text;
+	const char *end = text + len;
+	bool		in_section = false;
+	char	   *found = NULL;
+
+	while (p < end)
+	{
+		const char *nl = memchr(p, '\n', end - p);
+		const char *lend = nl ? nl : end;
+		const char *t = skip_blanks(p, lend);
+
+		p = nl ? nl + 1 : end;
+		if (t >= lend || *t == '#' || *t == ';')
+			continue;
+		if (*t == '[')
+		{
+			const char *name = ++t;
+			size_t		slen = strlen(section);
+
+			while (t < lend && *t != ']' && !is_blank(*t))
+				t++;
+			in_section = ((size_t) (t - name) == slen &&
+						  pg_strncasecmp(name, section, slen) == 0);
+			t = skip_blanks(t, lend);
+			if (t < lend && *t == '"')
+			{
+				const char *sub = ++t;
+
+				while (t < lend && *t != '"')
+					t++;
+				in_section = in_section && subsection != NULL &&
+					strlen(subsection) == (size_t) (t - sub) &&
+					strncmp(sub, subsection, t - sub) == 0;
+			}
+			else if (subsection != NULL)
+				in_section = false;
+			continue;
+		}
+		if (in_section)
+		{
+			const char *k = t;
+			size_t		klen = strlen(key);
+			StringInfoData buf;
+			bool		quoted = false;
+
+			while (t < lend && ((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
+							 (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
+				t++;
+			if ((size_t) (t - k) != klen || pg_strncasecmp(k, key, klen) != 0)
+				continue;
+			t = skip_blanks(t, lend);
+			if (t >= lend || *t != '=')
+				continue;
+			t = skip_blanks(t + 1, lend);
+			initStringInfo(&buf);
+			for (; t < lend; t++)
+			{
+				if (*t == '"')
+					quoted = !quoted;
+				else if (*t == '\\' && t + 1 < lend)
+					appendStringInfoChar(&buf, *++t);
+				else if (!quoted && (*t == '#' || *t == ';'))
+					break;
+				else
+					appendStringInfoChar(&buf, *t);
+			}
+			while (buf.len > 0 && is_blank(buf.data[buf.len - 1]))
+				buf.data[--buf.len] = '\0';
+			if (found)
+				pfree(found);
+			found = buf.data;
+		}
+	}
+	return found;
 }

@@ -107,4 +107,28 @@ extern bool migrate_interop_parse_source(const char *value, size_t len,
 										 const char **version,
 										 size_t *version_len);
 
+/*
+ * SQL (server side): "chain (revision, depth)", every revision imported
+ * from sqitch with its place along the chain the plan's order makes, the
+ * start of a WITH RECURSIVE; and the change_id of the rows of @T@ (a
+ * sqitch.changes table) whose instance of the change is no longer
+ * applied ($1: the applied revisions).  A reworked change has one row per
+ * deployed instance, all with its name.
+ */
+#define MIGRATE_SQITCH_CHAIN_SQL \
+	"WITH RECURSIVE chain (revision, depth) AS (" \
+	" SELECT r.revision, 0 FROM migrate.revision r" \
+	" WHERE r.source_format = 'sqitch' AND NOT EXISTS (SELECT FROM migrate.revision q" \
+	" WHERE q.revision = ANY (r.revises) AND q.source_format = 'sqitch')" \
+	" UNION ALL SELECT r.revision, c.depth + 1 FROM migrate.revision r" \
+	" JOIN chain c ON c.revision = ANY (r.revises)" \
+	" WHERE r.source_format = 'sqitch')"
+#define MIGRATE_SQITCH_GONE_SQL \
+	"SELECT d.change_id FROM (SELECT change_id, change," \
+	" pg_catalog.row_number() OVER (PARTITION BY change" \
+	" ORDER BY planned_at, committed_at) AS k FROM @T@) d" \
+	" WHERE d.k > (SELECT pg_catalog.count(*) FROM migrate.revision r" \
+	" WHERE r.revision = ANY ($1) AND r.source_format = 'sqitch'" \
+	" AND pg_catalog.split_part(r.source_version, '@', 1) = d.change)"
+
 #endif							/* MIGRATE_INTEROP_H */

@@ -71,7 +71,9 @@ static const char *const sync_sql[MIGRATE_INTEROP_NFORMATS] = {
 	 * flyway: the history only grows.  A revision applied now whose last
 	 * row is not a successful application gets a row of its own; one
 	 * whose last row is, and that is no longer applied, gets the row an
-	 * undo script would leave.  Repeatable scripts have no version.
+	 * undo script would leave.  Rows go in version order (Flyway's, not
+	 * the order of registration): applications upwards with repeatable
+	 * scripts last, undos downwards.  Repeatable scripts have no version.
 	 */
 	"WITH cur AS ("
 	" SELECT DISTINCT ON (v) v, type"
@@ -83,12 +85,18 @@ static const char *const sync_sql[MIGRATE_INTEROP_NFORMATS] = {
 	" r.message, r.file_name FROM migrate.revision r"
 	" WHERE r.source_format = 'flyway'),"
 	" steps AS ("
-	" SELECT m.*, c.type AS last_type FROM mine m LEFT JOIN cur c USING (v)"
-	" WHERE m.applied IS DISTINCT FROM (c.type IS NOT NULL AND c.type !~~ 'UNDO%'))"
+	" SELECT m.*, c.type AS last_type,"
+	" CASE WHEN m.v ~ '^[0-9]+([.][0-9]+)*$'"
+	" THEN pg_catalog.string_to_array(m.v, '.')::pg_catalog.numeric[] END AS vkey"
+	" FROM mine m LEFT JOIN cur c USING (v)"
+	" WHERE m.applied IS DISTINCT FROM (c.type IS NOT NULL AND c.type !~~ 'UNDO%'"
+	" AND c.type <> 'DELETE'))"
 	" INSERT INTO @T@ (installed_rank, version, description,"
 	" type, script, checksum, installed_by, installed_on, execution_time, success)"
 	" SELECT COALESCE((SELECT max(installed_rank) FROM @T@), 0)"
-	" + pg_catalog.row_number() OVER (ORDER BY CASE WHEN s.applied THEN s.seq ELSE -s.seq END),"
+	" + pg_catalog.row_number() OVER (ORDER BY"
+	" CASE WHEN s.applied THEN s.vkey END ASC NULLS LAST,"
+	" CASE WHEN NOT s.applied THEN s.vkey END DESC NULLS FIRST, s.v),"
 	" CASE WHEN s.v ~~ 'R\\_\\_%' THEN NULL ELSE s.v END,"
 	" COALESCE((SELECT f.description FROM @T@ f"
 	" WHERE f.version = s.v OR (f.version IS NULL AND"
@@ -110,25 +118,66 @@ static const char *const sync_sql[MIGRATE_INTEROP_NFORMATS] = {
 	" WHERE r.revision = ANY ($1) AND r.source_format = 'diesel'"
 	" ON CONFLICT DO NOTHING",
 
-	/* sqitch: one changes row per deployed change, in the plan's project */
-	"DELETE FROM @T@ WHERE change NOT IN"
-	" (SELECT r.source_version FROM migrate.revision r"
-	" WHERE r.revision = ANY ($1) AND r.source_format = 'sqitch');"
+	/*
+	 * sqitch: one changes row per deployed change, in the plan's project.
+	 * A reworked change has a row per deployed instance, all with its
+	 * name: the k-th row of a name (in plan order) is the k-th revision
+	 * of that name along the chain, "name@tag" copies before "name".  The
+	 * rows of reverted instances go, with the tags on them (sqitch.tags
+	 * refers to them), newest first; applied instances without a row get
+	 * one, in plan order.  Their dependencies rows go first: a later
+	 * change's row names an earlier one, and both may go at once.
+	 */
+	"DELETE FROM sqitch.tags WHERE change_id IN (" MIGRATE_SQITCH_GONE_SQL "); "
+	"DELETE FROM sqitch.dependencies WHERE change_id IN (" MIGRATE_SQITCH_GONE_SQL "); "
+	"DELETE FROM @T@ WHERE change_id IN (" MIGRATE_SQITCH_GONE_SQL "); "
+	MIGRATE_SQITCH_CHAIN_SQL
 	" INSERT INTO @T@ (change_id, script_hash, change, project,"
 	" note, committed_at, committer_name, committer_email, planned_at,"
 	" planner_name, planner_email)"
-	" SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
-	" p.project || ' ' || r.source_version, 'UTF8')), 'hex'),"
-	" r.upgrade_checksum, r.source_version, p.project, r.message,"
-	" pg_catalog.clock_timestamp(), CURRENT_USER, '', r.registered_at,"
-	" r.registered_by, ''"
-	" FROM migrate.revision r,"
+	" SELECT s.change_id, s.script_hash, s.name, s.project, s.message,"
+	" pg_catalog.clock_timestamp(), CURRENT_USER, '', s.registered_at,"
+	" s.registered_by, ''"
+	" FROM (SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to("
+	" p.project || ' ' || m.source_version, 'UTF8')), 'hex') AS change_id,"
+	" m.upgrade_checksum AS script_hash, m.name, p.project, m.message,"
+	" m.registered_at, m.registered_by"
+	" FROM (SELECT r.*, c.depth, pg_catalog.split_part(r.source_version, '@', 1) AS name,"
+	" pg_catalog.row_number() OVER (PARTITION BY"
+	" pg_catalog.split_part(r.source_version, '@', 1) ORDER BY c.depth) AS k"
+	" FROM migrate.revision r JOIN chain c USING (revision)"
+	" WHERE r.revision = ANY ($1)) m,"
 	" (SELECT COALESCE((SELECT project FROM @T@ LIMIT 1),"
 	" (SELECT project FROM sqitch.projects LIMIT 1)) AS project) p"
-	" WHERE r.revision = ANY ($1) AND r.source_format = 'sqitch'"
-	" AND r.source_version NOT IN (SELECT change FROM @T@)"
-	" ORDER BY r.seq",
+	" WHERE m.k > (SELECT pg_catalog.count(*) FROM @T@ t WHERE t.change = m.name)"
+	" ORDER BY m.depth) s",
 };
+
+/*
+ * Is stmt a DELETE from a table that does not exist?  The statements
+ * touch tables beside the version table (sqitch.tags, whose rows refer to
+ * the changes); a registry without them has no rows to remove there.
+ */
+static bool
+other_table_missing(const char *stmt)
+{
+	const char *rel;
+	const char *end;
+	bool		missing;
+
+	if (strncmp(stmt, "DELETE FROM ", 12) != 0)
+		return false;
+	rel = stmt + 12;
+	end = strchr(rel, ' ');
+	if (end == NULL)
+		return false;
+	if (SPI_execute(psprintf("SELECT pg_catalog.to_regclass(%s)",
+							 quote_literal_cstr(pnstrdup(rel, end - rel))),
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up a table");
+	missing = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) == NULL;
+	return missing;
+}
 
 /*
  * After the version rows changed (upgrade, downgrade, stamp, a recorded
@@ -203,7 +252,8 @@ migrate_adopted_sync(const MigrateState *state, const int *rows, int nrows)
 			semi = strstr(stmt, "; ");
 			if (semi)
 				*semi = '\0';
-			if (SPI_execute_with_args(stmt, 2, argtypes, args, NULL,
+			if (!other_table_missing(stmt) &&
+				SPI_execute_with_args(stmt, 2, argtypes, args, NULL,
 									  false, 0) < 0)
 				elog(ERROR, "could not update the version table of %s",
 					 migrate_interop_format_name(format));

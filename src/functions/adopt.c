@@ -93,12 +93,15 @@ applied_query(MigrateInteropFormat format)
 
 			/*
 			 * Every row is a step; the last row of a version decides (an
-			 * undo removes it).  A repeatable script has no version: its
-			 * revision is "R__" and the description as in the file name.
-			 * The schema-creation marker is no migration.
+			 * undo removes it, and so does the DELETE row "flyway repair"
+			 * writes for a migration whose file is gone).  A repeatable
+			 * script has no version: its revision is "R__" and the
+			 * description as in the file name.  The schema-creation marker
+			 * is no migration.
 			 */
 			return "SELECT DISTINCT ON (v) v, NOT success,"
 				" type OPERATOR(pg_catalog.!~~) 'UNDO%'"
+				" AND type OPERATOR(pg_catalog.<>) 'DELETE'"
 				" FROM (SELECT COALESCE(version, 'R__' OPERATOR(pg_catalog.||)"
 				" pg_catalog.replace(description, ' ', '_')) AS v,"
 				" success, type, installed_rank"
@@ -106,9 +109,25 @@ applied_query(MigrateInteropFormat format)
 				" WHERE type OPERATOR(pg_catalog.<>) 'SCHEMA') h"
 				" ORDER BY v, NOT success DESC, installed_rank DESC";
 		case MIGRATE_INTEROP_SQITCH:
-			/* sqitch deletes a change's row when it reverts it */
-			return "SELECT change::pg_catalog.text, false, true"
-				" FROM @T@";
+
+			/*
+			 * sqitch deletes a change's row when it reverts it.  A
+			 * reworked change has a row per deployed instance, all with
+			 * its name: the k-th (in plan order) is the k-th revision of
+			 * that name along the chain, "name@tag" copies first.
+			 */
+			return MIGRATE_SQITCH_CHAIN_SQL
+				" SELECT COALESCE(m.source_version, d.change), false, true"
+				" FROM (SELECT change::pg_catalog.text AS change,"
+				" pg_catalog.row_number() OVER (PARTITION BY change"
+				" ORDER BY planned_at, committed_at) AS k FROM @T@) d"
+				" LEFT JOIN (SELECT r.source_version,"
+				" pg_catalog.split_part(r.source_version, '@', 1) AS name,"
+				" pg_catalog.row_number() OVER (PARTITION BY"
+				" pg_catalog.split_part(r.source_version, '@', 1)"
+				" ORDER BY c.depth) AS k"
+				" FROM migrate.revision r JOIN chain c USING (revision)) m"
+				" ON m.name = d.change AND m.k = d.k";
 		case MIGRATE_INTEROP_INVALID:
 			break;
 	}

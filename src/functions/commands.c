@@ -207,6 +207,36 @@ migrate_downgrade(PG_FUNCTION_ARGS)
 }
 
 /*
+ * A stamp, as a downgrade, leaves the repeatable revisions that were rows
+ * applied: they have no place in the chain a stamp moves along.  Only a
+ * stamp that clears every row ("base") takes them away.
+ */
+static void
+keep_repeatables(const MigrateState *state, MigratePlan *plan)
+{
+	int		   *rows = palloc(sizeof(int) * (plan->nrows + state->nrows + 1));
+	int			nrows = plan->nrows;
+	int			i;
+	int			j;
+
+	memcpy(rows, plan->rows, sizeof(int) * plan->nrows);
+	for (i = 0; i < state->nrows; i++)
+	{
+		bool		found = false;
+
+		if (!state->revs[state->rows[i]].repeatable)
+			continue;
+		for (j = 0; j < nrows; j++)
+			if (rows[j] == state->rows[i])
+				found = true;
+		if (!found)
+			rows[nrows++] = state->rows[i];
+	}
+	plan->rows = rows;
+	plan->nrows = nrows;
+}
+
+/*
  * migrate_stamp(VARIADIC targets text[]) RETURNS SETOF text
  *
  * Sets the version rows without running SQL, and journals one "stamp"
@@ -258,6 +288,8 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	if (!migrate_plan_stamp(state.graph, state.rows, state.nrows,
 							targets, n, &plan, &err))
 		migrate_raise_graph_error(&err);
+	if (plan.nrows > 0)
+		keep_repeatables(&state, &plan);
 
 	now = GetCurrentTimestamp();
 	for (i = 0; i < plan.nrows; i++)

@@ -482,6 +482,8 @@ migrate_script(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_catalog_load(&state, true, false);
 	plan_or_raise(&state, target, upgrade, &plan);
+	/* as the upgrade or downgrade runs it: repeatable revisions last */
+	migrate_order_repeatables(&state, &plan, upgrade);
 	for (i = 0; i < plan.nsteps; i++)
 	{
 		const MigrateRevision *rev = &state.revs[plan.steps[i]];

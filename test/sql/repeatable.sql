@@ -54,6 +54,13 @@ SELECT rep_a(), rep_b();
 SELECT revision, operation FROM migrate.journal WHERE id > (SELECT max(id) - 2 FROM migrate.journal) ORDER BY id;
 CALL migrate_run();
 SELECT count(*) AS journal_rows FROM migrate.journal;
+-- a stamp leaves repeatable revisions applied too; only base clears them
+SELECT * FROM migrate_stamp('v1');
+SELECT * FROM migrate_current() ORDER BY 1;
+SELECT * FROM migrate_stamp('heads');
+SELECT * FROM migrate_current() ORDER BY 1;
+SELECT * FROM migrate_stamp('base');
+SELECT count(*) AS rows_at_base FROM migrate_current();
 DROP EXTENSION pg_migrate;
 DROP TABLE rep_t;
 DROP FUNCTION rep_a(), rep_b();
