@@ -120,7 +120,16 @@ typedef struct RevFileEntry
 	size_t		len;
 	char		sha256[65];		/* hex SHA-256 of content */
 	MigrateRevFile rev;
+	bool		broken;			/* set aside: unreadable, malformed or refused */
 } RevFileEntry;
+
+/* A file set aside by a verb that answers despite broken files. */
+typedef struct RevFileBroken
+{
+	char	   *name;			/* file name alone */
+	int			line;			/* 0 when no line applies */
+	char	   *message;
+} RevFileBroken;
 
 typedef struct RevFileSet
 {
@@ -136,6 +145,9 @@ typedef struct RevFileSet
 	bool		lazy;			/* read and parse only when needed */
 	bool		stat_ok;		/* stat_digest is valid and safe to keep */
 	char		stat_digest[65];	/* over names, sizes, times, inodes */
+	bool		tolerant;		/* set broken files aside instead of exiting */
+	RevFileBroken *broken;		/* the files set aside, in name order */
+	int			nbroken;
 } RevFileSet;
 
 /* One row of migrate_history(), with its arrays split. */
@@ -165,6 +177,7 @@ extern const char *program_argv0;	/* argv[0], to find files installed beside it 
 /* conn.c */
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
 extern bool ext_has_sync;		/* the extension has migrate_sync_check() */
+extern bool ext_has_prune;		/* ... and migrate_sync_prune() (0.3) */
 extern bool server_in_recovery;	/* the server is a standby */
 extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
@@ -187,6 +200,7 @@ extern int	split_words(const char *s, char ***out);
 /* files.c */
 extern void load_revision_files(const char *dir, RevFileSet *set);
 extern void read_revision_files(const char *dir, RevFileSet *set);
+extern void read_revision_files_tolerant(const char *dir, RevFileSet *set);
 extern bool verify_files;		/* --verify-files: never skip the parse */
 extern void ensure_parsed(RevFileSet *set);
 extern void load_named_files(char **paths, int npaths, RevFileSet *set);

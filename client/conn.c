@@ -27,6 +27,7 @@
 
 const char *ext_schema = NULL;
 bool		ext_has_sync = false;
+bool		ext_has_prune = false;
 bool		server_in_recovery = false;
 
 /* whether standard output is a terminal (progress lines, colours) */

@@ -29,7 +29,8 @@ find_extension(PGconn *conn)
 
 	res = run_query(conn,
 					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1',"
-					" pg_catalog.pg_is_in_recovery()"
+					" pg_catalog.pg_is_in_recovery(),"
+					" e.extversion NOT IN ('0.1', '0.2')"
 					" FROM pg_catalog.pg_extension e"
 					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
 					" WHERE e.extname = 'pg_migrate'", 0, NULL);
@@ -44,6 +45,7 @@ find_extension(PGconn *conn)
 	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
 	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
 	server_in_recovery = PQgetvalue(res, 0, 2)[0] == 't';
+	ext_has_prune = PQgetvalue(res, 0, 3)[0] == 't';
 	PQclear(res);
 	return true;
 }

@@ -86,3 +86,15 @@ COMMENT ON FUNCTION migrate_statements(text)
 	IS 'the statements of the SQL as the server''s parser cuts them, each with the line of its first token: what the client runs one by one for a non-transactional revision';
 
 -- ==== end statements ====
+
+-- ==== sync prune: the directory is the source of truth for what is not applied ====
+
+CREATE FUNCTION migrate_sync_prune(names text[])
+RETURNS TABLE (revision text, file_name text, dropped boolean)
+AS 'MODULE_PATHNAME', 'migrate_sync_prune'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_sync_prune(text[])
+	IS 'take the migration lock; unregister each revision registered from a file not among names (the client directory''s files) that is not applied, keep the applied ones with a warning; one row per such revision';
+REVOKE ALL ON FUNCTION migrate_sync_prune(text[]) FROM PUBLIC;
+
+-- ==== end sync prune ====

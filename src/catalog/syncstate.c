@@ -37,6 +37,33 @@
 #include "catalog/catalog_int.h"
 
 /*
+ * Server log lines about revisions dropped by migrate_sync_prune, written
+ * when the transaction commits: a client's read-only verb prunes in a
+ * transaction it rolls back, and nothing was dropped then.
+ */
+static List *prune_log = NIL;
+static bool prune_callback_registered = false;
+
+/* Write the pending prune lines at commit; forget them at abort. */
+static void
+prune_xact_callback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event == XACT_EVENT_COMMIT)
+	{
+		foreach(lc, prune_log)
+			ereport(LOG,
+					(errmsg("%s", (char *) lfirst(lc)),
+					 errhidestmt(true)));
+	}
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		prune_log = NIL;		/* its memory goes with the transaction */
+}
+
+/*
  * Whether the client directory dir_key was last registered in full with
  * this digest, and nothing changed since.  The caller holds the migration
  * lock.
@@ -172,4 +199,111 @@ migrate_catalog_sync_done(const char *dir_key, const char *digest,
 	/* a later change in this transaction must move the generation again */
 	migrate_catalog_forget_bump();
 	return generation;
+}
+
+/*
+ * The revisions registered from a file that is not among names (every
+ * file of the client directory), into the materialized result of fcinfo
+ * as (revision, file_name, dropped).  The directory is the source of truth
+ * for what is not applied yet: such a revision that is neither applied
+ * nor recorded as interrupted is unregistered, with a NOTICE, and a server
+ * log line at commit.  An applied one stays, with a WARNING: downgrading
+ * it needs the SQL the catalog keeps.  The caller holds the migration
+ * lock.  Returns how many were dropped.
+ */
+int
+migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CatalogContext cxt;
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	char	  **revs;
+	char	  **files;
+	bool	   *kept;
+	int			n;
+	int			ndropped = 0;
+	int			i;
+
+	values[0] = names;
+	migrate_catalog_enter(&cxt);
+	migrate_catalog_exec(false, "WITH RECURSIVE applied(id) AS ("
+				 " SELECT revision FROM migrate.version"
+				 " UNION"
+				 " SELECT p FROM applied a"
+				 " JOIN migrate.revision r ON r.revision = a.id,"
+				 " unnest(r.revises || r.depends_on) AS p)"
+				 " SELECT r.revision, r.file_name,"
+				 " r.revision IN (SELECT id FROM applied)"
+				 " OR r.revision IN (SELECT revision FROM migrate.interrupted)"
+				 " FROM migrate.revision r"
+				 " WHERE r.file_name IS NOT NULL AND r.file_sha256 IS NOT NULL"
+				 " AND r.file_name <> ALL ($1)"
+				 " ORDER BY r.seq",
+				 1, types, values, NULL, SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	revs = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
+	files = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
+	kept = MemoryContextAlloc(cxt.caller_cxt, sizeof(bool) * (n + 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		revs[i] = MemoryContextStrdup(cxt.caller_cxt, migrate_spi_text(tup, 1));
+		files[i] = MemoryContextStrdup(cxt.caller_cxt, migrate_spi_text(tup, 2));
+		kept[i] = DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc, 3,
+											 &isnull));
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		Oid			rtypes[1] = {TEXTOID};
+		Datum		rvalues[1];
+
+		if (kept[i])
+			continue;
+		rvalues[0] = CStringGetTextDatum(revs[i]);
+		migrate_catalog_exec(false, "DELETE FROM migrate.revision WHERE revision = $1",
+					 1, rtypes, rvalues, NULL, SPI_OK_DELETE);
+		ndropped++;
+	}
+	migrate_catalog_leave(&cxt);
+
+	for (i = 0; i < n; i++)
+	{
+		Datum		row[3];
+		bool		nulls[3] = {false, false, false};
+
+		if (kept[i])
+			ereport(WARNING,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("applied revision \"%s\" has no file", revs[i]),
+					 errdetail("File \"%s\" is not in the revisions' directory; the revision stays registered, as downgrading it needs its SQL.",
+							   files[i])));
+		else
+		{
+			MemoryContext old;
+
+			ereport(NOTICE,
+					(errmsg("revision \"%s\" is no longer registered", revs[i]),
+					 errdetail("Its file \"%s\" is not in the revisions' directory, and it was not applied.",
+							   files[i])));
+			if (!prune_callback_registered)
+			{
+				RegisterXactCallback(prune_xact_callback, NULL);
+				prune_callback_registered = true;
+			}
+			old = MemoryContextSwitchTo(TopTransactionContext);
+			prune_log = lappend(prune_log,
+								psprintf("migration sync dropped revision \"%s\": its file \"%s\" is gone and it was not applied",
+										 revs[i], files[i]));
+			MemoryContextSwitchTo(old);
+		}
+		row[0] = CStringGetTextDatum(revs[i]);
+		row[1] = CStringGetTextDatum(files[i]);
+		row[2] = BoolGetDatum(!kept[i]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
+	}
+	return ndropped;
 }
