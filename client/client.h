@@ -35,7 +35,9 @@
 #define EXIT_NOT_READY	4		/* --wait: the server never came up */
 #define EXIT_BAD_FILES	5		/* a revision file is invalid */
 #define EXIT_PENDING	6		/* check: revisions are pending */
-#define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
+#define EXIT_OTHER		7		/* anything else (I/O, say) */
+#define EXIT_UNKNOWN_REVISION 7 /* a revision named does not exist, whatever
+								 * the verb */
 #define EXIT_LINT		8		/* lint: an error-severity finding */
 #define EXIT_UNVERIFIED	9		/* verify: a revision is irreversible or fails;
 								 * revision --autogenerate: the proof failed */
@@ -146,7 +148,7 @@ typedef struct RevFileSet
 	bool		stat_ok;		/* stat_digest is valid and safe to keep */
 	char		stat_digest[65];	/* over names, sizes, times, inodes */
 	bool		tolerant;		/* set broken files aside instead of exiting */
-	RevFileBroken *broken;		/* the files set aside, in name order */
+	RevFileBroken *broken;		/* the files set aside, as found */
 	int			nbroken;
 } RevFileSet;
 
@@ -190,6 +192,7 @@ extern PGresult *run_query(PGconn *conn, const char *sql,
 						   int nparams, const char *const *params);
 extern void run_command(PGconn *conn, const char *sql);
 extern void report_server_error(const PGresult *res, const char *query);
+extern int	server_error_status(const PGresult *res);
 extern void finish_and_exit(PGconn *conn, int status);
 extern void progress_begin(int offset, int total);
 extern void progress_end(double last_duration_ms);
@@ -206,6 +209,8 @@ extern void ensure_parsed(RevFileSet *set);
 extern void load_named_files(char **paths, int npaths, RevFileSet *set);
 extern void send_revision_files(PGconn *conn, RevFileSet *set);
 extern void record_sync(PGconn *conn, const RevFileSet *set);
+struct PQExpBufferData;
+extern void append_array_element(struct PQExpBufferData *buf, const char *s);
 extern char *make_revision_id(void);
 extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
 extern char *slugify(const char *message);
@@ -233,6 +238,7 @@ extern int	verb_lint(const MigrateOptions *opts);
 /* integrity.c */
 extern int	verb_repair(const MigrateOptions *opts);
 extern int	verb_resolve(const MigrateOptions *opts);
+extern int	verb_remove(const MigrateOptions *opts);
 
 /* verify.c */
 extern int	verb_verify(const MigrateOptions *opts);

@@ -525,10 +525,7 @@ check_entries(RevFileSet *set, const char *dir, int bad)
 		pg_free(byid);
 	}
 	set->parsed = true;
-	if (bad > 0 && set->tolerant)
-		pg_log_warning_detail("%d revision file(s) in \"%s\" are invalid and were left out; what follows shows the revisions registered without them.",
-							  bad, dir ? dir : ".");
-	else if (bad > 0)
+	if (bad > 0 && !set->tolerant)
 	{
 		if (dir != NULL)
 			pg_log_error_detail("%d revision file(s) in \"%s\" are invalid; nothing was sent to the server.",
@@ -575,8 +572,11 @@ pair_cmp(const void *a, const void *b)
 #define SEND_BATCH_FILES 1000
 #define SEND_BATCH_BYTES (8 * 1024 * 1024)
 
-/* Append s to buf as an element of a text[] literal: quoted, escaped. */
-static void
+/*
+ * Append s to buf as an element of a text[] literal: quoted, escaped.  The
+ * caller closes the literal with '}'.
+ */
+void
 append_array_element(PQExpBuffer buf, const char *s)
 {
 	const char *p;
