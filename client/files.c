@@ -874,6 +874,12 @@ record_sync(PGconn *conn, const RevFileSet *set)
 	char	   *sql;
 	const char *params[3];
 
+	/*
+	 * The verb may have left unapplied a revision whose file is gone (a
+	 * downgrade past it, a stamp): the directory recorded as synced must
+	 * not leave it registered.
+	 */
+	prune_missing(conn, set);
 	if (!ext_has_sync || set->nfiles == 0 || set->dir_key == NULL)
 		return;
 	params[0] = set->dir_key;

@@ -206,7 +206,8 @@ usage(const char *progname)
 	printf("  %d  connection failure\n", EXIT_CONNECT);
 	printf("  %d  --wait: the server did not accept connections in time\n",
 		   EXIT_NOT_READY);
-	printf("  %d  a revision file is invalid\n", EXIT_BAD_FILES);
+	printf("  %d  a revision file is invalid (the verbs that change something)\n",
+		   EXIT_BAD_FILES);
 	printf("  %d  check: revisions are pending, changed or interrupted\n",
 		   EXIT_PENDING);
 	printf("  %d  a revision named does not exist or its prefix is ambiguous (every\n"
