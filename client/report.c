@@ -496,7 +496,8 @@ status_prometheus(PGconn *conn)
 				 "Revisions registered in the database.", db,
 				 PQgetvalue(res, 0, 3));
 	print_metric("pg_migrate_up_to_date",
-				 "1 when nothing is pending, else 0.", db, PQgetvalue(res, 0, 6));
+				 "1 when nothing is pending and no revision file is broken, else 0.",
+				 db, report_set.nbroken > 0 ? "0" : PQgetvalue(res, 0, 6));
 	print_metric("pg_migrate_drifted_revisions",
 				 "Applied revisions registered again with other SQL.", db,
 				 PQgetvalue(res, 0, 4));
@@ -524,7 +525,8 @@ status_prometheus(PGconn *conn)
  * status: migrate_status() as indented JSON, or as Prometheus metrics.
  * The JSON gets one key the server cannot know: "broken", the files of the
  * directory left out (file, line or null, error), so that the report
- * answers whatever the files hold.
+ * answers whatever the files hold; with one, "up_to_date" is false, as
+ * what the broken file defines is not applied as it says.
  */
 int
 verb_status(const MigrateOptions *opts)
@@ -532,7 +534,8 @@ verb_status(const MigrateOptions *opts)
 	PGconn	   *conn = report_session(opts);
 	PGresult   *res;
 	char	   *sql;
-	char	   *params[3];
+	char	   *params[4];
+	char		nbroken[16];
 
 	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
 		return status_prometheus(conn);
@@ -546,9 +549,14 @@ verb_status(const MigrateOptions *opts)
 				   "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
 				   "  pg_catalog.unnest($2::pg_catalog.int4[]),"
 				   "  pg_catalog.unnest($3::pg_catalog.text[]))"
-				   "  WITH ORDINALITY AS u(f, l, e, o))))",
+				   "  WITH ORDINALITY AS u(f, l, e, o)))"
+				   " || CASE WHEN $4::pg_catalog.int4 > 0"
+				   "  THEN pg_catalog.jsonb_build_object('up_to_date', false)"
+				   "  ELSE '{}' END)",
 				   ext_schema);
-	res = run_query(conn, sql, 3, (const char *const *) params);
+	snprintf(nbroken, sizeof(nbroken), "%d", report_set.nbroken);
+	params[3] = nbroken;
+	res = run_query(conn, sql, 4, (const char *const *) params);
 	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
 		printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);

@@ -135,6 +135,18 @@ rm "$tdir/t5_syntax.sql"
 run -d "$db11" --dir "$tdir" upgrade
 expect_rc "broken: once the file is gone, upgrade succeeds" 0
 is "broken: and reaches the head of the files" "$(q "$db11" "SELECT string_agg(revision, ',') FROM migrate.version")" t4
+# nothing pending, but a broken file: not up to date
+printf -- '-- revision: t8\n-- revises: t4\n-- transactional: maybe\n-- migrate:upgrade\nSELECT 1;\n' >"$tdir/t8_header.sql"
+run -d "$db11" --dir "$tdir" status
+expect_rc "broken: status answers with nothing pending" 0
+expect "broken: nothing registered is pending" '"pending_count": 0' "$out"
+expect "broken: but with a broken file the database is not up to date" '"up_to_date": false' "$out"
+run -d "$db11" --dir "$tdir" status --format=prometheus
+expect "broken: nor is it for Prometheus" "pg_migrate_up_to_date{database=\"$db11\"} 0" "$out"
+rm "$tdir/t8_header.sql"
+run -d "$db11" --dir "$tdir" status
+expect "broken: once the file is gone, the database is up to date" '"up_to_date": true' "$out"
+expect "broken: and the broken list is empty" '"broken": [' "$out"
 
 # ---------------------------------------------------------------- one exit status for an unknown revision
 for args in "upgrade nosuch" "upgrade --sql nosuch" "downgrade nosuch" "stamp nosuch" "show nosuch" \
