@@ -201,6 +201,14 @@ migrate_catalog_sync_done(const char *dir_key, const char *digest,
 	return generation;
 }
 
+/* Why migrate_catalog_sync_prune keeps a revision whose file is gone. */
+typedef enum PruneKeep
+{
+	PRUNE_DROP,					/* not applied: unregistered */
+	PRUNE_APPLIED,				/* applied, or recorded as interrupted */
+	PRUNE_BUILT_ON				/* a revision that stays builds on it */
+} PruneKeep;
+
 /*
  * The revisions registered from a file that is not among names (every
  * file of the client directory), into the materialized result of fcinfo
@@ -208,8 +216,10 @@ migrate_catalog_sync_done(const char *dir_key, const char *digest,
  * for what is not applied yet: such a revision that is neither applied
  * nor recorded as interrupted is unregistered, with a NOTICE, and a server
  * log line at commit.  An applied one stays, with a WARNING: downgrading
- * it needs the SQL the catalog keeps.  The caller holds the migration
- * lock.  Returns how many were dropped.
+ * it needs the SQL the catalog keeps.  So does one that a revision staying
+ * registered (one without a file, say) revises or depends on: dropping it
+ * would leave that revision's parent unknown, and every call refused.
+ * The caller holds the migration lock.  Returns how many were dropped.
  */
 int
 migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
@@ -220,10 +230,14 @@ migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
 	Datum		values[1];
 	char	  **revs;
 	char	  **files;
-	bool	   *kept;
+	char	  **dependents;
+	PruneKeep  *keep;
+	char	  **drop;
 	int			n;
+	int			ndrop;
 	int			ndropped = 0;
 	int			i;
+	bool		changed;
 
 	values[0] = names;
 	migrate_catalog_enter(&cxt);
@@ -244,7 +258,9 @@ migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
 	n = (int) SPI_processed;
 	revs = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
 	files = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
-	kept = MemoryContextAlloc(cxt.caller_cxt, sizeof(bool) * (n + 1));
+	dependents = MemoryContextAllocZero(cxt.caller_cxt, sizeof(char *) * (n + 1));
+	keep = MemoryContextAlloc(cxt.caller_cxt, sizeof(PruneKeep) * (n + 1));
+	drop = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
 	for (i = 0; i < n; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -252,21 +268,58 @@ migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
 
 		revs[i] = MemoryContextStrdup(cxt.caller_cxt, migrate_spi_text(tup, 1));
 		files[i] = MemoryContextStrdup(cxt.caller_cxt, migrate_spi_text(tup, 2));
-		kept[i] = DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc, 3,
-											 &isnull));
+		keep[i] = DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc, 3,
+											 &isnull)) ?
+			PRUNE_APPLIED : PRUNE_DROP;
 	}
 
-	for (i = 0; i < n; i++)
+	/*
+	 * Keep, until nothing changes, each candidate that a revision staying
+	 * registered builds on: a chain whose files are all gone goes at once.
+	 */
+	do
 	{
-		Oid			rtypes[1] = {TEXTOID};
-		Datum		rvalues[1];
+		MemoryContext old;
 
-		if (kept[i])
-			continue;
-		rvalues[0] = CStringGetTextDatum(revs[i]);
-		migrate_catalog_exec(false, "DELETE FROM migrate.revision WHERE revision = $1",
-					 1, rtypes, rvalues, NULL, SPI_OK_DELETE);
-		ndropped++;
+		changed = false;
+		ndrop = 0;
+		for (i = 0; i < n; i++)
+			if (keep[i] == PRUNE_DROP)
+				drop[ndrop++] = revs[i];
+		if (ndrop == 0)
+			break;
+		old = MemoryContextSwitchTo(cxt.caller_cxt);
+		values[0] = migrate_text_array(drop, ndrop);
+		MemoryContextSwitchTo(old);
+		migrate_catalog_exec(false, "SELECT d, min(r.revision)"
+					 " FROM unnest($1) AS d, migrate.revision r"
+					 " WHERE r.revision <> ALL ($1)"
+					 " AND (d = ANY (r.revises) OR d = ANY (r.depends_on))"
+					 " GROUP BY d",
+					 1, types, values, NULL, SPI_OK_SELECT);
+		for (i = 0; i < (int) SPI_processed; i++)
+		{
+			char	   *d = migrate_spi_text(SPI_tuptable->vals[i], 1);
+			int			j;
+
+			for (j = 0; j < n; j++)
+			{
+				if (keep[j] == PRUNE_DROP && strcmp(revs[j], d) == 0)
+				{
+					keep[j] = PRUNE_BUILT_ON;
+					dependents[j] = MemoryContextStrdup(cxt.caller_cxt,
+														migrate_spi_text(SPI_tuptable->vals[i], 2));
+					changed = true;
+				}
+			}
+		}
+	} while (changed);
+
+	if (ndrop > 0)
+	{
+		migrate_catalog_exec(false, "DELETE FROM migrate.revision WHERE revision = ANY ($1)",
+					 1, types, values, NULL, SPI_OK_DELETE);
+		ndropped = (int) SPI_processed;
 	}
 	migrate_catalog_leave(&cxt);
 
@@ -275,12 +328,21 @@ migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
 		Datum		row[3];
 		bool		nulls[3] = {false, false, false};
 
-		if (kept[i])
+		if (keep[i] == PRUNE_APPLIED)
 			ereport(WARNING,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("applied revision \"%s\" has no file", revs[i]),
 					 errdetail("File \"%s\" is not in the revisions' directory; the revision stays registered, as downgrading it needs its SQL.",
 							   files[i])));
+		else if (keep[i] == PRUNE_BUILT_ON)
+			ereport(WARNING,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("revision \"%s\" has no file but stays registered",
+							revs[i]),
+					 errdetail("File \"%s\" is not in the revisions' directory, but registered revision \"%s\" builds on it.",
+							   files[i], dependents[i]),
+					 errhint("Restore the file, or remove \"%s\" too.",
+							 dependents[i])));
 		else
 		{
 			MemoryContext old;
@@ -302,7 +364,7 @@ migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
 		}
 		row[0] = CStringGetTextDatum(revs[i]);
 		row[1] = CStringGetTextDatum(files[i]);
-		row[2] = BoolGetDatum(!kept[i]);
+		row[2] = BoolGetDatum(keep[i] == PRUNE_DROP);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
 	}
 	return ndropped;
