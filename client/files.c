@@ -211,6 +211,7 @@ report_bad(RevFileSet *set, RevFileEntry *e, int line, const char *message)
 	b->line = line;
 	b->message = pg_strdup(message);
 }
+
 /*
  * The stat digest of the set: each file's name, size, modification and
  * change times (nanoseconds) and inode, in name order, taken with one

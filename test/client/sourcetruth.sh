@@ -97,6 +97,9 @@ is "remove: both are gone" "$(q "$db11" "SELECT count(*) FROM migrate.revision W
 run -d "$db11" --dir "$tdir" remove r1
 expect_rc "remove: an unknown revision exits 7" 7
 expect "remove: the error names it" 'revision "r1" does not exist' "$err"
+run --help
+expect "remove: --help lists the verb" "remove REV" "$out"
+expect "remove: the man page documents it" ".BI remove" "$(cat "$top/docs/pg_migrate.1")"
 
 # ---------------------------------------------------------------- broken files
 trev t4 t2 truth_four
