@@ -439,6 +439,12 @@ read_entries(RevFileSet *set)
 			bad++;
 			continue;
 		}
+		if (e->content == NULL && !set->tolerant)
+		{
+			pg_log_error("could not read file \"%s\": %m", e->path);
+			bad++;
+			continue;
+		}
 		if (e->content == NULL)
 		{
 			char	   *message = psprintf("could not read file: %s",
