@@ -378,7 +378,7 @@ verb_show(const MigrateOptions *opts)
 	{
 		pg_log_error("multiple heads are present");
 		pg_log_error_hint("Name one of them, or use \"heads\".");
-		finish_and_exit(conn, EXIT_UNKNOWN_REVISION);
+		finish_and_exit(conn, EXIT_OTHER);
 	}
 	for (i = 0; i < n && found == 0 && !keyword; i++)
 	{
