@@ -712,7 +712,7 @@ prune_missing(PGconn *conn, const RevFileSet *set)
 	char	   *sql;
 	int			i;
 
-	if (!ext_has_prune || !set->dir_exists)
+	if (!ext_has_prune || !ext_can_register || !set->dir_exists)
 		return;
 	initPQExpBuffer(&names);
 	for (i = 0; i < set->nfiles; i++)
@@ -747,6 +747,7 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 	int			i;
 
 	set->synced = false;
+	set->stat_synced = false;
 	if (set->nfiles == 0)
 	{
 		prune_missing(conn, set);
@@ -769,6 +770,7 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 		{
 			strcpy(set->digest, PQgetvalue(res, 0, 0));
 			set->synced = true;
+			set->stat_synced = true;
 		}
 		PQclear(res);
 		if (set->synced)

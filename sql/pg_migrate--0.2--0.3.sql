@@ -87,6 +87,19 @@ COMMENT ON FUNCTION migrate_statements(text)
 
 -- ==== end statements ====
 
+-- ==== offline scripts: what "upgrade --sql" writes records its steps ====
+
+CREATE FUNCTION migrate_record_script(revision text, operation text,
+									  started timestamptz)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_record_script'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_record_script(text, text, timestamptz)
+	IS 'record one step of a script written by "pg_migrate upgrade --sql", run from the script since started; it must be the next step; returns the new version rows';
+REVOKE ALL ON FUNCTION migrate_record_script(text, text, timestamptz) FROM PUBLIC;
+
+-- ==== end offline scripts ====
+
 -- ==== sync prune: the directory is the source of truth for what is not applied ====
 
 CREATE FUNCTION migrate_sync_prune(names text[])

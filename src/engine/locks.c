@@ -89,6 +89,7 @@ migrate_acquire_advisory(uint32 key2, bool session, const char *waiting,
 void
 migrate_begin_change(void)
 {
+	migrate_outcome_begin_change();
 	if (migrate_in_revision())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
