@@ -131,7 +131,7 @@ fail_revision(const char *message, const char *spec, const char *hint)
 	pg_log_error(message, spec);
 	if (hint)
 		pg_log_error_hint("%s", hint);
-	exit(EXIT_OTHER);
+	exit(EXIT_UNKNOWN_REVISION);
 }
 
 /*

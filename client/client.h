@@ -36,7 +36,9 @@
 #define EXIT_NOT_READY	4		/* --wait: the server never came up */
 #define EXIT_BAD_FILES	5		/* a revision file is invalid */
 #define EXIT_PENDING	6		/* check: revisions are pending */
-#define EXIT_OTHER		7		/* anything else (unknown revision, I/O) */
+#define EXIT_OTHER		7		/* anything else (I/O, say) */
+#define EXIT_UNKNOWN_REVISION 7 /* a revision named does not exist, whatever
+								 * the verb */
 #define EXIT_LINT		8		/* lint: an error-severity finding */
 #define EXIT_UNVERIFIED	9		/* verify: a revision is irreversible or fails;
 								 * revision --autogenerate: the proof failed */
@@ -121,7 +123,16 @@ typedef struct RevFileEntry
 	size_t		len;
 	char		sha256[65];		/* hex SHA-256 of content */
 	MigrateRevFile rev;
+	bool		broken;			/* set aside: unreadable, malformed or refused */
 } RevFileEntry;
+
+/* A file set aside by a verb that answers despite broken files. */
+typedef struct RevFileBroken
+{
+	char	   *name;			/* file name alone */
+	int			line;			/* 0 when no line applies */
+	char	   *message;
+} RevFileBroken;
 
 typedef struct RevFileSet
 {
@@ -138,6 +149,9 @@ typedef struct RevFileSet
 	bool		lazy;			/* read and parse only when needed */
 	bool		stat_ok;		/* stat_digest is valid and safe to keep */
 	char		stat_digest[65];	/* over names, sizes, times, inodes */
+	bool		tolerant;		/* set broken files aside instead of exiting */
+	RevFileBroken *broken;		/* the files set aside, as found */
+	int			nbroken;
 } RevFileSet;
 
 /* One row of migrate_history(), with its arrays split. */
@@ -167,6 +181,7 @@ extern const char *program_argv0;	/* argv[0], to find files installed beside it 
 /* conn.c */
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
 extern bool ext_has_sync;		/* the extension has migrate_sync_check() */
+extern bool ext_has_prune;		/* ... and migrate_sync_prune() (0.3) */
 extern bool server_in_recovery;	/* the server is a standby */
 extern bool ext_can_register;	/* this role may run migrate_add_file() */
 extern void wait_for_server(const MigrateOptions *opts);
@@ -180,6 +195,7 @@ extern PGresult *run_query(PGconn *conn, const char *sql,
 						   int nparams, const char *const *params);
 extern void run_command(PGconn *conn, const char *sql);
 extern void report_server_error(const PGresult *res, const char *query);
+extern int	server_error_status(const PGresult *res);
 extern void finish_and_exit(PGconn *conn, int status);
 extern void note_migration_run(const char *what);
 extern void progress_begin(int offset, int total);
@@ -191,11 +207,14 @@ extern int	split_words(const char *s, char ***out);
 /* files.c */
 extern void load_revision_files(const char *dir, RevFileSet *set);
 extern void read_revision_files(const char *dir, RevFileSet *set);
+extern void read_revision_files_tolerant(const char *dir, RevFileSet *set);
 extern bool verify_files;		/* --verify-files: never skip the parse */
 extern void ensure_parsed(RevFileSet *set);
 extern void load_named_files(char **paths, int npaths, RevFileSet *set);
 extern void send_revision_files(PGconn *conn, RevFileSet *set);
 extern void record_sync(PGconn *conn, const RevFileSet *set);
+struct PQExpBufferData;
+extern void append_array_element(struct PQExpBufferData *buf, const char *s);
 extern char *make_revision_id(void);
 extern char *write_revision_file(const char *dir, const MigrateRevFile *rev);
 extern char *slugify(const char *message);
@@ -227,6 +246,7 @@ extern int	verb_lint(const MigrateOptions *opts);
 /* integrity.c */
 extern int	verb_repair(const MigrateOptions *opts);
 extern int	verb_resolve(const MigrateOptions *opts);
+extern int	verb_remove(const MigrateOptions *opts);
 
 /* verify.c */
 extern int	verb_verify(const MigrateOptions *opts);

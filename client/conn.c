@@ -27,6 +27,7 @@
 
 const char *ext_schema = NULL;
 bool		ext_has_sync = false;
+bool		ext_has_prune = false;
 bool		ext_can_register = true;
 bool		server_in_recovery = false;
 
@@ -424,6 +425,32 @@ report_server_error(const PGresult *res, const char *query)
 }
 
 /*
+ * The exit status for the server's error res: a revision, branch or
+ * prefix named that does not exist or is ambiguous (SQLSTATE 42704 or
+ * 42725 from the revision graph, not from a revision's own SQL, which has
+ * a revision in its context) gets the one status every verb uses for an
+ * unknown revision; anything else is an SQL failure.
+ */
+int
+server_error_status(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
+
+	if (state == NULL || primary == NULL ||
+		(strcmp(state, "42704") != 0 && strcmp(state, "42725") != 0))
+		return EXIT_SQL;
+	if (context != NULL && strstr(context, " of revision \"") != NULL)
+		return EXIT_SQL;
+	if (strncmp(primary, "revision \"", 10) == 0 ||
+		strncmp(primary, "revision prefix \"", 17) == 0 ||
+		strncmp(primary, "branch \"", 8) == 0)
+		return EXIT_UNKNOWN_REVISION;
+	return EXIT_SQL;
+}
+
+/*
  * Run one statement with text parameters.  On an error, report it and
  * exit with the SQL failure status (closing the connection rolls back any
  * open transaction).
@@ -438,9 +465,11 @@ run_query(PGconn *conn, const char *sql, int nparams, const char *const *params)
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
 	{
+		int			status = server_error_status(res);
+
 		report_server_error(res, sql);
 		PQclear(res);
-		finish_and_exit(conn, EXIT_SQL);
+		finish_and_exit(conn, status);
 	}
 	return res;
 }

@@ -180,6 +180,38 @@ digest_set(RevFileSet *set)
 static void parse_entries(RevFileSet *set, const char *dir);
 static int	read_entries(RevFileSet *set);
 static void check_entries(RevFileSet *set, const char *dir, int bad);
+
+/*
+ * Report the bad file e: an error, or, in a tolerant set, a warning and an
+ * entry in set->broken, the file set aside (it is not sent).  line is 0
+ * when no line applies.
+ */
+static void
+report_bad(RevFileSet *set, RevFileEntry *e, int line, const char *message)
+{
+	RevFileBroken *b;
+
+	if (!set->tolerant)
+	{
+		if (line > 0)
+			pg_log_error("%s:%d: %s", e->path, line, message);
+		else
+			pg_log_error("%s: %s", e->path, message);
+		return;
+	}
+	if (line > 0)
+		pg_log_warning("%s:%d: %s", e->path, line, message);
+	else
+		pg_log_warning("%s: %s", e->path, message);
+	e->broken = true;
+	set->broken = pg_realloc(set->broken,
+							 sizeof(RevFileBroken) * (set->nbroken + 1));
+	b = &set->broken[set->nbroken++];
+	b->name = pg_strdup(e->name);
+	b->line = line;
+	b->message = pg_strdup(message);
+}
+
 /*
  * The stat digest of the set: each file's name, size, modification and
  * change times (nanoseconds) and inode, in name order, taken with one
@@ -266,13 +298,14 @@ ensure_read(RevFileSet *set)
  * sent.  --verify-files turns the laziness off.
  */
 static void
-read_dir(const char *dir, RevFileSet *set, bool lazy)
+read_dir(const char *dir, RevFileSet *set, bool lazy, bool tolerant)
 {
 	DIR		   *d;
 	struct dirent *de;
 	int			maxfiles = 0;
 
 	memset(set, 0, sizeof(*set));
+	set->tolerant = tolerant;
 	set->parsed = true;
 	set->read = true;
 	d = opendir(dir);
@@ -339,7 +372,7 @@ read_dir(const char *dir, RevFileSet *set, bool lazy)
 void
 load_revision_files(const char *dir, RevFileSet *set)
 {
-	read_dir(dir, set, false);
+	read_dir(dir, set, false, false);
 }
 
 /*
@@ -349,7 +382,18 @@ load_revision_files(const char *dir, RevFileSet *set)
 void
 read_revision_files(const char *dir, RevFileSet *set)
 {
-	read_dir(dir, set, true);
+	read_dir(dir, set, true, false);
+}
+
+/*
+ * Like read_revision_files, for the verbs that only report: a broken file
+ * (unreadable, malformed, or refused by the server when sent) is reported
+ * as a warning and set aside, in set->broken, instead of ending the run.
+ */
+void
+read_revision_files_tolerant(const char *dir, RevFileSet *set)
+{
+	read_dir(dir, set, true, true);
 }
 
 /* Parse the files of a lazily read set, if not done yet (see read_dir). */
@@ -391,13 +435,23 @@ read_entries(RevFileSet *set)
 		e->content = read_whole_file(e->path, &len, &not_regular);
 		if (e->content == NULL && not_regular)
 		{
-			pg_log_error("%s: not a regular file", e->path);
+			report_bad(set, e, 0, "not a regular file");
+			bad++;
+			continue;
+		}
+		if (e->content == NULL && !set->tolerant)
+		{
+			pg_log_error("could not read file \"%s\": %m", e->path);
 			bad++;
 			continue;
 		}
 		if (e->content == NULL)
 		{
-			pg_log_error("could not read file \"%s\": %m", e->path);
+			char	   *message = psprintf("could not read file: %s",
+										   strerror(errno));
+
+			report_bad(set, e, 0, message);
+			pg_free(message);
 			bad++;
 			continue;
 		}
@@ -430,19 +484,18 @@ check_entries(RevFileSet *set, const char *dir, int bad)
 
 		if (e->content == NULL)
 			continue;
+		if (e->broken)
+			continue;
 		if (strlen(e->content) != len)
 		{
-			pg_log_error("%s: file contains a zero byte", e->path);
+			report_bad(set, e, 0, "file contains a zero byte");
 			bad++;
 			continue;
 		}
 		memset(&err, 0, sizeof(err));
 		if (!migrate_parse_revfile(e->content, len, &e->rev, &err))
 		{
-			if (err.line > 0)
-				pg_log_error("%s:%d: %s", e->path, err.line, err.message);
-			else
-				pg_log_error("%s: %s", e->path, err.message);
+			report_bad(set, e, err.line, err.message);
 			/* the parse left *rev unspecified; keep it out of the checks */
 			memset(&e->rev, 0, sizeof(e->rev));
 			bad++;
@@ -468,15 +521,18 @@ check_entries(RevFileSet *set, const char *dir, int bad)
 				;
 			if (strcmp(byid[j]->rev.revision, byid[i]->rev.revision) == 0)
 			{
-				pg_log_error("%s: revision \"%s\" is also defined in \"%s\"",
-							 byid[i]->path, byid[i]->rev.revision, byid[j]->path);
+				char	   *message = psprintf("revision \"%s\" is also defined in \"%s\"",
+											   byid[i]->rev.revision, byid[j]->path);
+
+				report_bad(set, byid[i], 0, message);
+				pg_free(message);
 				bad++;
 			}
 		}
 		pg_free(byid);
 	}
 	set->parsed = true;
-	if (bad > 0)
+	if (bad > 0 && !set->tolerant)
 	{
 		if (dir != NULL)
 			pg_log_error_detail("%d revision file(s) in \"%s\" are invalid; nothing was sent to the server.",
@@ -523,8 +579,11 @@ pair_cmp(const void *a, const void *b)
 #define SEND_BATCH_FILES 1000
 #define SEND_BATCH_BYTES (8 * 1024 * 1024)
 
-/* Append s to buf as an element of a text[] literal: quoted, escaped. */
-static void
+/*
+ * Append s to buf as an element of a text[] literal: quoted, escaped.  The
+ * caller closes the literal with '}'.
+ */
+void
 append_array_element(PQExpBuffer buf, const char *s)
 {
 	const char *p;
@@ -540,20 +599,133 @@ append_array_element(PQExpBuffer buf, const char *s)
 	appendPQExpBufferChar(buf, '"');
 }
 
-/* Register the files gathered in names and contents, and empty both. */
-static void
-send_batch(PGconn *conn, const char *sql, PQExpBuffer names,
-		   PQExpBuffer contents)
+/*
+ * Whether the server's error res is about a revision file it was sent (a
+ * syntax error in its SQL, a malformed header, a statement it refuses):
+ * its context or message names the file.  *line is the line it names, or
+ * 0.
+ */
+static bool
+server_file_error(const PGresult *res, int *line)
 {
-	const char *params[2];
+	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *p;
 
-	appendPQExpBufferChar(names, '}');
-	appendPQExpBufferChar(contents, '}');
-	params[0] = names->data;
-	params[1] = contents->data;
-	PQclear(run_query(conn, sql, 2, params));
-	resetPQExpBuffer(names);
-	resetPQExpBuffer(contents);
+	*line = 0;
+	/* "... section of revision "x" (file "f", line n)" */
+	if (context != NULL && (p = strstr(context, "(file \"")) != NULL)
+	{
+		p = strstr(p, "\", line ");
+		if (p != NULL)
+			*line = atoi(p + 8);
+		return true;
+	}
+	/* "... in file "f" line n", from the parse of the headers */
+	if (primary != NULL && (p = strstr(primary, " in file \"")) != NULL)
+	{
+		p = strstr(p + 10, "\" line ");
+		if (p != NULL)
+			*line = atoi(p + 7);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Register the files todo[from..to) of set with the registration query
+ * sql.  A file the server refuses ends the run with the bad-files status;
+ * in a tolerant set it is set aside instead: the batch is undone (a
+ * savepoint) and its files are sent again one by one, so that only the
+ * refused ones are left out.  Any other error ends the run.
+ */
+static void
+send_range(PGconn *conn, const char *sql, RevFileSet *set, const int *todo,
+		   int from, int to)
+{
+	PQExpBufferData names;
+	PQExpBufferData contents;
+	const char *params[2];
+	PGresult   *res;
+	int			line;
+	int			i;
+
+	initPQExpBuffer(&names);
+	initPQExpBuffer(&contents);
+	for (i = from; i < to; i++)
+	{
+		append_array_element(&names, set->files[todo[i]].name);
+		append_array_element(&contents, set->files[todo[i]].content);
+	}
+	appendPQExpBufferChar(&names, '}');
+	appendPQExpBufferChar(&contents, '}');
+	params[0] = names.data;
+	params[1] = contents.data;
+	if (set->tolerant)
+		run_command(conn, "SAVEPOINT pg_migrate_files");
+	res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+	termPQExpBuffer(&names);
+	termPQExpBuffer(&contents);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
+		PQclear(res);
+		if (set->tolerant)
+			run_command(conn, "RELEASE SAVEPOINT pg_migrate_files");
+		return;
+	}
+	if (!set->tolerant || !server_file_error(res, &line))
+	{
+		bool		file_error = server_file_error(res, &line);
+
+		report_server_error(res, sql);
+		if (file_error)
+			pg_log_error_detail("The server refused a revision file; nothing was changed.");
+		PQclear(res);
+		finish_and_exit(conn, file_error ? EXIT_BAD_FILES : EXIT_SQL);
+	}
+	run_command(conn, "ROLLBACK TO SAVEPOINT pg_migrate_files");
+	run_command(conn, "RELEASE SAVEPOINT pg_migrate_files");
+	if (to - from == 1)
+	{
+		report_bad(set, &set->files[todo[from]], line,
+				   PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	for (i = from; i < to; i++)
+		send_range(conn, sql, set, todo, i, i + 1);
+}
+
+/*
+ * The directory is the source of truth for what is not applied: have the
+ * server unregister each revision registered from a file the directory no
+ * longer holds (migrate_sync_prune, 0.3), which it reports as a notice;
+ * an applied one stays, with a warning.  Nothing to do without a
+ * directory: then the server's revisions are all there is.
+ */
+static void
+prune_missing(PGconn *conn, const RevFileSet *set)
+{
+	PQExpBufferData names;
+	const char *param;
+	char	   *sql;
+	int			i;
+
+	if (!ext_has_prune || !ext_can_register || !set->dir_exists)
+		return;
+	initPQExpBuffer(&names);
+	for (i = 0; i < set->nfiles; i++)
+		append_array_element(&names, set->files[i].name);
+	if (names.len == 0)
+		appendPQExpBufferChar(&names, '{');
+	appendPQExpBufferChar(&names, '}');
+	param = names.data;
+	sql = psprintf("SELECT pg_catalog.count(*) FROM %s.migrate_sync_prune($1::pg_catalog.text[])",
+				   ext_schema);
+	PQclear(run_query(conn, sql, 1, &param));
+	pg_free(sql);
+	termPQExpBuffer(&names);
 }
 
 /*
@@ -568,15 +740,19 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 	PGresult   *known = NULL;
 	char	  **pairs = NULL;
 	int			npairs = 0;
-	PQExpBufferData names;
-	PQExpBufferData contents;
-	int			batched = 0;
+	int		   *todo;
+	int			ntodo = 0;
+	int			batch_start = 0;
+	size_t		batch_bytes = 0;
 	int			i;
 
 	set->synced = false;
 	set->stat_synced = false;
 	if (set->nfiles == 0)
+	{
+		prune_missing(conn, set);
 		return;
+	}
 	if (!ext_has_sync || set->dir_key == NULL)
 		ensure_parsed(set);
 	if (ext_has_sync && set->dir_key != NULL && set->lazy && set->stat_ok)
@@ -642,12 +818,14 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 					   " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
 					   " pg_catalog.unnest($2::pg_catalog.text[])) AS f(name, content)",
 					   ext_schema);
-	initPQExpBuffer(&names);
-	initPQExpBuffer(&contents);
+	todo = pg_malloc(sizeof(int) * set->nfiles);
 	for (i = 0; i < set->nfiles; i++)
 	{
 		const RevFileEntry *e = &set->files[i];
 		bool		have = false;
+
+		if (e->broken)
+			continue;
 
 		if (npairs > 0)
 		{
@@ -671,20 +849,22 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 			continue;
 
 		/* files go in batches, in name order: one round trip per batch */
-		append_array_element(&names, e->name);
-		append_array_element(&contents, e->content);
-		if (++batched == SEND_BATCH_FILES ||
-			contents.len >= SEND_BATCH_BYTES)
+		todo[ntodo++] = i;
+		batch_bytes += e->len;
+		if (ntodo - batch_start == SEND_BATCH_FILES ||
+			batch_bytes >= SEND_BATCH_BYTES)
 		{
-			send_batch(conn, sql, &names, &contents);
-			batched = 0;
+			send_range(conn, sql, set, todo, batch_start, ntodo);
+			batch_start = ntodo;
+			batch_bytes = 0;
 		}
 	}
-	if (batched > 0)
-		send_batch(conn, sql, &names, &contents);
-	termPQExpBuffer(&names);
-	termPQExpBuffer(&contents);
+	if (ntodo > batch_start)
+		send_range(conn, sql, set, todo, batch_start, ntodo);
+	pg_free(todo);
 	pg_free(sql);
+	/* after the files: one renamed gets its new name, not a warning */
+	prune_missing(conn, set);
 	if (pairs)
 		pg_free(pairs);
 	if (known)
@@ -703,6 +883,12 @@ record_sync(PGconn *conn, const RevFileSet *set)
 	char	   *sql;
 	const char *params[3];
 
+	/*
+	 * The verb may have left unapplied a revision whose file is gone (a
+	 * downgrade past it, a stamp): the directory recorded as synced must
+	 * not leave it registered.
+	 */
+	prune_missing(conn, set);
 	if (!ext_has_sync || set->nfiles == 0 || set->dir_key == NULL)
 		return;
 	params[0] = set->dir_key;

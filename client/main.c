@@ -85,6 +85,7 @@ static const VerbDef verbs[] = {
 	{"lint", verb_lint, 0, -1, OPT_VERBOSE},
 	{"repair", verb_repair, 1, 1, 0},
 	{"resolve", verb_resolve, 2, 2, 0},
+	{"remove", verb_remove, 1, 1, 0},
 	{"verify", verb_verify, 0, 1, OPT_STRICT},
 	{"explain", verb_explain, 0, 1, 0},
 	{"import", verb_import, 2, 2, 0},
@@ -128,6 +129,8 @@ usage(const char *progname)
 	printf("  repair REV              accept the edited SQL of an applied revision\n");
 	printf("  resolve REV OUTCOME     settle an interrupted non-transactional revision:\n"
 		   "                          OUTCOME is applied or not-applied\n");
+	printf("  remove REV              unregister a revision that is not applied and that\n"
+		   "                          no other revision builds on (its file deleted)\n");
 	printf("  verify [TARGET]         check that each pending revision downgrades cleanly\n");
 	printf("  explain [TARGET]        show the locks and rewrites each pending statement takes\n");
 	printf("  import FORMAT SOURCE    write revision files into --dir from another tool's\n"
@@ -203,11 +206,13 @@ usage(const char *progname)
 	printf("  %d  connection failure\n", EXIT_CONNECT);
 	printf("  %d  --wait: the server did not accept connections in time\n",
 		   EXIT_NOT_READY);
-	printf("  %d  a revision file is invalid\n", EXIT_BAD_FILES);
+	printf("  %d  a revision file is invalid (the verbs that change something)\n",
+		   EXIT_BAD_FILES);
 	printf("  %d  check: revisions are pending, changed or interrupted\n",
 		   EXIT_PENDING);
-	printf("  %d  other failure (unknown revision, file not writable)\n",
-		   EXIT_OTHER);
+	printf("  %d  a revision named does not exist or its prefix is ambiguous (every\n"
+		   "     verb); or another failure (a file not writable)\n",
+		   EXIT_UNKNOWN_REVISION);
 	printf("  %d  lint: a finding of severity error is not silenced\n", EXIT_LINT);
 	printf("  %d  verify: a revision is irreversible or fails; revision --autogenerate:\n"
 		   "     the generated revision failed its proof (nothing was written)\n",

@@ -33,6 +33,66 @@ read_session(const MigrateOptions *opts)
 	return open_session(opts, &set);
 }
 
+/*
+ * The files of the verbs that only report (status, current, heads,
+ * branches, history, show): read tolerantly, so that a broken file is
+ * named in a warning (and in status's "broken" list) and the verb still
+ * answers from the other files and what the server has registered.
+ */
+static RevFileSet report_set;
+
+/* Like read_session, with the broken files set aside (report_set). */
+static PGconn *
+report_session(const MigrateOptions *opts)
+{
+	PGconn	   *conn;
+
+	read_revision_files_tolerant(opts->dir, &report_set);
+	conn = open_session(opts, &report_set);
+	if (report_set.nbroken > 0)
+		pg_log_warning("%d revision file(s) of \"%s\" left out; the answer shows the revisions registered without them",
+					   report_set.nbroken, opts->dir);
+	return conn;
+}
+
+/*
+ * The broken files of report_set as three text[] literals (file names,
+ * lines, messages), for the server to build JSON from: params[0..2].
+ */
+static void
+broken_params(char **params)
+{
+	PQExpBufferData names;
+	PQExpBufferData lines;
+	PQExpBufferData messages;
+	int			i;
+
+	initPQExpBuffer(&names);
+	initPQExpBuffer(&lines);
+	initPQExpBuffer(&messages);
+	for (i = 0; i < report_set.nbroken; i++)
+	{
+		char		line[16];
+
+		snprintf(line, sizeof(line), "%d", report_set.broken[i].line);
+		append_array_element(&names, report_set.broken[i].name);
+		append_array_element(&lines, line);
+		append_array_element(&messages, report_set.broken[i].message);
+	}
+	if (report_set.nbroken == 0)
+	{
+		appendPQExpBufferChar(&names, '{');
+		appendPQExpBufferChar(&lines, '{');
+		appendPQExpBufferChar(&messages, '{');
+	}
+	appendPQExpBufferChar(&names, '}');
+	appendPQExpBufferChar(&lines, '}');
+	appendPQExpBufferChar(&messages, '}');
+	params[0] = names.data;
+	params[1] = lines.data;
+	params[2] = messages.data;
+}
+
 /* Roll back the read-only transaction and exit successfully. */
 static int
 end_read_session(PGconn *conn)
@@ -188,7 +248,7 @@ print_revisions(const RevInfo *all, int n, const bool *pick, bool verbose,
 int
 verb_current(const MigrateOptions *opts)
 {
-	PGconn	   *conn = read_session(opts);
+	PGconn	   *conn = report_session(opts);
 	int			n;
 	RevInfo    *all = fetch_history(conn, NULL, &n);
 	bool	   *pick = pg_malloc0(sizeof(bool) * (n + 1));
@@ -204,7 +264,7 @@ verb_current(const MigrateOptions *opts)
 int
 verb_heads(const MigrateOptions *opts)
 {
-	PGconn	   *conn = read_session(opts);
+	PGconn	   *conn = report_session(opts);
 	int			n;
 	RevInfo    *all = fetch_history(conn, NULL, &n);
 	bool	   *pick = pg_malloc0(sizeof(bool) * (n + 1));
@@ -220,7 +280,7 @@ verb_heads(const MigrateOptions *opts)
 int
 verb_branches(const MigrateOptions *opts)
 {
-	PGconn	   *conn = read_session(opts);
+	PGconn	   *conn = report_session(opts);
 	PQExpBuffer buf = createPQExpBuffer();
 	int			n;
 	RevInfo    *all = fetch_history(conn, NULL, &n);
@@ -257,7 +317,7 @@ verb_branches(const MigrateOptions *opts)
 int
 verb_history(const MigrateOptions *opts)
 {
-	PGconn	   *conn = read_session(opts);
+	PGconn	   *conn = report_session(opts);
 	int			n;
 	RevInfo    *all = fetch_history(conn, NULL, &n);
 	bool	   *pick = pg_malloc0(sizeof(bool) * (n + 1));
@@ -293,7 +353,7 @@ int
 verb_show(const MigrateOptions *opts)
 {
 	const char *rev = opts->args[0];
-	PGconn	   *conn = read_session(opts);
+	PGconn	   *conn = report_session(opts);
 	int			n;
 	RevInfo    *all = fetch_history(conn, NULL, &n);
 	bool	   *pick = pg_malloc0(sizeof(bool) * (n + 1));
@@ -343,7 +403,7 @@ verb_show(const MigrateOptions *opts)
 		{
 			pg_log_error("revision prefix \"%s\" is ambiguous", rev);
 			pg_log_error_hint("Give more characters of the revision id.");
-			finish_and_exit(conn, EXIT_OTHER);
+			finish_and_exit(conn, EXIT_UNKNOWN_REVISION);
 		}
 	}
 	if (found == 0 && !keyword)
@@ -351,7 +411,7 @@ verb_show(const MigrateOptions *opts)
 		pg_log_error("revision \"%s\" does not exist", rev);
 		if (strlen(rev) < 4)
 			pg_log_error_hint("A prefix needs at least four characters.");
-		finish_and_exit(conn, EXIT_OTHER);
+		finish_and_exit(conn, EXIT_UNKNOWN_REVISION);
 	}
 	print_revisions(all, n, pick, true, false, false, true);
 	return end_read_session(conn);
@@ -397,6 +457,7 @@ status_prometheus(PGconn *conn)
 	char	   *revs;
 	char	   *rev;
 	char	   *save;
+	char		broken[16];
 
 	sql = psprintf("WITH s AS (SELECT %s.migrate_status() AS j),"
 				   " l AS (SELECT (j->'last_migration'->>'started_at')::timestamptz"
@@ -413,6 +474,7 @@ status_prometheus(PGconn *conn)
 				   "  extract(epoch FROM pg_catalog.clock_timestamp() - l.at)"
 				   " FROM s, l", ext_schema);
 	res = run_query(conn, sql, 0, NULL);
+	snprintf(broken, sizeof(broken), "%d", report_set.nbroken);
 	db = PQgetvalue(res, 0, 0);
 
 	printf("# HELP pg_migrate_revision_info The current schema revisions (value 1 each).\n"
@@ -434,13 +496,17 @@ status_prometheus(PGconn *conn)
 				 "Revisions registered in the database.", db,
 				 PQgetvalue(res, 0, 3));
 	print_metric("pg_migrate_up_to_date",
-				 "1 when nothing is pending, else 0.", db, PQgetvalue(res, 0, 6));
+				 "1 when nothing is pending and no revision file is broken, else 0.",
+				 db, report_set.nbroken > 0 ? "0" : PQgetvalue(res, 0, 6));
 	print_metric("pg_migrate_drifted_revisions",
 				 "Applied revisions registered again with other SQL.", db,
 				 PQgetvalue(res, 0, 4));
 	print_metric("pg_migrate_interrupted",
 				 "1 while a non-transactional revision is interrupted, else 0.",
 				 db, PQgetvalue(res, 0, 5));
+	print_metric("pg_migrate_broken_files",
+				 "Revision files left out because they are unreadable, malformed or refused.",
+				 db, broken);
 	/* no migration yet: the two time series are absent, as Prometheus expects */
 	if (!PQgetisnull(res, 0, 7))
 	{
@@ -455,20 +521,42 @@ status_prometheus(PGconn *conn)
 	return end_read_session(conn);
 }
 
-/* status: migrate_status() as indented JSON, or as Prometheus metrics. */
+/*
+ * status: migrate_status() as indented JSON, or as Prometheus metrics.
+ * The JSON gets one key the server cannot know: "broken", the files of the
+ * directory left out (file, line or null, error), so that the report
+ * answers whatever the files hold; with one, "up_to_date" is false, as
+ * what the broken file defines is not applied as it says.
+ */
 int
 verb_status(const MigrateOptions *opts)
 {
-	PGconn	   *conn = read_session(opts);
+	PGconn	   *conn = report_session(opts);
 	PGresult   *res;
 	char	   *sql;
+	char	   *params[4];
+	char		nbroken[16];
 
 	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
 		return status_prometheus(conn);
 
-	sql = psprintf("SELECT pg_catalog.jsonb_pretty(%s.migrate_status())",
+	broken_params(params);
+	sql = psprintf("SELECT pg_catalog.jsonb_pretty(%s.migrate_status()"
+				   " || pg_catalog.jsonb_build_object('broken',"
+				   " (SELECT coalesce(pg_catalog.jsonb_agg("
+				   "  pg_catalog.jsonb_build_object('file', f, 'line', NULLIF(l, 0),"
+				   "  'error', e) ORDER BY o), '[]')"
+				   "  FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+				   "  pg_catalog.unnest($2::pg_catalog.int4[]),"
+				   "  pg_catalog.unnest($3::pg_catalog.text[]))"
+				   "  WITH ORDINALITY AS u(f, l, e, o)))"
+				   " || CASE WHEN $4::pg_catalog.int4 > 0"
+				   "  THEN pg_catalog.jsonb_build_object('up_to_date', false)"
+				   "  ELSE '{}' END)",
 				   ext_schema);
-	res = run_query(conn, sql, 0, NULL);
+	snprintf(nbroken, sizeof(nbroken), "%d", report_set.nbroken);
+	params[3] = nbroken;
+	res = run_query(conn, sql, 4, (const char *const *) params);
 	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
 		printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -520,7 +608,7 @@ verb_check(const MigrateOptions *opts)
 	report_server_error(res, sql);
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	finish_and_exit(conn, state && strcmp(state, "55000") == 0 ?
-					EXIT_PENDING : EXIT_SQL);
+					EXIT_PENDING : server_error_status(res));
 	return EXIT_SQL;			/* not reached */
 }
 
@@ -602,7 +690,7 @@ verb_wait(const MigrateOptions *opts)
 			finish_and_exit(conn, EXIT_OTHER);
 		}
 		report_server_error(res, sql);
-		finish_and_exit(conn, EXIT_SQL);
+		finish_and_exit(conn, server_error_status(res));
 	}
 	printf("target \"%s\" reached\n", target);
 	PQfinish(conn);

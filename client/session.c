@@ -34,7 +34,8 @@ find_extension(PGconn *conn)
 					" EXISTS (SELECT FROM pg_catalog.pg_proc p"
 					"  WHERE p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace"
 					"  AND p.proname OPERATOR(pg_catalog.=) 'migrate_add_file'"
-					"  AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
+					"  AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')),"
+					" e.extversion NOT IN ('0.1', '0.2')"
 					" FROM pg_catalog.pg_extension e"
 					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
 					" WHERE e.extname = 'pg_migrate'", 0, NULL);
@@ -50,6 +51,7 @@ find_extension(PGconn *conn)
 	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
 	server_in_recovery = PQgetvalue(res, 0, 2)[0] == 't';
 	ext_can_register = PQgetvalue(res, 0, 3)[0] == 't';
+	ext_has_prune = PQgetvalue(res, 0, 4)[0] == 't';
 	PQclear(res);
 	return true;
 }

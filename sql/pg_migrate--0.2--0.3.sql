@@ -99,3 +99,15 @@ COMMENT ON FUNCTION migrate_record_script(text, text, timestamptz)
 REVOKE ALL ON FUNCTION migrate_record_script(text, text, timestamptz) FROM PUBLIC;
 
 -- ==== end offline scripts ====
+
+-- ==== sync prune: the directory is the source of truth for what is not applied ====
+
+CREATE FUNCTION migrate_sync_prune(names text[])
+RETURNS TABLE (revision text, file_name text, dropped boolean)
+AS 'MODULE_PATHNAME', 'migrate_sync_prune'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_sync_prune(text[])
+	IS 'take the migration lock; unregister each revision registered from a file not among names (the client directory''s files) that is not applied, keep the applied ones with a warning; one row per such revision';
+REVOKE ALL ON FUNCTION migrate_sync_prune(text[]) FROM PUBLIC;
+
+-- ==== end sync prune ====

@@ -219,6 +219,7 @@ extern int64 migrate_catalog_sync_done(const char *dir_key,
 									   const char *stat_digest);
 extern char *migrate_catalog_sync_stat(const char *dir_key,
 									   const char *stat_digest);
+extern int	migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo);
 extern void migrate_catalog_step_sql(MigrateRevision *rev, bool upgrade);
 
 /* engine/repeatables.c */

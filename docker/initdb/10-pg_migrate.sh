@@ -5,11 +5,13 @@
 #        image, which runs it (or sources it, when not executable) once, on
 #        a fresh data directory, while a socket-only server is up.
 #
-# Creates the pg_migrate extension in $POSTGRES_DB, registers the revision
-# files of $PG_MIGRATE_DIR (default /migrations, read by the server with
-# migrate_load) and upgrades to $PG_MIGRATE_TARGET (default head).  Uses
-# psql as the entrypoint's docker_process_sql does: as $POSTGRES_USER, on
-# the local socket, without a psqlrc, stopping at the first error.
+# Creates the pg_migrate extension in $POSTGRES_DB, then upgrades it to
+# $PG_MIGRATE_TARGET (default head) with the pg_migrate client and the
+# revision files of $PG_MIGRATE_DIR (default /migrations): the files are
+# registered in the upgrade's own transaction, so a failed upgrade leaves
+# nothing registered, and non-transactional revisions run as they should.
+# Connects as the entrypoint's docker_process_sql does: as $POSTGRES_USER,
+# on the local socket, without a psqlrc, stopping at the first error.
 #
 # The work runs in a subshell, so that it neither changes the shell
 # options of the entrypoint that sources it nor exits it on success; a
@@ -28,18 +30,23 @@ pg_migrate_initdb() (
             --no-password --no-psqlrc --dbname "$db" -q "$@"
     }
 
+    # the client, on the same socket and as the same role
+    run_client() {
+        PGHOST='' PGHOSTADDR='' pg_migrate --username "$user" --dbname "$db" \
+            --dir "$local_dir" "$@"
+    }
+
+    if ! command -v pg_migrate >/dev/null 2>&1; then
+        printf '10-pg_migrate.sh: error: the pg_migrate client is not on PATH\n' >&2
+        return 1
+    fi
     printf '10-pg_migrate.sh: creating extension pg_migrate in database "%s"\n' "$db"
     run_sql -c 'CREATE EXTENSION IF NOT EXISTS pg_migrate'
-    if [ -d "$local_dir" ]; then
-        printf '10-pg_migrate.sh: registering revisions of %s\n' "$local_dir"
-        run_sql -At -v dir="$local_dir" <<<"SELECT migrate_load(:'dir') AS registered;" |
-            sed 's/^/10-pg_migrate.sh: revision files registered: /'
-    else
+    if [ ! -d "$local_dir" ]; then
         printf '10-pg_migrate.sh: warning: revision directory "%s" does not exist\n' "$local_dir" >&2
     fi
     printf '10-pg_migrate.sh: upgrading database "%s" to %s\n' "$db" "$target"
-    run_sql -At -F ' ' -v target="$target" \
-        <<<"SET client_min_messages = warning; SELECT '10-pg_migrate.sh: applied', revision, message FROM migrate_upgrade(:'target');"
+    run_client upgrade "$target" | sed 's/^/10-pg_migrate.sh: /'
     printf '10-pg_migrate.sh: database "%s" is at %s\n' "$db" \
         "$(run_sql -At -c "SELECT coalesce(string_agg(r, '+' ORDER BY r), 'base') FROM migrate_current() AS r")"
 )

@@ -37,6 +37,33 @@
 #include "catalog/catalog_int.h"
 
 /*
+ * Server log lines about revisions dropped by migrate_sync_prune, written
+ * when the transaction commits: a client's read-only verb prunes in a
+ * transaction it rolls back, and nothing was dropped then.
+ */
+static List *prune_log = NIL;
+static bool prune_callback_registered = false;
+
+/* Write the pending prune lines at commit; forget them at abort. */
+static void
+prune_xact_callback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event == XACT_EVENT_COMMIT)
+	{
+		foreach(lc, prune_log)
+			ereport(LOG,
+					(errmsg("%s", (char *) lfirst(lc)),
+					 errhidestmt(true)));
+	}
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		prune_log = NIL;		/* its memory goes with the transaction */
+}
+
+/*
  * Whether the client directory dir_key was last registered in full with
  * this digest, and nothing changed since.  The caller holds the migration
  * lock.
@@ -172,4 +199,173 @@ migrate_catalog_sync_done(const char *dir_key, const char *digest,
 	/* a later change in this transaction must move the generation again */
 	migrate_catalog_forget_bump();
 	return generation;
+}
+
+/* Why migrate_catalog_sync_prune keeps a revision whose file is gone. */
+typedef enum PruneKeep
+{
+	PRUNE_DROP,					/* not applied: unregistered */
+	PRUNE_APPLIED,				/* applied, or recorded as interrupted */
+	PRUNE_BUILT_ON				/* a revision that stays builds on it */
+} PruneKeep;
+
+/*
+ * The revisions registered from a file that is not among names (every
+ * file of the client directory), into the materialized result of fcinfo
+ * as (revision, file_name, dropped).  The directory is the source of truth
+ * for what is not applied yet: such a revision that is neither applied
+ * nor recorded as interrupted is unregistered, with a NOTICE, and a server
+ * log line at commit.  An applied one stays, with a WARNING: downgrading
+ * it needs the SQL the catalog keeps.  So does one that a revision staying
+ * registered (one without a file, say) revises or depends on: dropping it
+ * would leave that revision's parent unknown, and every call refused.
+ * The caller holds the migration lock.  Returns how many were dropped.
+ */
+int
+migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CatalogContext cxt;
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	char	  **revs;
+	char	  **files;
+	char	  **dependents;
+	PruneKeep  *keep;
+	char	  **drop;
+	int			n;
+	int			ndrop;
+	int			ndropped = 0;
+	int			i;
+	bool		changed;
+
+	values[0] = names;
+	migrate_catalog_enter(&cxt);
+	migrate_catalog_exec(false, "WITH RECURSIVE applied(id) AS ("
+				 " SELECT revision FROM migrate.version"
+				 " UNION"
+				 " SELECT p FROM applied a"
+				 " JOIN migrate.revision r ON r.revision = a.id,"
+				 " unnest(r.revises || r.depends_on) AS p)"
+				 " SELECT r.revision, r.file_name,"
+				 " r.revision IN (SELECT id FROM applied)"
+				 " OR r.revision IN (SELECT revision FROM migrate.interrupted)"
+				 " FROM migrate.revision r"
+				 " WHERE r.file_name IS NOT NULL AND r.file_sha256 IS NOT NULL"
+				 " AND r.file_name <> ALL ($1)"
+				 " ORDER BY r.seq",
+				 1, types, values, NULL, SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	revs = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
+	files = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
+	dependents = MemoryContextAllocZero(cxt.caller_cxt, sizeof(char *) * (n + 1));
+	keep = MemoryContextAlloc(cxt.caller_cxt, sizeof(PruneKeep) * (n + 1));
+	drop = MemoryContextAlloc(cxt.caller_cxt, sizeof(char *) * (n + 1));
+	for (i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		bool		isnull;
+
+		revs[i] = MemoryContextStrdup(cxt.caller_cxt, migrate_spi_text(tup, 1));
+		files[i] = MemoryContextStrdup(cxt.caller_cxt, migrate_spi_text(tup, 2));
+		keep[i] = DatumGetBool(SPI_getbinval(tup, SPI_tuptable->tupdesc, 3,
+											 &isnull)) ?
+			PRUNE_APPLIED : PRUNE_DROP;
+	}
+
+	/*
+	 * Keep, until nothing changes, each candidate that a revision staying
+	 * registered builds on: a chain whose files are all gone goes at once.
+	 */
+	do
+	{
+		MemoryContext old;
+
+		changed = false;
+		ndrop = 0;
+		for (i = 0; i < n; i++)
+			if (keep[i] == PRUNE_DROP)
+				drop[ndrop++] = revs[i];
+		if (ndrop == 0)
+			break;
+		old = MemoryContextSwitchTo(cxt.caller_cxt);
+		values[0] = migrate_text_array(drop, ndrop);
+		MemoryContextSwitchTo(old);
+		migrate_catalog_exec(false, "SELECT d, min(r.revision)"
+					 " FROM unnest($1) AS d, migrate.revision r"
+					 " WHERE r.revision <> ALL ($1)"
+					 " AND (d = ANY (r.revises) OR d = ANY (r.depends_on))"
+					 " GROUP BY d",
+					 1, types, values, NULL, SPI_OK_SELECT);
+		for (i = 0; i < (int) SPI_processed; i++)
+		{
+			char	   *d = migrate_spi_text(SPI_tuptable->vals[i], 1);
+			int			j;
+
+			for (j = 0; j < n; j++)
+			{
+				if (keep[j] == PRUNE_DROP && strcmp(revs[j], d) == 0)
+				{
+					keep[j] = PRUNE_BUILT_ON;
+					dependents[j] = MemoryContextStrdup(cxt.caller_cxt,
+														migrate_spi_text(SPI_tuptable->vals[i], 2));
+					changed = true;
+				}
+			}
+		}
+	} while (changed);
+
+	if (ndrop > 0)
+	{
+		migrate_catalog_exec(false, "DELETE FROM migrate.revision WHERE revision = ANY ($1)",
+					 1, types, values, NULL, SPI_OK_DELETE);
+		ndropped = (int) SPI_processed;
+	}
+	migrate_catalog_leave(&cxt);
+
+	for (i = 0; i < n; i++)
+	{
+		Datum		row[3];
+		bool		nulls[3] = {false, false, false};
+
+		if (keep[i] == PRUNE_APPLIED)
+			ereport(WARNING,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("applied revision \"%s\" has no file", revs[i]),
+					 errdetail("File \"%s\" is not in the revisions' directory; the revision stays registered, as downgrading it needs its SQL.",
+							   files[i])));
+		else if (keep[i] == PRUNE_BUILT_ON)
+			ereport(WARNING,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("revision \"%s\" has no file but stays registered",
+							revs[i]),
+					 errdetail("File \"%s\" is not in the revisions' directory, but registered revision \"%s\" builds on it.",
+							   files[i], dependents[i]),
+					 errhint("Restore the file, or remove \"%s\" too.",
+							 dependents[i])));
+		else
+		{
+			MemoryContext old;
+
+			ereport(NOTICE,
+					(errmsg("revision \"%s\" is no longer registered", revs[i]),
+					 errdetail("Its file \"%s\" is not in the revisions' directory, and it was not applied.",
+							   files[i])));
+			if (!prune_callback_registered)
+			{
+				RegisterXactCallback(prune_xact_callback, NULL);
+				prune_callback_registered = true;
+			}
+			old = MemoryContextSwitchTo(TopTransactionContext);
+			prune_log = lappend(prune_log,
+								psprintf("migration sync dropped revision \"%s\": its file \"%s\" is gone and it was not applied",
+										 revs[i], files[i]));
+			MemoryContextSwitchTo(old);
+		}
+		row[0] = CStringGetTextDatum(revs[i]);
+		row[1] = CStringGetTextDatum(files[i]);
+		row[2] = BoolGetDatum(keep[i] == PRUNE_DROP);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, row, nulls);
+	}
+	return ndropped;
 }

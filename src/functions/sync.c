@@ -2,7 +2,8 @@
  *
  * sync.c
  *	  What the client needs to send only the revision files that changed:
- *	  migrate_sync_check, migrate_sync_files, migrate_sync_done.
+ *	  migrate_sync_check, migrate_sync_files, migrate_sync_done; and
+ *	  migrate_sync_prune, which drops what the directory no longer holds.
  *
  * The client computes the SHA-256 of each file of its directory and a
  * digest over all of them (names and contents).  migrate_sync_check tells
@@ -33,6 +34,7 @@ PG_FUNCTION_INFO_V1(migrate_sync_check);
 PG_FUNCTION_INFO_V1(migrate_sync_files);
 PG_FUNCTION_INFO_V1(migrate_sync_done);
 PG_FUNCTION_INFO_V1(migrate_sync_stat);
+PG_FUNCTION_INFO_V1(migrate_sync_prune);
 
 /* Refuse an empty directory key or digest. */
 static void
@@ -141,4 +143,24 @@ migrate_sync_stat(PG_FUNCTION_ARGS)
 	if (digest == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(digest));
+}
+
+/*
+ * migrate_sync_prune(names text[])
+ *	 RETURNS TABLE (revision text, file_name text, dropped boolean)
+ *
+ * Takes the migration lock.  names are the file names of every revision
+ * file of the client's directory (the broken ones included): a revision
+ * registered from a file that is not among them is unregistered when it
+ * is not applied (dropped), and kept with a warning when it is.  One row
+ * per such revision.
+ */
+Datum
+migrate_sync_prune(PG_FUNCTION_ARGS)
+{
+	InitMaterializedSRF(fcinfo, 0);
+	migrate_begin_change();
+	if (migrate_catalog_sync_prune(PG_GETARG_DATUM(0), fcinfo) > 0)
+		migrate_catalog_bump_generation();
+	return (Datum) 0;
 }

@@ -163,7 +163,7 @@ case_ C28 5 'revision "c1" is also defined in' "$PGM" -d "$db" --dir="$work/dup"
 case_ C29 5 'file contains a zero byte' "$PGM" -d "$db" --dir="$work/nul" upgrade
 
 # ---------------------------------------------------------------- client: targets
-case_ C30 1 'revision "zzzz" does not exist' "${C[@]}" upgrade zzzz
+case_ C30 7 'revision "zzzz" does not exist' "${C[@]}" upgrade zzzz
 case_ C31 1 'relative target "-1" goes down, not up' "${C[@]}" upgrade -- -1
 case_ C32 1 'target must not be empty' "${C[@]}" upgrade ''
 case_ C33 1 'relative target "+1" goes up, not down' "${C[@]}" downgrade +1
@@ -179,14 +179,20 @@ case_ C49 5 '003_c3.sql:3: unknown header key "author"' "$PGM" -d "$db" --dir="$
 
 # ---------------------------------------------------------------- client: repair, resolve
 case_ C50 2 'too few arguments for "repair"' "${C[@]}" repair
-case_ C51 1 'revision "zzzz" does not exist' "${C[@]}" repair zzzz
+case_ C51 7 'revision "zzzz" does not exist' "${C[@]}" repair zzzz
 case_ C52 2 'too few arguments for "resolve"' "${C[@]}" resolve c1
 case_ C53 2 'invalid outcome "maybe"' "${C[@]}" resolve c1 maybe
 
 # ---------------------------------------------------------------- client: verify, explain
-case_ C54 1 'revision "zzzz" does not exist' "${C[@]}" verify zzzz
-case_ C55 1 'revision "zzzz" does not exist' "${C[@]}" explain zzzz
+case_ C54 7 'revision "zzzz" does not exist' "${C[@]}" verify zzzz
+case_ C55 7 'revision "zzzz" does not exist' "${C[@]}" explain zzzz
 case_ C56 5 '003_x.sql: not a regular file' "$PGM" -d "$db" --dir="$work/fifo" verify
+
+# ---------------------------------------------------------------- client: reports answer despite a broken file
+case_ C57 0 '"file": "003_c3.sql"' "$PGM" -d "$db" --dir="$work/key" status
+case_ C58 0 '003_x.sql: not a regular file' "$PGM" -d "$db" --dir="$work/fifo" current
+case_ C59 0 'revision "c1" is also defined in' "$PGM" -d "$db" --dir="$work/dup" history
+case_ C60 7 'revision "zzzz" does not exist' "${C[@]}" remove zzzz
 
 # ---------------------------------------------------------------- scripts
 S="$top/scripts"

@@ -33,11 +33,12 @@ db6="pgm_client_$$_sync"
 db7="pgm_client_$$_perrev"
 db8="pgm_client_$$_stat"
 db9="pgm_client_$$_adopt"
+db11="pgm_client_$$_truth"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "pgm_client_$$_split" "pgm_client_$$_offline"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$db11" "pgm_client_$$_split" "pgm_client_$$_offline"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -220,7 +221,7 @@ mkdir -p "$work/bad"
 cp "$f1" "$work/bad/"
 printf -- '-- revision: bad id!\n-- migrate:upgrade\nSELECT 1;\n' >"$work/bad/zz_bad.sql"
 before=$(q "$db1" "SELECT count(*) FROM migrate.revision")
-run -d "$db1" --dir "$work/bad" current
+run -d "$db1" --dir "$work/bad" pending
 expect_rc "a bad revision file exits 5" 5
 expect "a bad file is reported as file:line: message" "zz_bad.sql:1: " "$err"
 is "nothing is sent when a file is bad" "$(q "$db1" "SELECT count(*) FROM migrate.revision")" "$before"
@@ -394,8 +395,9 @@ run -d "$db1" --dir "$dir" downgrade -1
 expect_rc "downgrade -1 works after the revision's file is deleted" 0
 is "the deleted file's downgrade SQL ran" \
     "$(q "$db1" "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email' AND NOT attisdropped")" 0
+expect "the revision left unapplied without a file is dropped" "revision \"$id3\" is no longer registered" "$err"
 run -d "$db1" --dir "$dir" current
-is "current is the parent after downgrade -1" "$out" "$id2"
+is "current is the parent after downgrade -1, now the head" "$out" "$id2 (head)"
 run -d "$db1" --dir "$dir" downgrade base
 expect_rc "downgrade base through a non-transactional revision succeeds" 0
 expect "downgrade shows progress" "reverting" "$out"
@@ -403,6 +405,9 @@ is "downgrade base drops everything" "$(q "$db1" "SELECT to_regclass('users') IS
 run -d "$db1" --dir "$dir" current
 is "current is empty after downgrade base" "$out" ""
 mv "$work/$(basename "$f3")" "$dir/"
+# a committed sync registers the file again
+run -d "$db1" --dir "$dir" stamp base
+expect_rc "stamp base registers the restored file" 0
 
 # no directory at all: the server's registered revisions still serve
 run -d "$db1" --dir "$work/no-such-dir" pending
@@ -704,6 +709,9 @@ expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top
 . "$here/integrity.sh"
 # adopt a database another tool manages
 . "$here/adopt.sh"
+# the files as the source of truth: deleted and broken files, remove,
+# unknown revisions
+. "$here/sourcetruth.sh"
 
 # ---------------------------------------------------------------- search_path of client-run revisions
 # a non-transactional revision run by the client gets pg_migrate.search_path,
@@ -892,7 +900,8 @@ q "$db6" "DROP TABLE s4, s5" >/dev/null
 q "$db6" "$tamper" >/dev/null
 run -d "$db6" --dir "$sdir" upgrade
 expect_rc "sync: after another session's change the upgrade runs" 0
-expect "sync: the stamped-over revisions are applied again" "2 revision(s) applied" "$out"
+expect "sync: the stamped-over revision that has a file is applied again" "1 revision(s) applied" "$out"
+is "sync: the one whose file was removed, no longer applied, is dropped" "$(q "$db6" "SELECT count(*) FROM migrate.revision WHERE revision = 's5'")" "0"
 is "sync: files with the server's digest are still not sent" "$(q "$db6" "SELECT message FROM migrate.revision WHERE revision = 's1'")" "tampered"
 
 # a bad file is still refused before anything is sent, even beside a new
@@ -915,10 +924,10 @@ vouch=$(q "$db6" "UPDATE migrate.sync s SET generation = t.generation, digest = 
 is "sync: the directory's digest is recorded as if synced" "$vouch" "1"
 run -d "$db6" --dir "$sdir" current
 expect_rc "sync: a directory the server vouches for is not parsed again" 0
-run -d "$db6" --dir "$sdir" --verify-files current
+run -d "$db6" --dir "$sdir" --verify-files pending
 expect_rc "sync: --verify-files parses it anyway" 5
 expect "sync: --verify-files names the bad file" "009_bad.sql:1:" "$err"
-PG_MIGRATE_VERIFY_FILES=1 run -d "$db6" --dir "$sdir" current
+PG_MIGRATE_VERIFY_FILES=1 run -d "$db6" --dir "$sdir" pending
 expect_rc "sync: PG_MIGRATE_VERIFY_FILES=1 parses it anyway" 5
 rm "$sdir/009_bad.sql" "$sdir/008_s8.sql"
 # two files defining one revision are still refused

@@ -154,6 +154,19 @@ newdb "${P}_badwm"
 run env PGDATABASE="${P}_badwm" "$S/wait-and-migrate.sh" --dir "$TMP/bad" touch "$TMP/bad-ran"
 is "wait-and-migrate.sh exits 5 when the upgrade fails" "$rc" 5
 is "and does not run the command" "$([ -e "$TMP/bad-ran" ] && echo ran || echo not run)" "not run"
+# a first start that registered the bad revision for good (as an init that
+# registered the files apart from the upgrade did), then the file deleted
+# rather than fixed: the next start succeeds without it
+cp -r "$TMP/bad" "$TMP/badgone"
+in_db "${P}_badwm" -v content="$(cat "$TMP/badgone/dead0000beef_broken.sql")" \
+    <<<"SELECT migrate_add_file('dead0000beef_broken.sql', :'content');" >/dev/null
+rm "$TMP/badgone/dead0000beef_broken.sql"
+run env PGDATABASE="${P}_badwm" "$S/wait-and-migrate.sh" --dir "$TMP/badgone" touch "$TMP/bad-ran"
+is "wait-and-migrate.sh succeeds once the bad revision's file is deleted" "$rc" 0
+is "and runs the command" "$([ -e "$TMP/bad-ran" ] && echo ran || echo not run)" "ran"
+is "the database is at the head of the files" "$(current "${P}_badwm")" "$HEAD"
+is "the deleted file's revision is no longer registered" \
+    "$(in_db "${P}_badwm" -c "SELECT count(*) FROM migrate.revision WHERE revision = 'dead0000beef'")" 0
 
 # ---------------------------------------------------------------- backup_db.sh
 newdb "${P}_bk"
