@@ -27,6 +27,9 @@ migrate_check_steps(const MigrateState *state, const MigratePlan *plan,
 	{
 		const MigrateRevision *rev = &state->revs[plan->steps[i]];
 
+		/* a step whose SQL is for the other kind of run runs nothing */
+		if (!migrate_scope_runs(rev))
+			continue;
 		if (!rev->transactional)
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
