@@ -184,15 +184,40 @@ print_revisions(const RevInfo *all, int n, const bool *pick, bool verbose,
 	destroyPQExpBuffer(buf);
 }
 
+/* current --scope: the current revisions of a tenant schema. */
+static int
+current_in_scope(const MigrateOptions *opts, PGconn *conn)
+{
+	PGresult   *res;
+	char	   *sql;
+	int			i;
+
+	sql = psprintf("SELECT c, c IN (SELECT h FROM %s.migrate_heads() h)"
+				   " FROM %s.migrate_current($1) c ORDER BY 1",
+				   ext_schema, ext_schema);
+	res = run_query(conn, sql, 1, &opts->scope);
+	for (i = 0; i < PQntuples(res); i++)
+		printf("%s%s\n", PQgetvalue(res, i, 0),
+			   PQgetvalue(res, i, 1)[0] == 't' ? " (head)" : "");
+	PQclear(res);
+	pg_free(sql);
+	return end_read_session(conn);
+}
+
 /* current: the current revisions, "rev (head)" as Alembic prints them. */
 int
 verb_current(const MigrateOptions *opts)
 {
 	PGconn	   *conn = read_session(opts);
 	int			n;
-	RevInfo    *all = fetch_history(conn, NULL, &n);
-	bool	   *pick = pg_malloc0(sizeof(bool) * (n + 1));
+	RevInfo    *all;
+	bool	   *pick;
 	int			i;
+
+	if (opts->scope != NULL)
+		return current_in_scope(opts, conn);
+	all = fetch_history(conn, NULL, &n);
+	pick = pg_malloc0(sizeof(bool) * (n + 1));
 
 	for (i = 0; i < n; i++)
 		pick[i] = all[i].is_current;
@@ -466,9 +491,9 @@ verb_status(const MigrateOptions *opts)
 	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
 		return status_prometheus(conn);
 
-	sql = psprintf("SELECT pg_catalog.jsonb_pretty(%s.migrate_status())",
-				   ext_schema);
-	res = run_query(conn, sql, 0, NULL);
+	sql = psprintf("SELECT pg_catalog.jsonb_pretty(%s.migrate_status(%s))",
+				   ext_schema, opts->scope ? "$1" : "");
+	res = run_query(conn, sql, opts->scope ? 1 : 0, &opts->scope);
 	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
 		printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -508,9 +533,12 @@ verb_check(const MigrateOptions *opts)
 	PGresult   *res;
 	char	   *sql;
 	const char *state;
+	const char *params[2] = {target, opts->scope};
 
-	sql = psprintf("SELECT %s.migrate_check($1)", ext_schema);
-	res = PQexecParams(conn, sql, 1, NULL, &target, NULL, NULL, 0);
+	sql = psprintf("SELECT %s.migrate_check($1%s)", ext_schema,
+				   opts->scope ? ", $2" : "");
+	res = PQexecParams(conn, sql, opts->scope ? 2 : 1, NULL, params, NULL,
+					   NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 	{
 		printf("No new upgrade operations detected.\n");

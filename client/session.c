@@ -19,6 +19,13 @@
 bool		fleet_skip_missing = false;
 
 /*
+ * The files were registered and committed once for the whole run (--scopes
+ * does so before it starts the runs of the tenant schemas): a session
+ * sends them no more.
+ */
+bool		files_registered = false;
+
+/*
  * Look up the schema holding the extension's functions, so that queries
  * name them whatever the search_path.  False if it is not installed.
  */
@@ -72,7 +79,7 @@ open_session(const MigrateOptions *opts, RevFileSet *set)
 	 * as far as replay has gone, which is what wait and status report there.
 	 * A verb that migrates fails in the server with its own message.
 	 */
-	if (!server_in_recovery)
+	if (!server_in_recovery && !files_registered)
 		send_revision_files(conn, set);
 	return conn;
 }
