@@ -40,6 +40,12 @@ static bool resume_run = false;
 /* --per-revision: commit after each step instead of once for the run */
 static bool per_revision = false;
 
+/*
+ * Steps the server recorded without running their SQL ("skip": a revision
+ * of the other kind of run when scopes are used), for the closing line.
+ */
+static int	skipped_steps = 0;
+
 /* One step of a plan, from migrate_pending() or migrate_script(). */
 typedef struct Step
 {
@@ -148,6 +154,8 @@ call_server(PGconn *conn, const char *operation, const char *target,
 	{
 		last = atof(PQgetvalue(res, i, 4));
 		*ms += last;
+		if (strcmp(PQgetvalue(res, i, 3), "skip") == 0)
+			skipped_steps++;
 	}
 	progress_end(rows > 0 ? last : -1);
 	PQclear(res);
@@ -350,15 +358,22 @@ purely_relative(const char *target)
 	return p > target + 1;
 }
 
-/* Print the closing line of a run. */
+/*
+ * Print the closing line of a run; the steps recorded without running
+ * (skipped_steps: "skip" rows of a run with scopes) are told apart.
+ */
 static void
 print_summary(const char *operation, int nsteps, double ms)
 {
+	const char *done = strcmp(operation, "upgrade") == 0 ? "applied" : "reverted";
+
 	if (nsteps == 0)
 		printf("nothing to %s\n", operation);
+	else if (skipped_steps > 0)
+		printf("%d revision(s) %s, %d recorded without running, in %.1f ms\n",
+			   nsteps - skipped_steps, done, skipped_steps, ms);
 	else
-		printf("%d revision(s) %s in %.1f ms\n", nsteps,
-			   strcmp(operation, "upgrade") == 0 ? "applied" : "reverted", ms);
+		printf("%d revision(s) %s in %.1f ms\n", nsteps, done, ms);
 }
 
 /*
@@ -473,13 +488,11 @@ scoped_run(const MigrateOptions *opts, const char *operation,
 	progress_end(PQntuples(res) > 0 ? atof(PQgetvalue(res, PQntuples(res) - 1, 4)) : -1);
 	PQclear(res);
 	run_command(conn, "COMMIT");
-	if (ran + skipped == 0)
-		printf("scope \"%s\": nothing to %s\n", opts->scope, operation);
-	else
-		printf("scope \"%s\": %d revision(s) %s, %d recorded without running, in %.1f ms\n",
-			   opts->scope, ran,
-			   strcmp(operation, "upgrade") == 0 ? "applied" : "reverted",
-			   skipped, ms);
+	/* a fleet's line names the scope already */
+	if (fleet_label == NULL)
+		printf("scope \"%s\": ", opts->scope);
+	skipped_steps = skipped;
+	print_summary(operation, ran + skipped, ms);
 	pg_free(sql);
 	PQfinish(conn);
 	return EXIT_OK;

@@ -84,6 +84,7 @@ typedef struct Fleet
 	bool		bar;			/* draw a progress bar (a terminal) */
 	bool		bar_drawn;
 	bool		stop;			/* start nothing more */
+	bool		scopes;			/* the targets are tenant schemas (--scopes) */
 } Fleet;
 
 /* Seconds on a monotonic clock. */
@@ -719,9 +720,9 @@ print_summary(const Fleet *fleet)
 static void
 print_status(const Fleet *fleet, bool json)
 {
-	static const char *const heads[] = {
-		"database", "state", "current", "heads", "pending", "drifted",
-		"interrupted"
+	const char *const heads[] = {
+		fleet->scopes ? "scope" : "database", "state", "current", "heads",
+		"pending", "drifted", "interrupted"
 	};
 	int			widths[lengthof(heads)];
 	int			i;
@@ -900,7 +901,10 @@ migrate_fleet_run(const MigrateOptions *opts,
 
 	memset(&fleet, 0, sizeof(fleet));
 	if (opts->fleet_scopes != NULL)
+	{
 		list_scopes(opts, &fleet);
+		fleet.scopes = true;
+	}
 	else if (opts->fleet_targets != NULL)
 		read_targets(opts->fleet_targets, &fleet);
 	else
