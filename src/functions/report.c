@@ -512,10 +512,13 @@ migrate_script(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
+		/* a "-- scope: tenant" revision runs nothing in the shared run */
+		if (!migrate_scope_runs(rev))
+			sql = "-- recorded without running: its SQL is for tenant schemas only\n";
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(rev->revision);
 		values[2] = CStringGetTextDatum(rev->message);
-		values[3] = BoolGetDatum(rev->transactional);
+		values[3] = BoolGetDatum(rev->transactional || !migrate_scope_runs(rev));
 		if (sql)
 			values[4] = CStringGetTextDatum(sql);
 		else

@@ -11,7 +11,7 @@
 SET client_min_messages = warning;
 SET pg_migrate.notice_steps = off;
 BEGIN;
-SELECT plan(42);
+SELECT plan(43);
 
 CREATE FUNCTION pg_temp.cur(s text) RETURNS text[] LANGUAGE sql AS
 $$ SELECT coalesce(array_agg(c ORDER BY c), '{}') FROM migrate_current(s) AS c $$;
@@ -76,6 +76,9 @@ SELECT results_eq($$SELECT revision, is_current, applied FROM migrate_history('b
 				  'history of scope_b');
 
 -- the shared run: sc4 (tenants only) is recorded, not run
+SELECT results_eq($$SELECT revision, transactional, sql FROM migrate_script('upgrade', 'heads') WHERE revision = 'sc4'$$,
+				  $$VALUES ('sc4', true, E'-- recorded without running: its SQL is for tenant schemas only\n')$$,
+				  'the shared run''s script shows the tenant-only revision as recorded, not run');
 SELECT results_eq($$SELECT operation FROM migrate_upgrade('heads')$$,
 				  ARRAY['upgrade', 'upgrade', 'upgrade', 'skip'], 'shared upgrade skips the tenant-only revision');
 SELECT is(pg_temp.tables('public'), '{item,path_seen,tenant_registry}', 'the shared run created the shared table, not the tenant one');
