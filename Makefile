@@ -26,7 +26,7 @@ include src/common/common.mk
 CATALOG = spi revisions version generation syncstate errors scope
 ENGINE = settings locks checks runner record repeatables result parse_revision locksafety \
 	procedure integrity interrupted fingerprint schemaprint verify explain \
-	adopted
+	adopted outcome
 LINT = walk context alter catalog_lookup rules
 FUNCTIONS = commands report register sync adopt statements lint integrity scopes \
 	outside
@@ -51,8 +51,11 @@ PG_CPPFLAGS = -DPG_MIGRATE_VERSION='"$(EXTVERSION)"' -I$(srcdir)/src
 # and runs the same whatever ran before it (suite regress-order checks).
 REGRESS = $(sort $(basename $(notdir $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --outputdir=test
+# sessions interleaved step by step (test/isolation/specs/*.spec)
+ISOLATION = $(sort $(basename $(notdir $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output
 
-EXTRA_CLEAN = test/results test/regression.diffs test/regression.out
+EXTRA_CLEAN = test/results test/regression.diffs test/regression.out test/isolation/output
 
 PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -109,27 +109,6 @@ fetch_plan(PGconn *conn, const char *operation, const char *target,
 	return steps;
 }
 
-/* --sql: print the plan as a script, changing nothing. */
-static void
-print_script(const char *operation, const char *target, const Step *steps,
-			 int n)
-{
-	int			i;
-
-	printf("-- pg_migrate %s to \"%s\": %d revision(s)\n", operation, target, n);
-	for (i = 0; i < n; i++)
-	{
-		const char *sql = steps[i].sql ? steps[i].sql : "";
-		size_t		len = strlen(sql);
-
-		printf("\n-- %d/%d %s %s: %s%s\n", i + 1, n, operation, steps[i].rev,
-			   steps[i].message,
-			   steps[i].transactional ? "" :
-			   " (non-transactional: runs outside a transaction block)");
-		printf("%s%s", sql, len > 0 && sql[len - 1] != '\n' ? "\n" : "");
-	}
-}
-
 /*
  * Call migrate_upgrade(target) or migrate_downgrade(target), showing
  * progress as step offset+1 onwards of total.  Returns how many steps ran;
@@ -532,22 +511,22 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	int			done;
 	double		ms = 0;
 	bool		all_transactional = true;
+	char	   *run_name;
 
 	if (opts->scope != NULL)
 		return scoped_run(opts, operation, target);
 	resume_run = opts->resume;
 	per_revision = upgrade && opts->per_revision;
+	if (opts->sql_only)
+		return offline_script(opts, operation, target);
+
+	run_name = psprintf("%s to \"%s\"", operation, target);
+	note_migration_run(run_name);
+	pg_free(run_name);
 	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 
-	steps = fetch_plan(conn, operation, target, opts->sql_only || !upgrade, &n);
-	if (opts->sql_only)
-	{
-		print_script(operation, target, steps, n);
-		run_command(conn, "ROLLBACK");
-		PQfinish(conn);
-		return EXIT_OK;
-	}
+	steps = fetch_plan(conn, operation, target, !upgrade, &n);
 	for (i = 0; i < n; i++)
 		if (!steps[i].transactional)
 			all_transactional = false;
@@ -584,7 +563,14 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	else if (all_transactional)
 	{
 		done = call_server(conn, operation, target, 0, n, &ms);
-		if (!set.synced || done > 0)
+
+		/*
+		 * Also when the contents matched but the stat digest did not (the
+		 * files were too fresh to trust their times at the last sync, or
+		 * were touched since): recording it now lets the next run skip
+		 * reading them.
+		 */
+		if (!set.synced || done > 0 || (set.stat_ok && !set.stat_synced))
 			record_sync(conn, &set);
 		run_command(conn, "COMMIT");
 	}
@@ -606,6 +592,7 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 		run_command(conn, "SELECT pg_catalog.pg_advisory_unlock(" MIGRATE_LOCK_KEY1_SQL ", " MIGRATE_RUN_LOCK_KEY2_SQL ")");
 	}
 	print_summary(operation, done, ms);
+	note_migration_run(NULL);
 	PQfinish(conn);
 	return EXIT_OK;
 }

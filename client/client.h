@@ -8,7 +8,8 @@
  * revision files (statements are cut by the server's parser, through
  * migrate_statements()), report.c holds the
  * verbs that only read, apply.c the verbs that change the version rows, and
- * author.c the verbs that write new revision files, lint.c the lint verb,
+ * offline.c the scripts of "--sql" written from the files alone, author.c
+ * the verbs that write new revision files, lint.c the lint verb,
  * import.c and export.c the verbs that read and write other tools' files,
  * fleet.c runs a verb against many databases.  Declarations below are
  * grouped by the file that defines them.
@@ -134,6 +135,7 @@ typedef struct RevFileSet
 	char	   *dir_key;		/* absolute path of the directory */
 	char		digest[65];		/* hex SHA-256 over names and contents */
 	bool		synced;			/* the server had every file already */
+	bool		stat_synced;	/* ... and said so from the stat digest */
 	bool		parsed;			/* every file parsed and checked */
 	char	   *check_dir;		/* the directory, for ensure_parsed() */
 	bool		read;			/* contents read, digest computed */
@@ -170,6 +172,7 @@ extern const char *program_argv0;	/* argv[0], to find files installed beside it 
 extern const char *ext_schema;	/* quoted schema of the extension's functions */
 extern bool ext_has_sync;		/* the extension has migrate_sync_check() */
 extern bool server_in_recovery;	/* the server is a standby */
+extern bool ext_can_register;	/* this role may run migrate_add_file() */
 extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
 extern bool find_extension(PGconn *conn);
@@ -182,6 +185,7 @@ extern PGresult *run_query(PGconn *conn, const char *sql,
 extern void run_command(PGconn *conn, const char *sql);
 extern void report_server_error(const PGresult *res, const char *query);
 extern void finish_and_exit(PGconn *conn, int status);
+extern void note_migration_run(const char *what);
 extern void progress_begin(int offset, int total);
 extern void progress_end(double last_duration_ms);
 extern void progress_step(const char *verb, const char *rev,
@@ -218,6 +222,10 @@ extern int	verb_downgrade(const MigrateOptions *opts);
 extern int	verb_stamp(const MigrateOptions *opts);
 extern void register_files_once(const MigrateOptions *opts);
 extern int	verb_adopt(const MigrateOptions *opts);
+
+/* offline.c */
+extern int	offline_script(const MigrateOptions *opts, const char *operation,
+						   const char *spec);
 
 /* lint.c */
 extern int	verb_lint(const MigrateOptions *opts);

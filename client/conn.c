@@ -27,6 +27,7 @@
 
 const char *ext_schema = NULL;
 bool		ext_has_sync = false;
+bool		ext_can_register = true;
 bool		server_in_recovery = false;
 
 /* whether standard output is a terminal (progress lines, colours) */
@@ -452,10 +453,31 @@ run_command(PGconn *conn, const char *sql)
 	PQclear(run_query(conn, sql, 0, NULL));
 }
 
+/*
+ * What the run in progress does ("upgrade to \"head\""), for the line a
+ * failure ends with; NULL when no run is in progress.
+ */
+static char *migration_run = NULL;
+
+/*
+ * Name the migration run that starts, or end it (NULL).  A failure while
+ * it runs ends with a line saying "migration ... failed", after the
+ * server's error: logs filtered for "migration" show failures as well as
+ * progress.
+ */
+void
+note_migration_run(const char *what)
+{
+	pg_free(migration_run);
+	migration_run = what ? pg_strdup(what) : NULL;
+}
+
 void
 finish_and_exit(PGconn *conn, int status)
 {
 	PQfinish(conn);
+	if (status != EXIT_OK && migration_run != NULL)
+		pg_log_error("migration %s failed", migration_run);
 	exit(status);
 }
 

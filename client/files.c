@@ -574,6 +574,7 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 	int			i;
 
 	set->synced = false;
+	set->stat_synced = false;
 	if (set->nfiles == 0)
 		return;
 	if (!ext_has_sync || set->dir_key == NULL)
@@ -593,6 +594,7 @@ send_revision_files(PGconn *conn, RevFileSet *set)
 		{
 			strcpy(set->digest, PQgetvalue(res, 0, 0));
 			set->synced = true;
+			set->stat_synced = true;
 		}
 		PQclear(res);
 		if (set->synced)

@@ -401,7 +401,6 @@ detail_of(const Target *t)
 {
 	const char *out = t->output ? t->output : "";
 	const char *start = NULL;
-	const char *p;
 	const char *end;
 
 	if (t->state == TARGET_SKIPPED)
@@ -410,12 +409,19 @@ detail_of(const Target *t)
 		return pg_strdup("not started");
 	if (t->state == TARGET_FAILED || t->status == EXIT_PENDING)
 	{
-		/* the first error line says what went wrong */
-		p = strstr(out, "error: ");
-		if (p != NULL)
-			start = p + 7;
-		else if ((p = strstr(out, "ERROR:  ")) != NULL)
-			start = p + 8;
+		/*
+		 * The first error line says what went wrong: the server's, or the
+		 * client's own, whichever came first (a failed run's closing
+		 * "migration ... failed" comes after the server's)
+		 */
+		const char *client_error = strstr(out, "error: ");
+		const char *server_error = strstr(out, "ERROR:  ");
+
+		if (server_error != NULL &&
+			(client_error == NULL || server_error < client_error))
+			start = server_error + 8;
+		else if (client_error != NULL)
+			start = client_error + 7;
 	}
 	if (start == NULL)
 	{

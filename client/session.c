@@ -14,6 +14,7 @@
 
 #include "common/logging.h"
 #include "client.h"
+#include "pqexpbuffer.h"
 
 /* --all-databases, --databases: a database without the extension is skipped */
 bool		fleet_skip_missing = false;
@@ -36,7 +37,11 @@ find_extension(PGconn *conn)
 
 	res = run_query(conn,
 					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1',"
-					" pg_catalog.pg_is_in_recovery()"
+					" pg_catalog.pg_is_in_recovery(),"
+					" EXISTS (SELECT FROM pg_catalog.pg_proc p"
+					"  WHERE p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace"
+					"  AND p.proname OPERATOR(pg_catalog.=) 'migrate_add_file'"
+					"  AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE'))"
 					" FROM pg_catalog.pg_extension e"
 					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
 					" WHERE e.extname = 'pg_migrate'", 0, NULL);
@@ -51,13 +56,58 @@ find_extension(PGconn *conn)
 	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
 	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
 	server_in_recovery = PQgetvalue(res, 0, 2)[0] == 't';
+	ext_can_register = PQgetvalue(res, 0, 3)[0] == 't';
 	PQclear(res);
 	return true;
 }
 
 /*
+ * A role that may read but not register (a monitoring role) reports what
+ * the server has registered: say so when the files hold revisions the
+ * server lacks, which those reports cannot count.
+ */
+static void
+warn_unregistered(PGconn *conn, RevFileSet *set)
+{
+	PQExpBufferData ids;
+	PGresult   *res;
+	char	   *sql;
+	const char *params[1];
+	int			missing;
+	int			i;
+
+	ensure_parsed(set);
+	initPQExpBuffer(&ids);
+	appendPQExpBufferChar(&ids, '{');
+	/* revision ids are letters, digits, '_' and '-': no quoting needed */
+	for (i = 0; i < set->nfiles; i++)
+		appendPQExpBuffer(&ids, "%s%s", i > 0 ? "," : "",
+						  set->files[i].rev.revision);
+	appendPQExpBufferChar(&ids, '}');
+	params[0] = ids.data;
+	sql = psprintf("SELECT pg_catalog.count(*) FROM pg_catalog.unnest($1::pg_catalog.text[]) AS f(id)"
+				   " WHERE f.id OPERATOR(pg_catalog.<>) ALL"
+				   " (ARRAY(SELECT h.revision FROM %s.migrate_history() h))",
+				   ext_schema);
+	res = run_query(conn, sql, 1, params);
+	missing = atoi(PQgetvalue(res, 0, 0));
+	if (missing > 0)
+	{
+		pg_log_warning("%d revision file(s) in \"%s\" are not registered, and role \"%s\" cannot register them",
+					   missing, set->check_dir ? set->check_dir : ".", PQuser(conn));
+		pg_log_warning_detail("What follows counts only the revisions the server has registered.");
+		pg_log_warning_hint("Run \"pg_migrate upgrade\" as a role that may register revisions, such as the migrator.");
+	}
+	PQclear(res);
+	pg_free(sql);
+	termPQExpBuffer(&ids);
+}
+
+/*
  * Connect, check for the extension, open a transaction and register the
- * revision files in it (not on a standby).  The caller commits or rolls back.
+ * revision files in it (not on a standby, nor for a role that may not
+ * register: a monitoring role reads what is registered).  The caller
+ * commits or rolls back.
  */
 PGconn *
 open_session(const MigrateOptions *opts, RevFileSet *set)
@@ -77,10 +127,15 @@ open_session(const MigrateOptions *opts, RevFileSet *set)
 	/*
 	 * A standby cannot register files: it shows what the primary registered
 	 * as far as replay has gone, which is what wait and status report there.
-	 * A verb that migrates fails in the server with its own message.
+	 * A verb that migrates fails in the server with its own message.  A run
+	 * over tenant schemas registered the files once already.
 	 */
-	if (!server_in_recovery && !files_registered)
+	if (server_in_recovery || files_registered)
+		return conn;
+	if (ext_can_register)
 		send_revision_files(conn, set);
+	else if (set->nfiles > 0)
+		warn_unregistered(conn, set);
 	return conn;
 }
 

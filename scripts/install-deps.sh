@@ -19,7 +19,7 @@ esac
 packages=(build-essential postgresql-15 postgresql-server-dev-15 libpq-dev libssl-dev)
 if [ "${1:-}" = "--test" ]; then
     packages+=(postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
-        python3-alembic clang-14 libclang-rt-14-dev)
+        libipc-run-perl python3-alembic clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

@@ -16,7 +16,8 @@
 #   logs-follow     follow it, as tail -f does (make logs-follow, make logs-api)
 #   test-specific FILE
 #                   run one test: a pg_regress test of test/sql (name or
-#                   path), a pgTAP file of test/pgtap, or a test script
+#                   path), an isolation spec of test/isolation/specs, a
+#                   pgTAP file of test/pgtap, or a test script
 #                                                               (make test-specific FILE=...)
 #
 # Target: the local cluster of scripts/cluster.sh (database $UP_DATABASE,
@@ -110,9 +111,17 @@ case "$cmd" in
                 echo "note: tests that read server files expect test/fixtures copied to the server's data directory as pg_migrate_fixtures/" >&2
             fi
             status=0
-            make -s installcheck REGRESS="$name" || status=$?
+            make -s installcheck ISOLATION= REGRESS="$name" || status=$?
             if [ "$status" -ne 0 ] && [ -f test/regression.diffs ]; then
                 head -n 200 test/regression.diffs
+            fi
+            exit "$status"
+        elif [ -f "test/isolation/specs/$(basename "$name" .spec).spec" ]; then
+            # an isolation spec: sessions interleaved step by step
+            status=0
+            make -s installcheck REGRESS= ISOLATION="$(basename "$name" .spec)" || status=$?
+            if [ "$status" -ne 0 ] && [ -f test/isolation/output/regression.diffs ]; then
+                head -n 200 test/isolation/output/regression.diffs
             fi
             exit "$status"
         elif [ -f "$file" ] && [ "${file%.sql}" != "$file" ]; then

@@ -200,3 +200,16 @@ REVOKE ALL ON FUNCTION migrate_downgrade(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_stamp(text[], text) FROM PUBLIC;
 
 -- ==== end scopes ====
+
+-- ==== offline scripts: what "upgrade --sql" writes records its steps ====
+
+CREATE FUNCTION migrate_record_script(revision text, operation text,
+									  started timestamptz)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_record_script'
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_record_script(text, text, timestamptz)
+	IS 'record one step of a script written by "pg_migrate upgrade --sql", run from the script since started; it must be the next step; returns the new version rows';
+REVOKE ALL ON FUNCTION migrate_record_script(text, text, timestamptz) FROM PUBLIC;
+
+-- ==== end offline scripts ====

@@ -39,6 +39,7 @@
  *	locks.c			the migration lock, and waiting for it
  *	checks.c		checks of targets, operations and plans before a run
  *	runner.c		running one revision's SQL
+ *	outcome.c		log lines of steps, written when their transaction ends
  *	locksafety.c	settings in force while a revision runs; lock-timeout
  *					errors naming the lock and its holders
  *	record.c		recording version-row changes and steps run outside

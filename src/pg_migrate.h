@@ -133,7 +133,8 @@ extern void migrate_raise_graph_error(const MigrateGraphError *err);
 extern void migrate_set_version(const MigrateState *state, const int *rows,
 								int nrows);
 extern void migrate_record_outside_step(const char *revision, bool upgrade,
-										double ms, MigrateState *state,
+										double ms, bool from_script,
+										MigrateState *state,
 										MigratePlan *plan);
 extern void migrate_record_step(const char *revision, bool upgrade,
 								double ms);
@@ -167,6 +168,14 @@ extern void migrate_revision_from_file(const char *name,
 extern void migrate_acquire_advisory(uint32 key2, bool session,
 									 const char *waiting, const char *what);
 extern void migrate_begin_change(void);
+
+/* engine/outcome.c */
+extern void migrate_outcome_begin_change(void);
+extern void migrate_outcome_step_start(const MigrateRevision *rev,
+									   bool upgrade, int stepno, int nsteps);
+extern void migrate_outcome_step_end(const MigrateRevision *rev, double ms);
+extern void migrate_outcome_at_commit(const char *subject, const char *detail);
+extern void migrate_outcome_forget_subxact(void);
 
 /* engine/checks.c */
 extern void migrate_check_steps(const MigrateState *state,

@@ -20,7 +20,7 @@ run() {
     local what="$1"
     shift
     echo "== $what"
-    if ! make -s installcheck REGRESS="$*" EXTRA_REGRESS_OPTS="${EXISTING:-}" \
+    if ! make -s installcheck ISOLATION= REGRESS="$*" EXTRA_REGRESS_OPTS="${EXISTING:-}" \
         >test/log/regress-order.last 2>&1; then
         cat test/log/regress-order.last
         head -200 test/regression.diffs 2>/dev/null

@@ -9,7 +9,7 @@
 # throw-away cluster of its own from that copy (127.0.0.1:$TEST_PORT, by
 # default the first free port from 25000; stopped and removed at the end),
 # and runs the suites: unit, layers, fuzz, regress, regress-order, pgtap,
-# concurrency, oracle, client, scripts, badinput, fleet, autogen, privatedir.
+# concurrency, tap, oracle, client, scripts, badinput, fleet, autogen, privatedir.
 # Prints one line per suite and a closing "N passed, N failed" line; exits
 # non-zero when any suite failed.
 set -euo pipefail
@@ -23,7 +23,7 @@ esac
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-ALL_SUITES=(unit layers fuzz regress regress-order pgtap concurrency oracle client scripts badinput fleet autogen privatedir)
+ALL_SUITES=(unit layers fuzz regress regress-order pgtap concurrency tap oracle client scripts badinput fleet autogen privatedir)
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
@@ -69,10 +69,11 @@ run_suite() {
         unit) make -C test/unit check ;;
         layers) python3 test/layers/check.py . ;;
         fuzz) FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash test/fuzz/run.sh ;;
-        regress) make installcheck || { cat test/regression.diffs 2>/dev/null | head -200; return 1; } ;;
+        regress) make installcheck || { cat test/regression.diffs test/isolation/output/regression.diffs 2>/dev/null | head -200; return 1; } ;;
         regress-order) bash test/regress_order.sh ;;
         pgtap) bash test/pgtap/run.sh ;;
         concurrency) bash test/concurrency/run.sh ;;
+        tap) bash test/tap/run.sh ;;
         oracle) bash test/oracle/run.sh && bash test/oracle/run_sql.sh ;;
         client) bash test/client/run.sh ;;
         scripts) bash test/scripts/run.sh ;;

@@ -131,7 +131,9 @@ migrate_parse_text_array(const char *literal, char ***items, int *nitems)
 			out[n++] = buf.data;
 		if (*p == '}')
 			break;
-		p++;					/* the comma */
+		if (*p != ',')
+			return false;		/* after a closing quote: the end, or junk */
+		p++;
 	}
 	if (p[1] != '\0')
 		return false;

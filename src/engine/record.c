@@ -34,11 +34,14 @@ migrate_set_version(const MigrateState *state, const int *rows, int nrows)
  * Record one step of revision that ran outside the server, under the
  * migration lock (taken by the caller): check that it is exactly one that
  * could run next, journal it, store the version rows, and clear its record
- * in migrate.interrupted.
+ * in migrate.interrupted.  from_script: the step ran from a script that
+ * "upgrade --sql" wrote, where any revision's SQL runs outside the server;
+ * otherwise only a non-transactional revision may be recorded.
  */
 void
 migrate_record_outside_step(const char *revision, bool upgrade, double ms,
-							MigrateState *state, MigratePlan *plan)
+							bool from_script, MigrateState *state,
+							MigratePlan *plan)
 {
 	const char *operation = upgrade ? "upgrade" : "downgrade";
 	MigrateGraphError err;
@@ -51,7 +54,7 @@ migrate_record_outside_step(const char *revision, bool upgrade, double ms,
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("revision \"%s\" does not exist", revision)));
-	if (state->revs[node].transactional)
+	if (state->revs[node].transactional && !from_script)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("revision \"%s\" runs in the server", revision),
@@ -103,10 +106,12 @@ migrate_record_outside_step(const char *revision, bool upgrade, double ms,
 	migrate_catalog_bump_generation();
 	migrate_catalog_note_heads(state, plan->rows, plan->nrows);
 
-	ereport(LOG,
-			(errmsg("migration %s of revision \"%s\" recorded, run outside the server in %.3f ms: %s",
-					operation, revision, ms, state->revs[node].message),
-			 errhidestmt(true)));
+	migrate_outcome_at_commit(psprintf("%s of revision \"%s\"", operation,
+										 revision),
+							  psprintf(" recorded, run %s in %.3f ms: %s",
+									   from_script ? "from a script" :
+									   "outside the server",
+									   ms, state->revs[node].message));
 }
 
 /*
@@ -119,5 +124,5 @@ migrate_record_step(const char *revision, bool upgrade, double ms)
 	MigrateState state;
 	MigratePlan plan;
 
-	migrate_record_outside_step(revision, upgrade, ms, &state, &plan);
+	migrate_record_outside_step(revision, upgrade, ms, false, &state, &plan);
 }

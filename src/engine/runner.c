@@ -417,6 +417,7 @@ migrate_run_step_hooked(const MigrateRevision *rev, bool upgrade, int stepno,
 	migrate_revision_settings();
 	migrate_lock_watch_begin();
 
+	migrate_outcome_step_start(rev, upgrade, stepno, nsteps);
 	INSTR_TIME_SET_CURRENT(start);
 	running_revision = true;
 	PG_TRY();
@@ -448,12 +449,8 @@ migrate_run_step_hooked(const MigrateRevision *rev, bool upgrade, int stepno,
 	MemoryContextSwitchTo(old_cxt);
 	MemoryContextDelete(step_cxt);
 
-	ereport(LOG,
-			(errmsg("migration %s of revision \"%s\" (%d/%d) done in %.3f ms%s%s",
-					upgrade ? "upgrade" : "downgrade", rev->revision,
-					stepno, nsteps, ms,
-					rev->message[0] ? ": " : "", rev->message),
-			 errhidestmt(true)));
+	/* the log says "done" when the transaction commits */
+	migrate_outcome_step_end(rev, ms);
 	return ms;
 }
 

@@ -54,6 +54,7 @@ migrate_trial_begin(MigrateTrial *trial)
 static void
 migrate_trial_rollback(MigrateTrial *trial)
 {
+	migrate_outcome_forget_subxact();
 	RollbackAndReleaseCurrentSubTransaction();
 	MemoryContextSwitchTo(trial->cxt);
 	CurrentResourceOwner = trial->owner;

@@ -379,10 +379,10 @@ migrate_adopt(PG_FUNCTION_ARGS)
 	migrate_catalog_bump_generation();
 	migrate_catalog_note_heads(&state, rows, nrows);
 
-	ereport(LOG,
-			(errmsg("migration adopt from %s to %d version rows by %s",
-					fname, nrows, GetUserNameFromId(GetUserId(), false)),
-			 errhidestmt(true)));
+	migrate_outcome_at_commit(psprintf("adopt from %s to %d version rows",
+										 fname, nrows),
+							  psprintf(" by %s",
+									   GetUserNameFromId(GetUserId(), false)));
 
 	migrate_put_ids(fcinfo, &state, rows, nrows);
 	PG_RETURN_VOID();

@@ -2,7 +2,8 @@
  *
  * commands.c
  *	  The SQL functions that change the current revisions:
- *	  migrate_upgrade, migrate_downgrade, migrate_stamp, migrate_record.
+ *	  migrate_upgrade, migrate_downgrade, migrate_stamp, migrate_record,
+ *	  migrate_record_script.
  *
  * Each one takes the migration lock, reads the catalog, plans with the
  * revision graph, checks the whole plan, and only then runs it, inside the
@@ -36,6 +37,7 @@ PG_FUNCTION_INFO_V1(migrate_upgrade);
 PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_stamp);
 PG_FUNCTION_INFO_V1(migrate_record);
+PG_FUNCTION_INFO_V1(migrate_record_script);
 
 static Datum stamp(FunctionCallInfo fcinfo);
 
@@ -367,12 +369,10 @@ stamp(FunctionCallInfo fcinfo)
 	migrate_catalog_bump_generation();
 	migrate_catalog_note_heads(&state, plan.rows, plan.nrows);
 
-	ereport(LOG,
-			(errmsg_plural("migration stamp to %d version row by %s",
-						   "migration stamp to %d version rows by %s",
-						   plan.nrows,
-						   plan.nrows, GetUserNameFromId(GetUserId(), false)),
-			 errhidestmt(true)));
+	migrate_outcome_at_commit(psprintf("stamp to %d version row%s", plan.nrows,
+										 plan.nrows == 1 ? "" : "s"),
+							  psprintf(" by %s",
+									   GetUserNameFromId(GetUserId(), false)));
 
 	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
 	return (Datum) 0;
@@ -408,7 +408,42 @@ migrate_record(PG_FUNCTION_ARGS)
 	migrate_begin_change();
 	/* the step's own record, while it is not a failure, is what ends here */
 	migrate_integrity_check(revision, true);
-	migrate_record_outside_step(revision, upgrade, ms, &state, &plan);
+	migrate_record_outside_step(revision, upgrade, ms, false, &state, &plan);
+
+	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
+	return (Datum) 0;
+}
+
+/*
+ * migrate_record_script(revision text, operation text, started timestamptz)
+ *	 RETURNS SETOF text
+ *
+ * Records one step of a script that "pg_migrate upgrade --sql" wrote, as
+ * run from the script since started: the script records a transactional
+ * step first and runs its SQL after, in the same transaction (so that a
+ * database at another revision stops the script before any SQL runs), and
+ * a non-transactional one after its statements.  As for migrate_record,
+ * the step must be exactly one that could run next.  Returns the new
+ * version rows.
+ */
+Datum
+migrate_record_script(PG_FUNCTION_ARGS)
+{
+	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	TimestampTz started = PG_GETARG_TIMESTAMPTZ(2);
+	bool		upgrade;
+	double		ms;
+	MigrateState state;
+	MigratePlan plan;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	upgrade = migrate_parse_operation(operation);
+	ms = Max(0, (double) (GetCurrentTimestamp() - started) / 1000.0);
+
+	migrate_begin_change();
+	migrate_integrity_check(revision, true);
+	migrate_record_outside_step(revision, upgrade, ms, true, &state, &plan);
 
 	migrate_put_ids(fcinfo, &state, plan.rows, plan.nrows);
 	return (Datum) 0;

@@ -151,9 +151,9 @@ migrate_repair(PG_FUNCTION_ARGS)
 						 new_down ? new_down : "(none)",
 						 old_down ? old_down : "(none)");
 	migrate_journal_entry(revision, "repair", msg.data);
-	ereport(LOG,
-			(errmsg("migration repair of revision \"%s\" by %s: checksum %s accepted",
-					revision, GetUserNameFromId(GetUserId(), false), new_sum),
-			 errhidestmt(true)));
+	migrate_outcome_at_commit(psprintf("repair of revision \"%s\"", revision),
+							  psprintf(" by %s: checksum %s accepted",
+									   GetUserNameFromId(GetUserId(), false),
+									   new_sum));
 	PG_RETURN_TEXT_P(cstring_to_text(new_sum));
 }

@@ -248,11 +248,11 @@ migrate_outside_resume(PG_FUNCTION_ARGS)
 		elog(ERROR, "interrupted step of revision \"%s\" vanished", revision);
 	migrate_catalog_end(h);
 
-	ereport(LOG,
-			(errmsg("migration %s of revision \"%s\" resumed after statement %d of %d by %s",
-					operation, revision, it.done, statements,
-					GetUserNameFromId(GetUserId(), false)),
-			 errhidestmt(true)));
+	migrate_outcome_at_commit(psprintf("%s of revision \"%s\"", operation,
+										 revision),
+							  psprintf(" resumed after statement %d of %d by %s",
+									   it.done, statements,
+									   GetUserNameFromId(GetUserId(), false)));
 	PG_RETURN_INT32(it.done);
 }
 
@@ -353,10 +353,10 @@ migrate_resolve(PG_FUNCTION_ARGS)
 	migrate_journal_entry(revision, "resolve",
 				  psprintf("%s %s: %s", it.operation,
 						   applied ? "applied" : "not applied", what));
-	ereport(LOG,
-			(errmsg("migration %s of revision \"%s\" resolved as %s by %s",
-					it.operation, revision, applied ? "applied" : "not applied",
-					GetUserNameFromId(GetUserId(), false)),
-			 errhidestmt(true)));
+	migrate_outcome_at_commit(psprintf("%s of revision \"%s\"", it.operation,
+										 revision),
+							  psprintf(" resolved as %s by %s",
+									   applied ? "applied" : "not applied",
+									   GetUserNameFromId(GetUserId(), false)));
 	PG_RETURN_TEXT_P(cstring_to_text(applied ? "applied" : "not applied"));
 }

@@ -38,7 +38,7 @@ n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$dbsc" "pgm_client_$$_split"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$dbsc" "pgm_client_$$_split" "pgm_client_$$_offline"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -253,13 +253,47 @@ expect "check names what is pending" "$id1" "$err"
 expect "check's hint names the client's verb" 'Run "pg_migrate upgrade' "$err"
 
 # ---------------------------------------------------------------- upgrade --sql
-run -d "$db1" --dir "$dir" upgrade --sql
-expect_rc "upgrade --sql succeeds" 0
+# offline, as Alembic's: from the files alone, no server needed
+run --port "$DEAD_PORT" --dir "$dir" upgrade --sql
+expect_rc "upgrade --sql succeeds without a server" 0
 expect "upgrade --sql prints the SQL" "CREATE TABLE users (id int PRIMARY KEY, name text);" "$out"
 expect "upgrade --sql marks the non-transactional step" "non-transactional" "$out"
+expect "upgrade --sql records each step in the script" "migrate_record_script('$id3', 'upgrade'" "$out"
+printf '%s\n' "$out" >"$work/offline_up.sql"
+run -d "$db1" --dir "$dir" upgrade --sql
 is "upgrade --sql creates nothing" "$(q "$db1" "SELECT to_regclass('users') IS NULL")" t
 is "upgrade --sql leaves the version rows alone" "$(q "$db1" "SELECT count(*) FROM migrate.version")" 0
 is "upgrade --sql registers nothing" "$(q "$db1" "SELECT count(*) FROM migrate.revision")" 0
+offdb="pgm_client_$$_offline"
+psql -X -q -d postgres -c "CREATE DATABASE \"$offdb\"" >/dev/null
+if psql -X -q -d "$offdb" -f "$work/offline_up.sql" >"$work/offline.out" 2>&1; then
+    ok "psql runs the upgrade --sql script on a fresh database"
+else
+    not_ok "psql runs the upgrade --sql script on a fresh database" "$(tail -n 5 "$work/offline.out")"
+fi
+is "the script leaves the database at head" "$(q "$offdb" "SELECT string_agg(r, ',') FROM migrate_current() r")" "$id3"
+is "the script ran every step's SQL" "$(q "$offdb" "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email'")" 1
+is "the script journals each step as an upgrade" \
+    "$(q "$offdb" "SELECT string_agg(operation, ',' ORDER BY id) FROM migrate.journal WHERE operation <> 'stamp'")" "upgrade,upgrade,upgrade"
+run -d "$offdb" --dir "$dir" upgrade head
+is "the client then finds nothing to do" "$out" "nothing to upgrade"
+if psql -X -q -d "$offdb" -f "$work/offline_up.sql" >"$work/offline.out" 2>&1; then
+    not_ok "the script refuses a database that is not at its start" "$(tail -n 5 "$work/offline.out")"
+elif grep -q "cannot be recorded as the next upgrade" "$work/offline.out"; then
+    ok "the script refuses a database that is not at its start"
+else
+    not_ok "the script refuses a database that is not at its start" "$(tail -n 5 "$work/offline.out")"
+fi
+is "and changes nothing there" "$(q "$offdb" "SELECT count(*) FROM migrate.journal")" 3
+run --port "$DEAD_PORT" --dir "$dir" upgrade --sql "$id2:head"
+expect_rc "upgrade --sql START:END succeeds" 0
+expect "a range starts after START" "-- 1/1 upgrade $id3" "$out"
+is "a range leaves out the steps START has" "$(printf '%s\n' "$out" | grep -c '^-- [0-9]*/[0-9]* upgrade ')" 1
+run --port "$DEAD_PORT" --dir "$dir" upgrade --sql "$id2:"
+expect_rc "upgrade --sql refuses a range without an end (exit 2)" 2
+run --port "$DEAD_PORT" --dir "$dir" upgrade --sql "nosuchrev:head"
+expect_rc "upgrade --sql with an unknown start fails (exit 7)" 7
+expect "and names it" '"nosuchrev"' "$err"
 
 # ---------------------------------------------------------------- upgrade with a non-transactional step
 run -d "$db1" --dir "$dir" upgrade
@@ -338,8 +372,19 @@ expect "current --verbose prints the detail" "Rev: $id3" "$out"
 
 # ---------------------------------------------------------------- downgrade
 run -d "$db1" --dir "$dir" downgrade --sql base
-expect_rc "downgrade --sql succeeds" 0
+expect_rc "downgrade --sql without a range is refused (exit 2)" 2
+expect "and the hint names the range form" "downgrade --sql head:base" "$err"
+run -d "$db1" --dir "$dir" downgrade --sql "$id3:base"
+expect_rc "downgrade --sql START:END succeeds" 0
 expect "downgrade --sql prints the downgrade SQL" "ALTER TABLE users DROP email;" "$out"
+printf '%s\n' "$out" >"$work/offline_down.sql"
+if psql -X -q -d "$offdb" -f "$work/offline_down.sql" >"$work/offline.out" 2>&1; then
+    ok "psql runs the downgrade --sql script"
+else
+    not_ok "psql runs the downgrade --sql script" "$(tail -n 5 "$work/offline.out")"
+fi
+is "the downgrade script leaves the database at base" "$(q "$offdb" "SELECT count(*) FROM migrate_current()")" 0
+is "and dropped the table" "$(q "$offdb" "SELECT to_regclass('users') IS NULL")" t
 is "downgrade --sql drops nothing" \
     "$(q "$db1" "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email'")" 1
 run -d "$db1" --dir "$dir" current
@@ -930,9 +975,15 @@ tfile 001_t1.sql t1 "" "one"
 tfile 002_t2.sql t2 t1 "two"
 psql -X -q -d postgres -c "CREATE DATABASE \"$db8\"" >/dev/null
 q "$db8" "CREATE EXTENSION pg_migrate" >/dev/null
+# files written a moment ago: their times are not trusted yet
+run -d "$db8" --dir "$tdir" upgrade
+expect_rc "stat: an upgrade right after the files were written succeeds" 0
+is "stat: files that fresh get no stat digest" "$(q "$db8" "SELECT stat_digest IS NULL FROM migrate.sync")" "t"
+# once they are old enough, the next run (nothing to do) records one, so
+# the runs after it need not read the files
 sleep 1.1
 run -d "$db8" --dir "$tdir" upgrade
-expect_rc "stat: first upgrade succeeds" 0
+expect_rc "stat: the next upgrade succeeds" 0
 is "stat: the stat digest is kept" "$(q "$db8" "SELECT stat_digest IS NOT NULL FROM migrate.sync")" "t"
 # the content digest the server holds is altered behind its back: with the
 # stat cache the client does not read the files, so it neither notices nor
@@ -1054,6 +1105,9 @@ is "the first three statements ran: two functions (one BEGIN ATOMIC), an index" 
 is "the server recorded the failure at statement 4, line 18 of the file" \
     "$(psql -X -At -d "$db10" -c "SELECT failed_statement || ',' || failed_line FROM migrate.interrupted")" "4,18"
 psql -X -q -d postgres -c "DROP DATABASE \"$db10\" WITH (FORCE)" >/dev/null 2>&1
+
+# three roles: migrator, monitoring, application
+. "$here/roles.sh"
 
 echo "1..$n"
 [ "$failures" -eq 0 ]

@@ -6,10 +6,10 @@
 #
 # FUZZ_SECONDS (default 30) is the time for all four, split between them
 # (a quarter each, at least one second; the graph gets what is left over).
-# Each seed corpus (corpus/revfile, corpus/revtarget) is
-# copied to a temporary directory so that the inputs the fuzzer adds do
-# not pile up in the source tree; the graph fuzzer starts from nothing, its inputs being
-# plain bytes.  Crash inputs are written to test/fuzz/ (crash-*, leak-*,
+# Each seed corpus (corpus/revfile, corpus/revtarget, and corpus/schemadiff,
+# which keeps inputs that once failed) is copied to a temporary directory
+# so that the inputs the fuzzer adds do not pile up in the source tree; the
+# graph fuzzer starts from nothing, its inputs being plain bytes.  Crash inputs are written to test/fuzz/ (crash-*, leak-*,
 # ...).  Exits non-zero when any fuzzer finds a crash, a leak, a timeout or
 # an out-of-memory case.
 
@@ -33,6 +33,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 mkdir "$work/revfile" "$work/revgraph" "$work/revtarget" "$work/schemadiff"
 cp "$here"/corpus/revfile/* "$work/revfile/"
 cp "$here"/corpus/revtarget/* "$work/revtarget/"
+cp "$here"/corpus/schemadiff/* "$work/schemadiff/"
 
 status=0
 

@@ -7,7 +7,7 @@
 # Copies the work tree (tracked and untracked files, not ignored ones, so a
 # change not yet committed is tested too) into a mode-700 directory owned by
 # root, as a clone under /root would be, and runs test/run_all.sh there for
-# the given suites (default: regress pgtap concurrency client scripts
+# the given suites (default: regress pgtap concurrency tap client scripts
 # badinput fleet).
 # The inner run gets a clean environment, so it picks its own free ports,
 # private install and cluster; it is bounded by PRIVATEDIR_TIMEOUT seconds
@@ -23,7 +23,7 @@ fi
 if [ "$#" -gt 0 ]; then
     SUITES=("$@")
 else
-    SUITES=(regress pgtap concurrency client scripts badinput fleet)
+    SUITES=(regress pgtap concurrency tap client scripts badinput fleet)
 fi
 
 PRIV="$(mktemp -d /tmp/pgm-privatedir.XXXXXX)"

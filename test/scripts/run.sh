@@ -427,6 +427,34 @@ if [ -n "${CLUSTER_DIR:-}" ] && [ "${CLUSTER_PORT:-}" = "$PGPORT" ]; then
     if grep -q "migration follow check $$" "$TMP/follow.out"; then ok "make logs-follow shows a log line written while it follows"; else not_ok "make logs-follow shows a log line written while it follows" "$(cat "$TMP/follow.out")"; fi
     run timeout 5 make -s --no-print-directory -C "$ROOT" -n logs-api
     if grep -q "logs-follow" <<<"$out"; then ok "make logs-api is the same follow mode"; else not_ok "make logs-api is the same follow mode" "$out"; fi
+
+    # a failed deployment: the first step ran, the second failed, the
+    # transaction rolled back; grep migration must show the failure, and
+    # no "done" line for the step that never committed
+    if [ "${PG_MIGRATE:-}" != psql ]; then
+        newdb "${P}logs"
+        in_db "${P}logs" -c "CREATE EXTENSION pg_migrate" >/dev/null
+        mkdir -p "$TMP/logrevs"
+        printf -- '-- revision: 10c0ffee0001\n-- message: log first %s\n-- migrate:upgrade\nCREATE TABLE log_first (id int);\n-- migrate:downgrade\nDROP TABLE log_first;\n' "$$" >"$TMP/logrevs/1.sql"
+        printf -- '-- revision: 10c0ffee0002\n-- revises: 10c0ffee0001\n-- message: log second %s\n-- migrate:upgrade\nCREATE TABLE log_second (id int REFERENCES no_such_table);\n-- migrate:downgrade\nDROP TABLE log_second;\n' "$$" >"$TMP/logrevs/2.sql"
+        run env PGDATABASE="${P}logs" "$PG_MIGRATE" --dir "$TMP/logrevs" upgrade head
+        client_out="$out"
+        client_rc=$rc
+        run mk logs
+        log_lines="$(grep "10c0ffee000" <<<"$out" || true)"
+        if [ "$client_rc" != 0 ] && grep -q '^pg_migrate: error: migration upgrade to "head" failed' <<<"$client_out"; then ok "a failed upgrade's output ends with a line saying the migration failed"; else not_ok "a failed upgrade's output ends with a line saying the migration failed" "$client_out"; fi
+        if grep -q 'migration upgrade of revision "10c0ffee0002" (2/2) failed, and its transaction was rolled back' <<<"$log_lines" &&
+            grep -q 'migration upgrade of revision "10c0ffee0001" (1/2) rolled back with its transaction' <<<"$log_lines"; then
+            ok "the server log says which step failed and which was rolled back with it"
+        else
+            not_ok "the server log says which step failed and which was rolled back with it" "$log_lines"
+        fi
+        if ! grep -q '10c0ffee0001" (1/2) done' <<<"$log_lines"; then ok "no log line calls a step done when its transaction rolled back"; else not_ok "no log line calls a step done when its transaction rolled back" "$log_lines"; fi
+        rm "$TMP/logrevs/2.sql"
+        run env PGDATABASE="${P}logs" "$PG_MIGRATE" --dir "$TMP/logrevs" upgrade head
+        run mk logs
+        if grep -q "migration upgrade of revision \"10c0ffee0001\" (1/1) done in .* ms: log first $$" <<<"$out"; then ok "a committed step's line says done"; else not_ok "a committed step's line says done" "$(grep 10c0ffee <<<"$out")"; fi
+    fi
 fi
 printf '#!/usr/bin/env bash\necho one-test-ran\n' >"$TMP/pass_test.sh"
 printf '#!/usr/bin/env bash\nexit 3\n' >"$TMP/fail_test.sh"

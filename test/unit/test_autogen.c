@@ -142,6 +142,10 @@ test_arrays(void)
 	TAP_OK(!migrate_parse_text_array("{a,b", &items, &n), "an unterminated array is refused");
 	TAP_OK(!migrate_parse_text_array("a,b", &items, &n), "no braces is refused");
 	TAP_OK(!migrate_parse_text_array("{\"a}", &items, &n), "an unterminated quote is refused");
+	TAP_OK(!migrate_parse_text_array("{\"a\"", &items, &n),
+		   "an array ending after a closing quote is refused");
+	TAP_OK(!migrate_parse_text_array("{\"a\"x,b}", &items, &n),
+		   "text after a closing quote is refused");
 	TAP_OK(!migrate_parse_text_array("{a}x", &items, &n), "text after the array is refused");
 }
 
