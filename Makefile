@@ -23,12 +23,12 @@ MODULE_big = pg_migrate
 #   src/pg_migrate.c  the module: settings and the map of the files
 MIGRATE_TOP = .
 include src/common/common.mk
-CATALOG = spi revisions version generation syncstate errors
+CATALOG = spi revisions version generation syncstate errors scope
 ENGINE = settings locks checks runner record repeatables result parse_revision locksafety \
 	procedure integrity interrupted fingerprint schemaprint verify explain \
 	adopted outcome
 LINT = walk context alter catalog_lookup rules
-FUNCTIONS = commands report register sync adopt statements lint integrity \
+FUNCTIONS = commands report register sync adopt statements lint integrity scopes \
 	outside
 OBJS = src/pg_migrate.o \
 	$(patsubst ./%,%,$(MIGRATE_CORE_SRCS:.c=.o)) \

@@ -40,6 +40,12 @@ static bool resume_run = false;
 /* --per-revision: commit after each step instead of once for the run */
 static bool per_revision = false;
 
+/*
+ * Steps the server recorded without running their SQL ("skip": a revision
+ * of the other kind of run when scopes are used), for the closing line.
+ */
+static int	skipped_steps = 0;
+
 /* One step of a plan, from migrate_pending() or migrate_script(). */
 typedef struct Step
 {
@@ -127,6 +133,8 @@ call_server(PGconn *conn, const char *operation, const char *target,
 	{
 		last = atof(PQgetvalue(res, i, 4));
 		*ms += last;
+		if (strcmp(PQgetvalue(res, i, 3), "skip") == 0)
+			skipped_steps++;
 	}
 	progress_end(rows > 0 ? last : -1);
 	PQclear(res);
@@ -329,15 +337,22 @@ purely_relative(const char *target)
 	return p > target + 1;
 }
 
-/* Print the closing line of a run. */
+/*
+ * Print the closing line of a run; the steps recorded without running
+ * (skipped_steps: "skip" rows of a run with scopes) are told apart.
+ */
 static void
 print_summary(const char *operation, int nsteps, double ms)
 {
+	const char *done = strcmp(operation, "upgrade") == 0 ? "applied" : "reverted";
+
 	if (nsteps == 0)
 		printf("nothing to %s\n", operation);
+	else if (skipped_steps > 0)
+		printf("%d revision(s) %s, %d recorded without running, in %.1f ms\n",
+			   nsteps - skipped_steps, done, skipped_steps, ms);
 	else
-		printf("%d revision(s) %s in %.1f ms\n", nsteps,
-			   strcmp(operation, "upgrade") == 0 ? "applied" : "reverted", ms);
+		printf("%d revision(s) %s in %.1f ms\n", nsteps, done, ms);
 }
 
 /*
@@ -428,6 +443,83 @@ refuse_missing_downgrade(PGconn *conn, const Step *steps, int n)
 	}
 }
 
+/*
+ * upgrade or downgrade in the tenant schema opts->scope.  The files are
+ * registered and committed first, so that the migration lock registration
+ * takes is not held while the scope's revisions run: runs in other scopes
+ * (-j with --scopes, or other clients) go on meanwhile.  The server runs
+ * the whole plan in one transaction; it refuses a non-transactional
+ * revision in a scope.
+ */
+static int
+scoped_run(const MigrateOptions *opts, const char *operation,
+		   const char *target)
+{
+	RevFileSet	set;
+	PGconn	   *conn;
+	PGresult   *res;
+	char	   *sql;
+	const char *params[2];
+	int			i;
+	int			ran = 0;
+	int			skipped = 0;
+	double		ms = 0;
+
+	read_revision_files(opts->dir, &set);
+	conn = open_session(opts, &set);
+	if (!files_registered)
+	{
+		record_sync(conn, &set);
+		run_command(conn, "COMMIT");
+		run_command(conn, "BEGIN");
+	}
+	sql = psprintf("SELECT step, revision, message, operation, duration_ms"
+				   " FROM %s.migrate_%s($1, $2)", ext_schema, operation);
+	params[0] = target;
+	params[1] = opts->scope;
+	progress_begin(0, 0);
+	res = run_query(conn, sql, 2, params);
+	for (i = 0; i < PQntuples(res); i++)
+	{
+		ms += atof(PQgetvalue(res, i, 4));
+		if (strcmp(PQgetvalue(res, i, 3), "skip") == 0)
+			skipped++;
+		else
+			ran++;
+	}
+	progress_end(PQntuples(res) > 0 ? atof(PQgetvalue(res, PQntuples(res) - 1, 4)) : -1);
+	PQclear(res);
+	run_command(conn, "COMMIT");
+	/* a fleet's line names the scope already */
+	if (fleet_label == NULL)
+		printf("scope \"%s\": ", opts->scope);
+	skipped_steps = skipped;
+	print_summary(operation, ran + skipped, ms);
+	pg_free(sql);
+	PQfinish(conn);
+	return EXIT_OK;
+}
+
+/*
+ * Register the revision files and commit, once for a run over many tenant
+ * schemas: each scope's session then only migrates, and the scopes' runs
+ * (with -j, several at once) do not queue for the migration lock that
+ * registration takes.
+ */
+void
+register_files_once(const MigrateOptions *opts)
+{
+	RevFileSet	set;
+	PGconn	   *conn;
+
+	read_revision_files(opts->dir, &set);
+	conn = open_session(opts, &set);
+	record_sync(conn, &set);
+	run_command(conn, "COMMIT");
+	PQfinish(conn);
+	files_registered = true;
+}
+
 /* upgrade and downgrade share everything but the operation's name. */
 static int
 upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
@@ -444,14 +536,19 @@ upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,
 	bool		all_transactional = true;
 	char	   *run_name;
 
-	resume_run = opts->resume;
-	per_revision = upgrade && opts->per_revision;
 	if (opts->sql_only)
 		return offline_script(opts, operation, target);
-
-	run_name = psprintf("%s to \"%s\"", operation, target);
+	if (opts->scope != NULL)
+		run_name = psprintf("%s to \"%s\" in scope \"%s\"", operation, target,
+							opts->scope);
+	else
+		run_name = psprintf("%s to \"%s\"", operation, target);
 	note_migration_run(run_name);
 	pg_free(run_name);
+	if (opts->scope != NULL)
+		return scoped_run(opts, operation, target);
+	resume_run = opts->resume;
+	per_revision = upgrade && opts->per_revision;
 	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 
@@ -594,11 +691,27 @@ verb_stamp(const MigrateOptions *opts)
 	conn = open_session(opts, &set);
 	initPQExpBuffer(&sql);
 	appendPQExpBuffer(&sql, "SELECT s FROM %s.migrate_stamp(", ext_schema);
+	if (opts->scope != NULL)
+		appendPQExpBufferStr(&sql, "ARRAY[");
 	for (i = 0; i < opts->nargs; i++)
 		appendPQExpBuffer(&sql, "%s$%d", i > 0 ? ", " : "", i + 1);
-	appendPQExpBufferStr(&sql, ") s");
-	res = run_query(conn, sql.data, opts->nargs,
-					(const char *const *) opts->args);
+	if (opts->scope != NULL)
+	{
+		/* the scope's overload: the targets as an array, then the scope */
+		const char **params = pg_malloc(sizeof(char *) * (opts->nargs + 1));
+
+		memcpy(params, opts->args, sizeof(char *) * opts->nargs);
+		params[opts->nargs] = opts->scope;
+		appendPQExpBuffer(&sql, "]::pg_catalog.text[], $%d) s", opts->nargs + 1);
+		res = run_query(conn, sql.data, opts->nargs + 1, params);
+		pg_free(params);
+	}
+	else
+	{
+		appendPQExpBufferStr(&sql, ") s");
+		res = run_query(conn, sql.data, opts->nargs,
+						(const char *const *) opts->args);
+	}
 	record_sync(conn, &set);
 	run_command(conn, "COMMIT");
 	if (PQntuples(res) == 0)

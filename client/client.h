@@ -112,6 +112,10 @@ typedef struct MigrateOptions
 	int			fleet_canary;	/* --canary */
 	bool		fleet_fail_fast;	/* --fail-fast */
 	const char *fleet_format;	/* --format: table or json (status) */
+
+	/* tenant schemas (scopes) */
+	const char *scope;			/* --scope: one tenant schema */
+	const char *fleet_scopes;	/* --scopes: the schemas LIKE a pattern */
 } MigrateOptions;
 
 /* One revision file read from the directory. */
@@ -235,6 +239,7 @@ extern int	verb_wait(const MigrateOptions *opts);
 extern int	verb_upgrade(const MigrateOptions *opts);
 extern int	verb_downgrade(const MigrateOptions *opts);
 extern int	verb_stamp(const MigrateOptions *opts);
+extern void register_files_once(const MigrateOptions *opts);
 extern int	verb_adopt(const MigrateOptions *opts);
 
 /* offline.c */
@@ -254,6 +259,7 @@ extern int	verb_explain(const MigrateOptions *opts);
 
 /* fleet.c */
 extern bool fleet_skip_missing;
+extern bool files_registered;
 extern const char *fleet_label;
 extern const char *fleet_format;
 extern int	verb_fleet_status(const MigrateOptions *opts);

@@ -227,8 +227,8 @@ progress_abort(void)
 }
 
 /*
- * Notice receiver.  "applying N/M "rev": message" and "reverting ..." from
- * the server become progress lines while a run is active; every other
+ * Notice receiver.  "applying N/M "rev": message", "reverting ..." and
+ * "skipping ..." (in a scope) from the server become progress lines while a run is active; every other
  * notice goes to stderr as psql would show it.
  */
 static void
@@ -242,7 +242,8 @@ notice_receiver(void *arg, const PGresult *res)
 
 	if (progress.active && msg != NULL &&
 		sscanf(msg, "%15s %d/%d \"%n", verb, &n, &m, &used) == 3 && used > 0 &&
-		(strcmp(verb, "applying") == 0 || strcmp(verb, "reverting") == 0))
+		(strcmp(verb, "applying") == 0 || strcmp(verb, "reverting") == 0 ||
+		 strcmp(verb, "skipping") == 0))
 	{
 		const char *rev = msg + used;
 		const char *close = strchr(rev, '"');

@@ -2,7 +2,8 @@
  *
  * fleet.c
  *	  Running one verb against many databases: --all-databases,
- *	  --databases, --targets, -j, --canary, --fail-fast.
+ *	  --databases, --targets, -j, --canary, --fail-fast; and against many
+ *	  tenant schemas of one database: --scopes.
  *
  * Each target is run by a child process forked from this one, which calls
  * the same verb function a single-database run calls, with its standard
@@ -59,6 +60,7 @@ typedef struct Target
 {
 	char	   *label;			/* what the lines and the table show */
 	char	   *conninfo;		/* given to the child as -d */
+	char	   *scope;			/* --scopes: the tenant schema, else NULL */
 	TargetState state;
 	pid_t		pid;
 	FILE	   *out;			/* the child's stdout and stderr */
@@ -82,6 +84,7 @@ typedef struct Fleet
 	bool		bar;			/* draw a progress bar (a terminal) */
 	bool		bar_drawn;
 	bool		stop;			/* start nothing more */
+	bool		scopes;			/* the targets are tenant schemas (--scopes) */
 } Fleet;
 
 /* Seconds on a monotonic clock. */
@@ -198,6 +201,44 @@ list_databases(const MigrateOptions *opts, Fleet *fleet)
 	PQfinish(conn);
 }
 
+/*
+ * --scopes: the schemas of the database -d names whose names are LIKE the
+ * pattern, in name order, each a target of its own on the same database.
+ * System schemas and the catalog's are never scopes.
+ */
+static void
+list_scopes(const MigrateOptions *opts, Fleet *fleet)
+{
+	PGconn	   *conn = connect_server(opts, false);
+	PGresult   *res;
+	int			i;
+
+	res = run_query(conn,
+					"SELECT nspname FROM pg_catalog.pg_namespace"
+					" WHERE nspname::pg_catalog.text OPERATOR(pg_catalog.~~) $1"
+					" AND nspname::pg_catalog.text OPERATOR(pg_catalog.!~~) 'pg\\_%'"
+					" AND nspname OPERATOR(pg_catalog.<>) ALL"
+					"  (ARRAY['information_schema', 'migrate']::pg_catalog.name[])"
+					" ORDER BY nspname COLLATE \"C\"",
+					1, &opts->fleet_scopes);
+	for (i = 0; i < PQntuples(res); i++)
+	{
+		const char *name = PQgetvalue(res, i, 0);
+
+		add_target(fleet, pg_strdup(name),
+				   opts->dbname ? pg_strdup(opts->dbname) : NULL);
+		fleet->targets[fleet->n - 1].scope = pg_strdup(name);
+	}
+	PQclear(res);
+	PQfinish(conn);
+	if (fleet->n == 0)
+	{
+		pg_log_error("no schema matches \"%s\"", opts->fleet_scopes);
+		pg_log_error_hint("--scopes takes a LIKE pattern of existing schemas; create a new tenant with --scope NAME.");
+		exit(EXIT_USAGE);
+	}
+}
+
 /* A short name for a connection string: [host[:port]/]dbname. */
 static char *
 label_of(const char *conninfo, const char *file, int lineno)
@@ -307,6 +348,8 @@ run_child(const MigrateOptions *opts, int (*fn) (const MigrateOptions *),
 	sigprocmask(SIG_SETMASK, &child_mask, NULL);
 	stdout_is_tty = false;
 	copy.dbname = t->conninfo;
+	copy.scope = t->scope;
+	copy.fleet_scopes = NULL;
 	fleet_label = t->label;
 	exit(fn(&copy));
 }
@@ -683,9 +726,9 @@ print_summary(const Fleet *fleet)
 static void
 print_status(const Fleet *fleet, bool json)
 {
-	static const char *const heads[] = {
-		"database", "state", "current", "heads", "pending", "drifted",
-		"interrupted"
+	const char *const heads[] = {
+		fleet->scopes ? "scope" : "database", "state", "current", "heads",
+		"pending", "drifted", "interrupted"
 	};
 	int			widths[lengthof(heads)];
 	int			i;
@@ -808,11 +851,11 @@ verb_fleet_status(const MigrateOptions *opts)
 	PGconn	   *conn;
 	PGresult   *res;
 	char	   *sql;
-	const char *params[1];
+	const char *params[2];
 
 	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
-	sql = psprintf("WITH s AS (SELECT %s.migrate_status() AS s),"
+	sql = psprintf("WITH s AS (SELECT %s.migrate_status(%s) AS s),"
 				   " c AS (SELECT (SELECT pg_catalog.count(*) FROM %s.migrate_drift()) AS drifted,"
 				   "  (SELECT pg_catalog.count(*) FROM migrate.interrupted) AS interrupted,"
 				   "  ((SELECT s FROM s)->>'pending_count')::pg_catalog.int4 AS pending),"
@@ -836,9 +879,10 @@ verb_fleet_status(const MigrateOptions *opts)
 				   " || E'\\t' || r.pending || E'\\t' || r.drifted"
 				   " || E'\\t' || r.interrupted"
 				   " FROM s, r",
-				   ext_schema, ext_schema);
+				   ext_schema, opts->scope ? "$2" : "", ext_schema);
 	params[0] = fleet_label ? fleet_label : PQdb(conn);
-	res = run_query(conn, sql, 1, params);
+	params[1] = opts->scope;
+	res = run_query(conn, sql, opts->scope ? 2 : 1, params);
 	printf("%s\n", PQgetvalue(res, 0,
 							  fleet_format && strcmp(fleet_format, "json") == 0
 							  ? 0 : 1));
@@ -862,7 +906,12 @@ migrate_fleet_run(const MigrateOptions *opts,
 	int			i;
 
 	memset(&fleet, 0, sizeof(fleet));
-	if (opts->fleet_targets != NULL)
+	if (opts->fleet_scopes != NULL)
+	{
+		list_scopes(opts, &fleet);
+		fleet.scopes = true;
+	}
+	else if (opts->fleet_targets != NULL)
 		read_targets(opts->fleet_targets, &fleet);
 	else
 	{

@@ -197,6 +197,13 @@ usage(const char *progname)
 	printf("  --fail-fast             start no other database after one failed\n");
 	printf("  --format=FORMAT         status: for one database json (default) or\n"
 		   "                          prometheus; for many, table (default) or json\n");
+	printf("\nTenant schemas (scopes):\n");
+	printf("  --scope=NAME            upgrade, downgrade, stamp, current, status, check:\n"
+		   "                          the revisions of tenant schema NAME (an upgrade\n"
+		   "                          creates the schema when it does not exist)\n");
+	printf("  --scopes=PATTERN        upgrade, downgrade, status, check: each schema whose\n"
+		   "                          name is LIKE PATTERN, one after another (-j N: N at\n"
+		   "                          once; --canary and --fail-fast apply)\n");
 	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
 		   "DB_NAME and DB_PASSWORD stand in for unset ones.\n");
 	printf("\nExit status:\n");
@@ -293,6 +300,39 @@ push(char ***arr, int *n, const char *s)
 }
 
 /*
+ * --scope and --scopes: the verbs that take a tenant schema, and the
+ * options that do not go with one.
+ */
+static void
+check_scope_options(const MigrateOptions *opts, const VerbDef *verb)
+{
+	static const char *const scope_verbs[] = {
+		"upgrade", "downgrade", "stamp", "current", "status", "check", NULL
+	};
+	static const char *const scopes_verbs[] = {
+		"upgrade", "downgrade", "status", "check", NULL
+	};
+	const char *const *verbs_ok = opts->fleet_scopes ? scopes_verbs : scope_verbs;
+	int			i;
+
+	if (opts->scope && opts->fleet_scopes)
+		usage_error("%s", "use one of --scope and --scopes");
+	if (opts->fleet_scopes &&
+		(opts->fleet_all || opts->fleet_databases || opts->fleet_targets))
+		usage_error("%s", "--scopes names the tenant schemas of one database: drop --all-databases, --databases or --targets");
+	for (i = 0; verbs_ok[i] != NULL; i++)
+		if (strcmp(verbs_ok[i], verb->name) == 0)
+			break;
+	if (verbs_ok[i] == NULL)
+		usage_error(opts->fleet_scopes ? "\"%s\" does not apply to many tenant schemas" :
+					"\"%s\" does not apply to a tenant schema", verb->name);
+	if (opts->sql_only || opts->per_revision || opts->resume)
+		usage_error("%s", "--sql, --per-revision and --resume do not apply to a tenant schema");
+	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
+		usage_error("%s", "--format=prometheus describes the shared run only: drop --scope or --scopes");
+}
+
+/*
  * Run the verb against many databases (fleet.c), after checking that it is
  * one that makes sense there.
  */
@@ -331,6 +371,10 @@ fleet(MigrateOptions *opts, const VerbDef *verb)
 
 		load_revision_files(opts->dir, &set);
 	}
+	/* the tenant schemas of one database: register the files once */
+	if (opts->fleet_scopes &&
+		(strcmp(verb->name, "upgrade") == 0 || strcmp(verb->name, "downgrade") == 0))
+		register_files_once(opts);
 	return migrate_fleet_run(opts, is_status ? verb_fleet_status : verb->fn,
 							 is_status);
 }
@@ -371,6 +415,8 @@ main(int argc, char **argv)
 		{"canary", required_argument, NULL, 54},
 		{"fail-fast", no_argument, NULL, 55},
 		{"format", required_argument, NULL, 56},
+		{"scope", required_argument, NULL, 57},
+		{"scopes", required_argument, NULL, 58},
 		{"autogenerate", no_argument, NULL, 70},
 		{"schema-dir", required_argument, NULL, 71},
 		{"dev-url", required_argument, NULL, 72},
@@ -566,6 +612,14 @@ main(int argc, char **argv)
 			case 77:
 				push(&opts.renames, &opts.nrenames, arg);
 				break;
+			case 57:
+				if (arg[0] == '\0')
+					usage_error("%s", "--scope needs a schema name");
+				opts.scope = arg;
+				break;
+			case 58:
+				opts.fleet_scopes = arg;
+				break;
 			case 56:
 				if (strcmp(arg, "json") != 0 && strcmp(arg, "table") != 0 &&
 					strcmp(arg, "prometheus") != 0)
@@ -623,10 +677,13 @@ main(int argc, char **argv)
 	if (opts.wait)
 		wait_for_server(&opts);
 
-	if (opts.fleet_all || opts.fleet_databases || opts.fleet_targets)
+	if (opts.scope || opts.fleet_scopes)
+		check_scope_options(&opts, verb);
+	if (opts.fleet_all || opts.fleet_databases || opts.fleet_targets ||
+		opts.fleet_scopes)
 		return fleet(&opts, verb);
 	if (opts.fleet_jobs || opts.fleet_canary || opts.fleet_fail_fast)
-		usage_error("%s", "-j, --canary and --fail-fast apply with --all-databases, --databases or --targets only");
+		usage_error("%s", "-j, --canary and --fail-fast apply with --all-databases, --databases, --targets or --scopes only");
 	if (opts.fleet_format &&
 		(strcmp(verb->name, "status") != 0 || strcmp(opts.fleet_format, "table") == 0))
 		usage_error("%s", "--format applies to status; for one database it is json (the default) or prometheus");

@@ -244,15 +244,40 @@ print_revisions(const RevInfo *all, int n, const bool *pick, bool verbose,
 	destroyPQExpBuffer(buf);
 }
 
+/* current --scope: the current revisions of a tenant schema. */
+static int
+current_in_scope(const MigrateOptions *opts, PGconn *conn)
+{
+	PGresult   *res;
+	char	   *sql;
+	int			i;
+
+	sql = psprintf("SELECT c, c IN (SELECT h FROM %s.migrate_heads() h)"
+				   " FROM %s.migrate_current($1) c ORDER BY 1",
+				   ext_schema, ext_schema);
+	res = run_query(conn, sql, 1, &opts->scope);
+	for (i = 0; i < PQntuples(res); i++)
+		printf("%s%s\n", PQgetvalue(res, i, 0),
+			   PQgetvalue(res, i, 1)[0] == 't' ? " (head)" : "");
+	PQclear(res);
+	pg_free(sql);
+	return end_read_session(conn);
+}
+
 /* current: the current revisions, "rev (head)" as Alembic prints them. */
 int
 verb_current(const MigrateOptions *opts)
 {
 	PGconn	   *conn = report_session(opts);
 	int			n;
-	RevInfo    *all = fetch_history(conn, NULL, &n);
-	bool	   *pick = pg_malloc0(sizeof(bool) * (n + 1));
+	RevInfo    *all;
+	bool	   *pick;
 	int			i;
+
+	if (opts->scope != NULL)
+		return current_in_scope(opts, conn);
+	all = fetch_history(conn, NULL, &n);
+	pick = pg_malloc0(sizeof(bool) * (n + 1));
 
 	for (i = 0; i < n; i++)
 		pick[i] = all[i].is_current;
@@ -534,14 +559,15 @@ verb_status(const MigrateOptions *opts)
 	PGconn	   *conn = report_session(opts);
 	PGresult   *res;
 	char	   *sql;
-	char	   *params[4];
+	char	   *params[5];
 	char		nbroken[16];
 
 	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
 		return status_prometheus(conn);
 
 	broken_params(params);
-	sql = psprintf("SELECT pg_catalog.jsonb_pretty(%s.migrate_status()"
+	/* the health report of the shared run, or of the scope (as $5) */
+	sql = psprintf("SELECT pg_catalog.jsonb_pretty(%s.migrate_status(%s)"
 				   " || pg_catalog.jsonb_build_object('broken',"
 				   " (SELECT coalesce(pg_catalog.jsonb_agg("
 				   "  pg_catalog.jsonb_build_object('file', f, 'line', NULLIF(l, 0),"
@@ -553,10 +579,11 @@ verb_status(const MigrateOptions *opts)
 				   " || CASE WHEN $4::pg_catalog.int4 > 0"
 				   "  THEN pg_catalog.jsonb_build_object('up_to_date', false)"
 				   "  ELSE '{}' END)",
-				   ext_schema);
+				   ext_schema, opts->scope ? "$5" : "");
 	snprintf(nbroken, sizeof(nbroken), "%d", report_set.nbroken);
 	params[3] = nbroken;
-	res = run_query(conn, sql, 4, (const char *const *) params);
+	params[4] = (char *) opts->scope;
+	res = run_query(conn, sql, opts->scope ? 5 : 4, (const char *const *) params);
 	if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
 		printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);
@@ -596,9 +623,12 @@ verb_check(const MigrateOptions *opts)
 	PGresult   *res;
 	char	   *sql;
 	const char *state;
+	const char *params[2] = {target, opts->scope};
 
-	sql = psprintf("SELECT %s.migrate_check($1)", ext_schema);
-	res = PQexecParams(conn, sql, 1, NULL, &target, NULL, NULL, 0);
+	sql = psprintf("SELECT %s.migrate_check($1%s)", ext_schema,
+				   opts->scope ? ", $2" : "");
+	res = PQexecParams(conn, sql, opts->scope ? 2 : 1, NULL, params, NULL,
+					   NULL, 0);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 	{
 		printf("No new upgrade operations detected.\n");

@@ -20,6 +20,13 @@
 bool		fleet_skip_missing = false;
 
 /*
+ * The files were registered and committed once for the whole run (--scopes
+ * does so before it starts the runs of the tenant schemas): a session
+ * sends them no more.
+ */
+bool		files_registered = false;
+
+/*
  * Look up the schema holding the extension's functions, so that queries
  * name them whatever the search_path.  False if it is not installed.
  */
@@ -122,9 +129,10 @@ open_session(const MigrateOptions *opts, RevFileSet *set)
 	/*
 	 * A standby cannot register files: it shows what the primary registered
 	 * as far as replay has gone, which is what wait and status report there.
-	 * A verb that migrates fails in the server with its own message.
+	 * A verb that migrates fails in the server with its own message.  A run
+	 * over tenant schemas registered the files once already.
 	 */
-	if (server_in_recovery)
+	if (server_in_recovery || files_registered)
 		return conn;
 	if (ext_can_register)
 		send_revision_files(conn, set);

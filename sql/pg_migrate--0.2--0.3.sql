@@ -87,6 +87,120 @@ COMMENT ON FUNCTION migrate_statements(text)
 
 -- ==== end statements ====
 
+-- ==== scopes: the same revisions applied to each tenant schema ====
+
+/*
+ * A scope is a tenant schema that the registered revisions are applied to
+ * separately: its own version rows and journal entries (column "scope",
+ * the schema's name; '' for the unscoped, shared run, which is what every
+ * call without a scope does), its own advisory lock, the revisions' SQL
+ * run with search_path set to the schema.  "-- scope: shared" or
+ * "-- scope: tenant" in a revision file says which runs it belongs to
+ * (migrate.revision.scope); every other run records it without running
+ * its SQL.
+ */
+ALTER TABLE migrate.revision
+	ADD COLUMN scope text NOT NULL DEFAULT 'all',
+	ADD CONSTRAINT revision_scope_check
+		CHECK (scope OPERATOR(pg_catalog.=)
+			   ANY (ARRAY['all', 'shared', 'tenant']::pg_catalog.text[]));
+COMMENT ON COLUMN migrate.revision.scope IS 'the runs the revision''s SQL belongs to: all, shared (the unscoped run only) or tenant (each scope only); "-- scope:" header';
+
+ALTER TABLE migrate.version
+	ADD COLUMN scope text NOT NULL DEFAULT '',
+	DROP CONSTRAINT version_pkey,
+	ADD CONSTRAINT version_pkey PRIMARY KEY (scope, revision),
+	ADD CONSTRAINT version_scope_check
+		CHECK (pg_catalog.octet_length(scope) OPERATOR(pg_catalog.<) 64);
+COMMENT ON COLUMN migrate.version.scope IS 'the tenant schema the row belongs to; '''' for the shared (unscoped) run';
+
+ALTER TABLE migrate.journal
+	ADD COLUMN scope text NOT NULL DEFAULT '',
+	ADD CONSTRAINT journal_scope_check
+		CHECK (pg_catalog.octet_length(scope) OPERATOR(pg_catalog.<) 64);
+CREATE INDEX journal_scope_idx ON migrate.journal (scope, id);
+COMMENT ON COLUMN migrate.journal.scope IS 'the tenant schema the step ran in; '''' for the shared (unscoped) run';
+
+/*
+ * The changing and reporting functions take the scope as an overload with
+ * one more parameter, "scope" (NULL: the shared run), so that the
+ * one-parameter forms, and the grants made on them, stay as they were.
+ */
+CREATE FUNCTION migrate_upgrade(target text, scope text)
+RETURNS TABLE (step integer, revision text, message text, operation text,
+			   duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrate_upgrade'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_upgrade(text, text)
+	IS 'apply revisions up to target in the tenant schema scope (NULL: the shared run); one row per revision';
+
+CREATE FUNCTION migrate_downgrade(target text, scope text)
+RETURNS TABLE (step integer, revision text, message text, operation text,
+			   duration_ms double precision)
+AS 'MODULE_PATHNAME', 'migrate_downgrade'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_downgrade(text, text)
+	IS 'revert revisions down to target in the tenant schema scope (NULL: the shared run); one row per revision';
+
+CREATE FUNCTION migrate_stamp(targets text[], scope text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_stamp'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_stamp(text[], text)
+	IS 'set the current revisions of the tenant schema scope (NULL: the shared run) without running any SQL; returns the new version rows';
+
+CREATE FUNCTION migrate_current(scope text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_current'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_current(text)
+	IS 'the current revisions (version rows) of the tenant schema scope (NULL: the shared run)';
+
+CREATE FUNCTION migrate_history(range text, scope text)
+RETURNS TABLE (revision text, revises text[], depends_on text[], message text,
+			   branch_labels text[], is_head boolean, is_branch_point boolean,
+			   is_merge_point boolean, is_current boolean, applied boolean,
+			   applied_at timestamptz, file_name text)
+AS 'MODULE_PATHNAME', 'migrate_history_range'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_history(text, text)
+	IS 'the revisions of a history range, newest first, current and applied as in the tenant schema scope (NULL: the shared run)';
+
+CREATE FUNCTION migrate_pending(target text, scope text)
+RETURNS TABLE (step integer, revision text, message text, transactional boolean)
+AS 'MODULE_PATHNAME', 'migrate_pending'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_pending(text, text)
+	IS 'what migrate_upgrade(target, scope) would apply, in order, without applying it';
+
+CREATE FUNCTION migrate_check(target text, scope text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'migrate_check'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_check(text, text)
+	IS 'true when nothing is pending in the tenant schema scope (NULL: the shared run); raises SQLSTATE 55000 naming the pending revisions otherwise';
+
+CREATE FUNCTION migrate_status(scope text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'migrate_status'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_status(text)
+	IS 'health report as one jsonb document, of the tenant schema scope (NULL: the shared run)';
+
+CREATE FUNCTION migrate_scopes()
+RETURNS TABLE (scope text, current text[], pending integer,
+			   schema_exists boolean, changed_at timestamptz)
+AS 'MODULE_PATHNAME', 'migrate_scopes'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_scopes()
+	IS 'every tenant schema revisions were applied to: its current revisions, how many an upgrade to heads would apply, its last change';
+
+REVOKE ALL ON FUNCTION migrate_upgrade(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_downgrade(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_stamp(text[], text) FROM PUBLIC;
+
+-- ==== end scopes ====
+
 -- ==== offline scripts: what "upgrade --sql" writes records its steps ====
 
 CREATE FUNCTION migrate_record_script(revision text, operation text,

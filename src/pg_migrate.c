@@ -32,6 +32,7 @@
  *	version.c		version rows, the journal, when revisions were applied
  *	generation.c	the state generation and the no-op fast path
  *	syncstate.c		what the client last registered from each directory
+ *	scope.c			the tenant schema (scope) of the current call
  *
  * src/engine: running and checking steps
  *	settings.c		the pg_migrate.* settings
@@ -73,6 +74,7 @@
  *	lint.c			migrate_lint, migrate_lint_file, migrate_lint_rules
  *	adopt.c			migrate_adopt
  *	statements.c	migrate_statements
+ *	scopes.c		migrate_scopes
  *	(verify.c, explain.c, fingerprint.c and procedure.c in src/engine
  *	define migrate_verify, migrate_explain, migrate_fingerprint and
  *	migrate_run themselves: each is that file's one entry point)

@@ -17,6 +17,7 @@
 #include "nodes/nodes.h"
 #include "utils/jsonb.h"
 #include "common/locks.h"
+#include "common/revfile.h"
 #include "common/revgraph.h"
 #include "common/sqltext.h"
 
@@ -44,6 +45,7 @@ typedef struct MigrateRevision
 	bool		repeatable;		/* "-- repeatable: true" */
 	char	   *source_format;	/* "-- source: FORMAT VERSION", or NULL */
 	char	   *source_version;
+	MigrateScopeKind scope_kind;	/* "-- scope:": the runs its SQL is for */
 	char	   *upgrade_fingerprint;	/* set by migrate_fingerprint_revision */
 	char	   *downgrade_fingerprint;	/* before registering */
 } MigrateRevision;
@@ -113,6 +115,16 @@ extern char *migrate_row_text(MemoryContext cxt, int col);
 extern int	migrate_row_int(int col);
 extern void migrate_journal_entry(const char *revision, const char *operation,
 								  const char *message);
+
+/* catalog/scope.c: the tenant schema of the current call, if any */
+extern void migrate_scope_enter(FunctionCallInfo fcinfo, int argno);
+extern void migrate_scope_leave(void);
+extern const char *migrate_scope(void);
+extern Datum migrate_scope_datum(void);
+extern bool migrate_scope_runs(const MigrateRevision *rev);
+extern int64 migrate_catalog_scope_mark(bool latest);
+extern int	migrate_catalog_scopes(char ***names, char ****rows, int **nrows,
+								   TimestampTz **changed);
 
 /* catalog/errors.c */
 extern void migrate_raise_graph_error(const MigrateGraphError *err);

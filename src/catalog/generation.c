@@ -66,7 +66,8 @@ migrate_catalog_bump_connected(void)
 {
 	static SPIPlanPtr bump_plan = NULL;
 
-	if (bumped_lxid == MyProc->lxid)
+	/* a scope's change does not move the shared state (scope.c) */
+	if (bumped_lxid == MyProc->lxid || migrate_scope() != NULL)
 		return;
 	if (!bump_callback_registered)
 	{
@@ -85,7 +86,7 @@ migrate_catalog_bump_generation(void)
 {
 	CatalogContext cxt;
 
-	if (bumped_lxid == MyProc->lxid)
+	if (bumped_lxid == MyProc->lxid || migrate_scope() != NULL)
 		return;
 	migrate_catalog_enter(&cxt);
 	migrate_catalog_bump_connected();
@@ -141,6 +142,9 @@ migrate_catalog_at_heads(bool single_head, bool latest)
 	CatalogContext cxt;
 	bool		at_heads = false;
 
+	/* the row describes the shared run's version rows only */
+	if (migrate_scope() != NULL)
+		return false;
 	migrate_catalog_enter(&cxt);
 	migrate_catalog_exec_kept(&plan, !latest,
 					  "SELECT heads_count FROM migrate.state"
@@ -177,7 +181,7 @@ migrate_catalog_note_heads(const MigrateState *state, const int *rows,
 	Datum		values[1];
 	int			i;
 
-	if (nheads != nrows)
+	if (nheads != nrows || migrate_scope() != NULL)
 		return;
 	for (i = 0; i < nrows; i++)
 		is_row[rows[i]] = true;

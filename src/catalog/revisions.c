@@ -72,6 +72,8 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 	MigrateGraphError err;
 	Oid			argtypes[1] = {BOOLOID};
 	Datum		args[1];
+	Oid			scope_type[1] = {TEXTOID};
+	Datum		scope_value[1];
 	uint64		n;
 	uint64		i;
 	MemoryContext spi_proc_cxt;
@@ -84,7 +86,7 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 				 " transactional, file_name, upgrade_line, downgrade_line,"
 				 " downgrade_sql IS NOT NULL,"
 				 " CASE WHEN $1 THEN upgrade_sql END,"
-				 " CASE WHEN $1 THEN downgrade_sql END, repeatable"
+				 " CASE WHEN $1 THEN downgrade_sql END, repeatable, scope"
 				 " FROM migrate.revision ORDER BY seq",
 				 1, argtypes, args, NULL, SPI_OK_SELECT);
 
@@ -95,8 +97,9 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 	for (i = 0; i < n; i++)
 	{
 		MigrateRevision *rev = &state->revs[i];
-		Datum		d[13];
-		bool		isnull[13];
+		Datum		d[14];
+		bool		isnull[14];
+		char	   *kind;
 
 		/*
 		 * One pass over the row: fetching its 12 columns one by one would
@@ -119,11 +122,18 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 		rev->upgrade_sql = isnull[10] ? NULL : TextDatumGetCString(d[10]);
 		rev->downgrade_sql = isnull[11] ? NULL : TextDatumGetCString(d[11]);
 		rev->repeatable = DatumGetBool(d[12]);
+		kind = TextDatumGetCString(d[13]);
+		if (!migrate_scope_kind_parse(kind, strlen(kind), &rev->scope_kind))
+			elog(ERROR, "revision \"%s\" has an invalid scope \"%s\"",
+				 rev->revision, kind);
 	}
 	MemoryContextSwitchTo(spi_proc_cxt);
 
-	migrate_catalog_exec(!latest, "SELECT revision FROM migrate.version ORDER BY revision",
-				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+	/* the version rows of this call's scope ('' for the shared run) */
+	scope_value[0] = migrate_scope_datum();
+	migrate_catalog_exec(!latest, "SELECT revision FROM migrate.version"
+				 " WHERE scope = $1 ORDER BY revision",
+				 1, scope_type, scope_value, NULL, SPI_OK_SELECT);
 
 	MemoryContextSwitchTo(cxt.caller_cxt);
 	nodes = palloc0(sizeof(MigrateRevNode) * Max(state->nrevs, 1));
@@ -165,12 +175,12 @@ migrate_catalog_load(MigrateState *state, bool with_sql, bool latest)
 
 /*
  * The columns of migrate.revision that registering writes, in the order of
- * the parameters of both registration queries ($1 .. $19): one place that
+ * the parameters of both registration queries ($1 .. $20): one place that
  * turns a revision into its row.  Column 11 (registered_by) is the calling
  * role; a batch passes it once, as a scalar.  With literal_arrays, text[] columns
  * are their text form, for a batch that unnests them.
  */
-#define REVISION_ROW_COLUMNS 19
+#define REVISION_ROW_COLUMNS 20
 
 static Datum batch_array_literal(char *const *items, int count);
 
@@ -231,6 +241,7 @@ revision_row(const MigrateRevision *rev, bool literal_arrays, Datum *values,
 	}
 	else
 		isnull[17] = isnull[18] = true;
+	values[19] = CStringGetTextDatum(migrate_scope_kind_name(rev->scope_kind));
 }
 
 /*
@@ -251,9 +262,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 	static SPIPlanPtr insert_plan = NULL;
 	static SPIPlanPtr relabel_plan = NULL;
 	CatalogContext cxt;
-	Oid			types[19] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			types[20] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, INT4OID, INT4OID, NAMEOID,
-	TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID};
+	TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[REVISION_ROW_COLUMNS];
 	bool		isnull[REVISION_ROW_COLUMNS];
 	char		nulls[REVISION_ROW_COLUMNS];
@@ -268,18 +279,19 @@ migrate_catalog_register(const MigrateRevision *rev)
 
 	migrate_catalog_exec_kept(&compare_plan, false,
 				 "SELECT (revises, depends_on, branch_labels, message,"
-				 " upgrade_sql, downgrade_sql, transactional, repeatable)"
-				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8, $17),"
+				 " upgrade_sql, downgrade_sql, transactional, repeatable,"
+				 " scope)"
+				 " IS NOT DISTINCT FROM ($2, $3, $4, $5, $6, $7, $8, $17, $20),"
 				 " (revises, depends_on, branch_labels, transactional,"
-				 " repeatable)"
-				 " IS NOT DISTINCT FROM ($2, $3, $4, $8, $17),"
+				 " repeatable, scope)"
+				 " IS NOT DISTINCT FROM ($2, $3, $4, $8, $17, $20),"
 				 " (upgrade_checksum, downgrade_checksum)"
 				 " IS NOT DISTINCT FROM ($13, $14),"
 				 " (SELECT (d.applied_upgrade_checksum, d.applied_downgrade_checksum)"
 				 " IS NOT DISTINCT FROM ($13, $14)"
 				 " FROM migrate.drift d WHERE d.revision = $1)"
 				 " FROM migrate.revision WHERE revision = $1",
-				 17, types, values, nulls, SPI_OK_SELECT);
+				 20, types, values, nulls, SPI_OK_SELECT);
 
 	if (SPI_processed == 0)
 	{
@@ -289,10 +301,10 @@ migrate_catalog_register(const MigrateRevision *rev)
 					 " downgrade_sql, transactional, file_name, upgrade_line,"
 					 " downgrade_line, registered_by, upgrade_checksum,"
 					 " downgrade_checksum, lint_ignores, file_sha256,"
-					 " repeatable, source_format, source_version)"
+					 " repeatable, source_format, source_version, scope)"
 					 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-					 " $12, $13, $14, $15, $16, $17, $18, $19)",
-					 19, types, values, nulls, SPI_OK_INSERT);
+					 " $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+					 20, types, values, nulls, SPI_OK_INSERT);
 		result = MIGRATE_ADDED;
 	}
 	else
@@ -331,7 +343,7 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " lint_ignores, file_sha256, source_format,"
 						 " source_version)"
 						 " IS DISTINCT FROM ($9, $10, $11, $15, $16, $18, $19)",
-						 19, types, values, nulls, SPI_OK_UPDATE);
+						 20, types, values, nulls, SPI_OK_UPDATE);
 			if (SPI_processed > 0)
 				migrate_catalog_bump_connected();
 			result = MIGRATE_UNCHANGED;
@@ -347,9 +359,9 @@ migrate_catalog_register(const MigrateRevision *rev)
 						 " upgrade_checksum = $13, downgrade_checksum = $14,"
 						 " lint_ignores = $15, file_sha256 = $16,"
 						 " repeatable = $17, source_format = $18,"
-						 " source_version = $19"
+						 " source_version = $19, scope = $20"
 						 " WHERE revision = $1",
-						 19, types, values, nulls, SPI_OK_UPDATE);
+						 20, types, values, nulls, SPI_OK_UPDATE);
 			result = MIGRATE_REPLACED;
 		}
 		else if (!same_edges)
@@ -654,11 +666,11 @@ migrate_catalog_insert_batch(const MigrateRevision *revs, int n)
 {
 	static SPIPlanPtr batch_plan = NULL;
 	CatalogContext cxt;
-	Oid			types[19] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	Oid			types[20] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID,
 		TEXTARRAYOID, INT4ARRAYOID, INT4ARRAYOID, NAMEOID, TEXTARRAYOID,
 		TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, BOOLARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID};
+	TEXTARRAYOID, TEXTARRAYOID};
 	Datum		values[REVISION_ROW_COLUMNS];
 	Datum	   *col[REVISION_ROW_COLUMNS];
 	bool	   *isnull[REVISION_ROW_COLUMNS];
@@ -698,18 +710,18 @@ migrate_catalog_insert_batch(const MigrateRevision *revs, int n)
 					  " downgrade_sql, transactional, file_name, upgrade_line,"
 					  " downgrade_line, registered_by, upgrade_checksum,"
 					  " downgrade_checksum, lint_ignores, file_sha256,"
-					  " repeatable, source_format, source_version)"
+					  " repeatable, source_format, source_version, scope)"
 					  " SELECT r, rv::text[], dep::text[], bl::text[], msg, up,"
 					  " down, tr, fn, ul, dl, $12, uc, dc, li::text[], sha,"
-					  " rp, sf, sv"
+					  " rp, sf, sv, sc"
 					  " FROM ROWS FROM (unnest($1), unnest($2), unnest($3),"
 					  " unnest($4), unnest($5), unnest($6), unnest($7),"
 					  " unnest($8), unnest($9), unnest($10), unnest($11),"
 					  " unnest($13), unnest($14), unnest($15), unnest($16),"
-					  " unnest($17), unnest($18), unnest($19))"
+					  " unnest($17), unnest($18), unnest($19), unnest($20))"
 					  " AS f(r, rv, dep, bl, msg, up, down, tr, fn, ul, dl,"
-					  " uc, dc, li, sha, rp, sf, sv)",
-					  19, types, values, NULL, SPI_OK_INSERT);
+					  " uc, dc, li, sha, rp, sf, sv, sc)",
+					  20, types, values, NULL, SPI_OK_INSERT);
 	if (SPI_processed != (uint64) n)
 		elog(ERROR, "batch registration inserted " UINT64_FORMAT " of %d revisions",
 			 SPI_processed, n);

@@ -42,21 +42,23 @@ migrate_catalog_set_version(const MigrateState *state, const int *rows,
 							int nrows)
 {
 	CatalogContext cxt;
-	Oid			types[1] = {TEXTARRAYOID};
-	Datum		values[1];
+	Oid			types[2] = {TEXTARRAYOID, TEXTOID};
+	Datum		values[2];
 	char	  **ids = palloc(sizeof(char *) * Max(nrows, 1));
 	int			i;
 
 	for (i = 0; i < nrows; i++)
 		ids[i] = (char *) migrate_graph_id(state->graph, rows[i]);
 	values[0] = migrate_text_array(ids, nrows);
+	values[1] = migrate_scope_datum();
 
 	migrate_catalog_enter(&cxt);
-	migrate_catalog_exec(false, "DELETE FROM migrate.version WHERE revision <> ALL ($1)",
-				 1, types, values, NULL, SPI_OK_DELETE);
-	migrate_catalog_exec(false, "INSERT INTO migrate.version (revision)"
-				 " SELECT unnest($1) ON CONFLICT DO NOTHING",
-				 1, types, values, NULL, SPI_OK_INSERT);
+	migrate_catalog_exec(false, "DELETE FROM migrate.version"
+				 " WHERE scope = $2 AND revision <> ALL ($1)",
+				 2, types, values, NULL, SPI_OK_DELETE);
+	migrate_catalog_exec(false, "INSERT INTO migrate.version (scope, revision)"
+				 " SELECT $2, unnest($1) ON CONFLICT DO NOTHING",
+				 2, types, values, NULL, SPI_OK_INSERT);
 	migrate_catalog_leave(&cxt);
 }
 
@@ -70,8 +72,8 @@ migrate_catalog_reapply_due(const MigrateState *state, const bool *applied,
 							int *out)
 {
 	CatalogContext cxt;
-	Oid			types[1] = {TEXTARRAYOID};
-	Datum		values[1];
+	Oid			types[2] = {TEXTARRAYOID, TEXTOID};
+	Datum		values[2];
 	char	  **ids = palloc(sizeof(char *) * Max(state->nrevs, 1));
 	int			nids = 0;
 	int			n = 0;
@@ -83,16 +85,18 @@ migrate_catalog_reapply_due(const MigrateState *state, const bool *applied,
 	if (nids == 0)
 		return 0;
 	values[0] = migrate_text_array(ids, nids);
+	values[1] = migrate_scope_datum();
 
 	migrate_catalog_enter(&cxt);
 	migrate_catalog_exec(false, "SELECT r.revision FROM migrate.revision r"
 				 " WHERE r.revision = ANY ($1) AND r.upgrade_checksum"
 				 " IS DISTINCT FROM (SELECT j.checksum FROM migrate.journal j"
-				 " WHERE j.revision = r.revision AND j.operation"
+				 " WHERE j.revision = r.revision AND j.scope = $2"
+				 " AND j.operation"
 				 " IN ('upgrade', 'reapply', 'adopt', 'stamp', 'repair')"
 				 " ORDER BY j.id DESC LIMIT 1)"
 				 " ORDER BY r.revision COLLATE \"C\"",
-				 1, types, values, NULL, SPI_OK_SELECT);
+				 2, types, values, NULL, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		char	   *id = SPI_getvalue(SPI_tuptable->vals[i],
@@ -113,10 +117,10 @@ migrate_catalog_journal(const char *revision, const char *operation,
 {
 	static SPIPlanPtr journal_plan = NULL;
 	CatalogContext cxt;
-	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID,
-		TIMESTAMPTZOID, FLOAT8OID, TEXTARRAYOID};
-	Datum		values[7];
-	char		nulls[7];
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, NAMEOID,
+		TIMESTAMPTZOID, FLOAT8OID, TEXTARRAYOID, TEXTOID};
+	Datum		values[8];
+	char		nulls[8];
 	char	  **ids = palloc(sizeof(char *) * Max(nrows, 1));
 	int			i;
 
@@ -137,16 +141,18 @@ migrate_catalog_journal(const char *revision, const char *operation,
 	values[4] = TimestampTzGetDatum(started);
 	values[5] = Float8GetDatum(duration_ms);
 	values[6] = migrate_text_array(ids, nrows);
+	values[7] = migrate_scope_datum();
 
 	migrate_catalog_enter(&cxt);
 	/* the checksum of the SQL the step ran with, or accepted */
 	migrate_catalog_exec_kept(&journal_plan, false, "INSERT INTO migrate.journal (revision, operation, message,"
-				 " role, started_at, duration_ms, version_after, checksum)"
+				 " role, started_at, duration_ms, version_after, checksum,"
+				 " scope)"
 				 " VALUES ($1, $2, $3, $4, $5, $6, $7,"
 				 " (SELECT CASE WHEN $2 = 'downgrade' THEN r.downgrade_checksum"
 				 " ELSE r.upgrade_checksum END"
-				 " FROM migrate.revision r WHERE r.revision = $1))",
-				 7, types, values, nulls, SPI_OK_INSERT);
+				 " FROM migrate.revision r WHERE r.revision = $1), $8)",
+				 8, types, values, nulls, SPI_OK_INSERT);
 	migrate_catalog_leave(&cxt);
 }
 
@@ -159,13 +165,16 @@ migrate_catalog_applied_times(const MigrateState *state)
 {
 	CatalogContext cxt;
 	TimestampTz *times = palloc0(sizeof(TimestampTz) * Max(state->nrevs, 1));
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
 	uint64		i;
 
+	values[0] = migrate_scope_datum();
 	migrate_catalog_enter(&cxt);
 	migrate_catalog_exec(true, "SELECT DISTINCT ON (revision) revision, operation, started_at"
-				 " FROM migrate.journal WHERE revision IS NOT NULL"
+				 " FROM migrate.journal WHERE revision IS NOT NULL AND scope = $1"
 				 " ORDER BY revision, id DESC",
-				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+				 1, types, values, NULL, SPI_OK_SELECT);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[i];
@@ -196,6 +205,8 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 {
 	CatalogContext cxt;
 	char	   *revision = NULL;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
 
 	*started = 0;
 	*duration_ms = 0;
@@ -203,17 +214,19 @@ migrate_catalog_last_step(TimestampTz *started, double *duration_ms,
 	*operation = NULL;
 	*nsteps = 0;
 
+	values[0] = migrate_scope_datum();
 	migrate_catalog_enter(&cxt);
 	migrate_catalog_exec(true, "WITH last AS (SELECT xact_id, backend_pid FROM migrate.journal"
-				 " ORDER BY id DESC LIMIT 1)"
+				 " WHERE scope = $1 ORDER BY id DESC LIMIT 1)"
 				 " SELECT (array_agg(j.revision ORDER BY j.id DESC))[1],"
 				 " (array_agg(j.operation ORDER BY j.id DESC))[1],"
 				 " min(j.started_at), sum(j.duration_ms),"
 				 " (array_agg(j.role::text ORDER BY j.id DESC))[1],"
 				 " count(*)::int4"
 				 " FROM migrate.journal j JOIN last USING (xact_id, backend_pid)"
+				 " WHERE j.scope = $1"
 				 " HAVING count(*) > 0",
-				 0, NULL, NULL, NULL, SPI_OK_SELECT);
+				 1, types, values, NULL, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[0];

@@ -66,6 +66,7 @@
 #define KEY_REPEATABLE		0x80
 #define KEY_SOURCE			0x100
 #define KEY_UNCONVERTED		0x200	/* always refused */
+#define KEY_SCOPE			0x400
 
 typedef struct HeaderKey
 {
@@ -88,6 +89,7 @@ static const HeaderKey header_keys[] = {
 	{"repeatable", "repeatable", KEY_REPEATABLE},
 	{"source", "source", KEY_SOURCE},
 	{"unconverted", "unconverted", KEY_UNCONVERTED},
+	{"scope", "scope", KEY_SCOPE},
 };
 
 typedef enum MarkerKind
@@ -324,6 +326,44 @@ parse_bool_value(const char *s, size_t len, bool *result)
 	return false;
 }
 
+/* The header value of a scope kind. */
+const char *
+migrate_scope_kind_name(MigrateScopeKind kind)
+{
+	switch (kind)
+	{
+		case MIGRATE_SCOPE_SHARED:
+			return "shared";
+		case MIGRATE_SCOPE_TENANT:
+			return "tenant";
+		case MIGRATE_SCOPE_ALL:
+			break;
+	}
+	return "all";
+}
+
+/* The scope kind [s, s + len) names, any case. */
+bool
+migrate_scope_kind_parse(const char *s, size_t len, MigrateScopeKind *kind)
+{
+	static const MigrateScopeKind kinds[] = {
+		MIGRATE_SCOPE_ALL, MIGRATE_SCOPE_SHARED, MIGRATE_SCOPE_TENANT
+	};
+	int			i;
+
+	for (i = 0; i < (int) lengthof(kinds); i++)
+	{
+		const char *word = migrate_scope_kind_name(kinds[i]);
+
+		if (strlen(word) == len && pg_strncasecmp(s, word, len) == 0)
+		{
+			*kind = kinds[i];
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * The number of the lint rule named by [s, s + len): "PM" (any case) and
  * three digits, from 1 to MIGRATE_LINT_RULE_COUNT; 0 for anything else.
@@ -495,6 +535,16 @@ parse_header_comment(ParseState *st, const char *line, size_t len)
 			break;
 		case KEY_LINT_IGNORE:
 			return parse_lint_ignore(st, value, vlen);
+		case KEY_SCOPE:
+			if (!migrate_scope_kind_parse(value, vlen, &out->scope))
+			{
+				char		shown[SHOWN_NAME_LEN + 4];
+
+				return set_error(st->err, st->lineno,
+								 "invalid value \"%s\" for header key \"scope\": expected \"shared\", \"tenant\" or \"all\"",
+								 shown_name(value, vlen, shown));
+			}
+			break;
 		case KEY_REPEATABLE:
 			if (!parse_bool_value(value, vlen, &out->repeatable))
 			{
@@ -797,6 +847,9 @@ migrate_format_revfile(const MigrateRevFile *rev)
 		appendStringInfoString(&buf, "-- transactional: false\n");
 	if (rev->repeatable)
 		appendStringInfoString(&buf, "-- repeatable: true\n");
+	if (rev->scope != MIGRATE_SCOPE_ALL)
+		appendStringInfo(&buf, "-- scope: %s\n",
+						 migrate_scope_kind_name(rev->scope));
 	if (rev->source_format != NULL && rev->source_version != NULL)
 		appendStringInfo(&buf, "-- source: %s %s\n", rev->source_format,
 						 rev->source_version);
@@ -879,6 +932,7 @@ migrate_revfile_equal(const MigrateRevFile *a, const MigrateRevFile *b)
 		strings_equal(a->message, b->message) &&
 		a->transactional == b->transactional &&
 		a->repeatable == b->repeatable &&
+		a->scope == b->scope &&
 		strings_equal(a->source_format, b->source_format) &&
 		strings_equal(a->source_version, b->source_version) &&
 		strings_equal(a->upgrade, b->upgrade) &&

@@ -36,6 +36,28 @@ typedef struct MigrateLintIgnore
 	int			line;			/* line of the header, 0 when unknown */
 } MigrateLintIgnore;
 
+/*
+ * Which runs a revision belongs to when revisions are applied per tenant
+ * schema ("scopes"): the "-- scope:" header.  The unscoped run is the
+ * shared one.
+ */
+typedef enum MigrateScopeKind
+{
+	MIGRATE_SCOPE_ALL = 0,		/* every run: shared and each tenant (default) */
+	MIGRATE_SCOPE_SHARED,		/* "-- scope: shared": the unscoped run only */
+	MIGRATE_SCOPE_TENANT		/* "-- scope: tenant": the scoped runs only */
+} MigrateScopeKind;
+
+/* The header value of a scope kind ("all", "shared", "tenant"). */
+extern const char *migrate_scope_kind_name(MigrateScopeKind kind);
+
+/*
+ * The scope kind a header value names (any case); false when it names
+ * none.
+ */
+extern bool migrate_scope_kind_parse(const char *s, size_t len,
+									 MigrateScopeKind *kind);
+
 /* One parsed revision file.  All strings are palloc'd. */
 typedef struct MigrateRevFile
 {
@@ -59,6 +81,7 @@ typedef struct MigrateRevFile
 	char	   *source_format;	/* "-- source: FORMAT VERSION", the other
 								 * tool's name; NULL when absent */
 	char	   *source_version; /* its VERSION; NULL when absent */
+	MigrateScopeKind scope;		/* "-- scope:", MIGRATE_SCOPE_ALL when absent */
 } MigrateRevFile;
 
 /* What went wrong, and where.  line is 0 when not tied to a line. */

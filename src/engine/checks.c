@@ -27,12 +27,17 @@ migrate_check_steps(const MigrateState *state, const MigratePlan *plan,
 	{
 		const MigrateRevision *rev = &state->revs[plan->steps[i]];
 
+		/* a step whose SQL is for the other kind of run runs nothing */
+		if (!migrate_scope_runs(rev))
+			continue;
 		if (!rev->transactional)
 			ereport(ERROR,
 					(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
 					 errmsg("revision \"%s\" cannot run inside a transaction block",
 							rev->revision),
 					 errdetail("The revision is marked \"transactional: false\"."),
+					 migrate_scope() != NULL ?
+					 errhint("Such a revision cannot run in a scope; mark it \"-- scope: shared\" if it belongs to the shared schema.") :
 					 errhint("Apply it with the pg_migrate client, which runs such revisions outside a transaction block.")));
 		if (!upgrade && !rev->has_downgrade)
 			ereport(ERROR,

@@ -24,10 +24,15 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "miscadmin.h"
+#include "common/hashfn.h"
 #include "storage/lock.h"
 #include "utils/guc.h"
 
 #include "pg_migrate.h"
+
+static void acquire_advisory(uint32 key1, uint32 key2, LOCKMODE mode,
+							 bool session, const char *waiting,
+							 const char *what);
 
 /* Error context callback while waiting for an advisory lock of ours. */
 static void
@@ -48,12 +53,24 @@ void
 migrate_acquire_advisory(uint32 key2, bool session, const char *waiting,
 						 const char *what)
 {
+	acquire_advisory(MIGRATE_LOCK_KEY1, key2, ExclusiveLock, session,
+					 waiting, what);
+}
+
+/*
+ * The body of migrate_acquire_advisory, for any advisory lock (key1, key2)
+ * of ours and mode.
+ */
+static void
+acquire_advisory(uint32 key1, uint32 key2, LOCKMODE mode, bool session,
+				 const char *waiting, const char *what)
+{
 	LOCKTAG		tag;
 	ErrorContextCallback callback;
 	int			nestlevel;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1, key2, 2);
-	if (LockAcquire(&tag, ExclusiveLock, session, true) != LOCKACQUIRE_NOT_AVAIL)
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, key1, key2, 2);
+	if (LockAcquire(&tag, mode, session, true) != LOCKACQUIRE_NOT_AVAIL)
 		return;
 
 	if (migrate_notice_steps)
@@ -75,7 +92,7 @@ migrate_acquire_advisory(uint32 key2, bool session, const char *waiting,
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 
-	(void) LockAcquire(&tag, ExclusiveLock, session, false);
+	(void) LockAcquire(&tag, mode, session, false);
 
 	error_context_stack = callback.previous;
 	AtEOXact_GUC(false, nestlevel);
@@ -83,12 +100,15 @@ migrate_acquire_advisory(uint32 key2, bool session, const char *waiting,
 
 /*
  * What every state-changing call does first: refuse on a standby, take the
- * migration lock, and make sure this transaction's snapshot is not older
- * than the last change (see the note at the top of this file).
+ * migration lock (and, in a scope, the scope's), and make sure this
+ * transaction's snapshot is not older than the last change (see the note
+ * at the top of this file).
  */
 void
 migrate_begin_change(void)
 {
+	const char *scope = migrate_scope();
+
 	migrate_outcome_begin_change();
 	if (migrate_in_revision())
 		ereport(ERROR,
@@ -107,6 +127,33 @@ migrate_begin_change(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot run migrations in a read-only transaction")));
+
+	if (scope != NULL)
+	{
+		/*
+		 * A scope's change: shares the migration lock with the other
+		 * scopes' (see common/locks.h), and holds its scope's own.
+		 */
+		acquire_advisory(MIGRATE_LOCK_KEY1, MIGRATE_LOCK_KEY2, ShareLock,
+						 false,
+						 _("waiting for another session's migration to finish"),
+						 "migration lock");
+		acquire_advisory(MIGRATE_SCOPE_LOCK_KEY1,
+						 hash_bytes((const unsigned char *) scope,
+									strlen(scope)),
+						 ExclusiveLock, false,
+						 _("waiting for another session's migration of this scope to finish"),
+						 "migration lock of the scope");
+		if (IsolationUsesXactSnapshot() &&
+			migrate_catalog_scope_mark(false) != migrate_catalog_scope_mark(true))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to a concurrent migration of scope \"%s\"",
+							scope),
+					 errdetail("Another session changed the scope's version rows after this transaction took its snapshot."),
+					 errhint("Retry the transaction, or call it in READ COMMITTED isolation.")));
+		return;
+	}
 
 	migrate_acquire_advisory(MIGRATE_LOCK_KEY2, false,
 							 _("waiting for another session's migration to finish"),

@@ -7,8 +7,9 @@
  * Settings.  Each revision runs at a GUC nest level of its own (runner.c);
  * migrate_revision_settings() applies, at that level and with
  * GUC_ACTION_SAVE, lock_timeout = pg_migrate.revision_lock_timeout and
- * search_path = pg_migrate.search_path, so that a SET inside the revision
- * still overrides them for that revision and nothing outlives it.
+ * search_path = pg_migrate.search_path (in a scope: the tenant schema,
+ * then pg_catalog), so that a SET inside the revision still overrides them
+ * for that revision and nothing outlives it.
  * pg_migrate.revision_statement_timeout cannot be a plain statement_timeout:
  * PostgreSQL arms that timer once per top-level statement, not for the
  * statements SPI runs, so the runner arms STATEMENT_TIMEOUT itself around
@@ -58,6 +59,7 @@
 #include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/backend_status.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -140,9 +142,20 @@ migrate_revision_settings(void)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
 								 false);
 	}
-	if (migrate_search_path != NULL && migrate_search_path[0] != '\0' &&
-		(namespace_search_path == NULL ||
-		 strcmp(migrate_search_path, namespace_search_path) != 0))
+	if (migrate_scope() != NULL)
+	{
+		/* in a scope: the tenant schema, then pg_catalog, and nothing else */
+		char	   *path = psprintf("%s, pg_catalog",
+									quote_identifier(migrate_scope()));
+
+		(void) set_config_option("search_path", path,
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
+		pfree(path);
+	}
+	else if (migrate_search_path != NULL && migrate_search_path[0] != '\0' &&
+			 (namespace_search_path == NULL ||
+			  strcmp(migrate_search_path, namespace_search_path) != 0))
 		(void) set_config_option("search_path", migrate_search_path,
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 								 true, 0, false);

@@ -76,6 +76,7 @@ migrate_revision_from_file(const char *name, MigrateRevFile *file,
 	rev->has_downgrade = file->downgrade != NULL;
 	rev->transactional = file->transactional;
 	rev->repeatable = file->repeatable;
+	rev->scope_kind = file->scope;
 	rev->source_format = file->source_format;
 	rev->source_version = to_server(file->source_version);
 	/* the catalog keeps the file name; errors above named the whole path */

@@ -17,14 +17,17 @@
 #include "pg_migrate.h"
 
 /*
- * Replace the version rows after a change, and bring the version table of
- * the tool the database was adopted from in line (adopted.c).
+ * Replace the version rows after a change (of the call's scope), and bring
+ * the version table of the tool the database was adopted from in line
+ * (adopted.c) after a change of the shared run.
  */
 void
 migrate_set_version(const MigrateState *state, const int *rows, int nrows)
 {
 	migrate_catalog_set_version(state, rows, nrows);
-	migrate_adopted_sync(state, rows, nrows);
+	/* the other tool's table follows the shared run, not the tenants */
+	if (migrate_scope() == NULL)
+		migrate_adopted_sync(state, rows, nrows);
 }
 
 /*

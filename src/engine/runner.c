@@ -383,6 +383,18 @@ migrate_run_step_hooked(const MigrateRevision *rev, bool upgrade, int stepno,
 	int			nestlevel;
 	double		ms;
 
+	/* a revision of the other kind of run is recorded, not run (scope.c) */
+	if (!migrate_scope_runs(rev))
+	{
+		if (migrate_notice_steps)
+			ereport(NOTICE,
+					(errmsg("skipping %d/%d \"%s\": its SQL is for %s",
+							stepno, nsteps, rev->revision,
+							rev->scope_kind == MIGRATE_SCOPE_SHARED ?
+							_("the shared run only") :
+							_("tenant schemas only"))));
+		return 0;
+	}
 	if ((upgrade ? rev->upgrade_sql : rev->downgrade_sql) == NULL)
 		elog(ERROR, "revision \"%s\" was loaded without its SQL", rev->revision);
 	if (migrate_notice_steps)

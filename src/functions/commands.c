@@ -19,12 +19,16 @@
 
 #include <math.h>
 
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/timestamp.h"
 
 #include "pg_migrate.h"
@@ -34,6 +38,8 @@ PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_stamp);
 PG_FUNCTION_INFO_V1(migrate_record);
 PG_FUNCTION_INFO_V1(migrate_record_script);
+
+static Datum stamp(FunctionCallInfo fcinfo);
 
 /*
  * Run a plan step by step, journal each step with the version rows after
@@ -72,7 +78,8 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 		MemoryContext old_cxt = MemoryContextSwitchTo(step_cxt);
 
 		/* the catalog was loaded without SQL: this step's, now, reset after */
-		migrate_catalog_step_sql(&step_rev, upgrade);
+		if (migrate_scope_runs(rev))
+			migrate_catalog_step_sql(&step_rev, upgrade);
 		ms = migrate_run_step(rev, upgrade, i + 1, plan->nsteps);
 
 		applied[plan->steps[i]] = upgrade;
@@ -84,7 +91,9 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(rev->revision);
 		values[2] = CStringGetTextDatum(rev->message);
-		values[3] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+		/* a step whose SQL is for the other kind of run: recorded only */
+		values[3] = CStringGetTextDatum(!migrate_scope_runs(rev) ? "skip" :
+										upgrade ? "upgrade" : "downgrade");
 		values[4] = Float8GetDatum(ms);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 
@@ -114,6 +123,8 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 			Datum		values[5];
 			bool		nulls[5] = {false, false, false, false, false};
 
+			if (!migrate_scope_runs(&step_rev))
+				continue;
 			if (!step_rev.transactional)
 				ereport(ERROR,
 						(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
@@ -146,21 +157,59 @@ run_plan(FunctionCallInfo fcinfo, MigrateState *state, MigratePlan *plan,
 	migrate_catalog_note_heads(state, plan->rows, plan->nrows);
 }
 
+/*
+ * In a scope, under its lock: make sure its schema exists, creating it
+ * (as the calling role, in this transaction) when create, the first
+ * upgrade of a new tenant.
+ */
+static void
+prepare_scope_schema(bool create)
+{
+	const char *scope = migrate_scope();
+
+	if (scope == NULL)
+		return;
+	/* a schema another holder of the scope's lock created is seen */
+	AcceptInvalidationMessages();
+	if (OidIsValid(get_namespace_oid(scope, true)))
+		return;
+	if (!create)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema \"%s\" of the scope does not exist", scope),
+				 errhint("Stamp the scope to base with migrate_stamp(ARRAY['base'], '%s') to forget it.",
+						 scope)));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(psprintf("CREATE SCHEMA %s", quote_identifier(scope)),
+					false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create schema \"%s\"", scope);
+	SPI_finish();
+	CommandCounterIncrement();
+}
+
 /* Common body of migrate_upgrade and migrate_downgrade. */
 static Datum
 upgrade_or_downgrade(FunctionCallInfo fcinfo, bool upgrade)
 {
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *target;
 	MigrateState state;
 	MigratePlan plan;
 	MigrateGraphError err;
 	bool		ok;
 
+	/* the scoped overload is not strict: NULL is the shared run */
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target must not be null")));
+	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	InitMaterializedSRF(fcinfo, 0);
 	migrate_check_target(target);
 	migrate_integrity_wait();
 	migrate_begin_change();
 	migrate_integrity_check(NULL, true);
+	prepare_scope_schema(upgrade);
 
 	/*
 	 * The common no-op: an upgrade to head while the version rows are the
@@ -188,22 +237,38 @@ upgrade_or_downgrade(FunctionCallInfo fcinfo, bool upgrade)
 
 /*
  * migrate_upgrade(target text DEFAULT 'head')
+ * migrate_upgrade(target text, scope text)
  *	 RETURNS TABLE (step, revision, message, operation, duration_ms)
+ *
+ * operation is "upgrade", "reapply", or "skip" for a step recorded without
+ * running its SQL ("-- scope: shared" in a scope, "-- scope: tenant"
+ * outside one).
  */
 Datum
 migrate_upgrade(PG_FUNCTION_ARGS)
 {
-	return upgrade_or_downgrade(fcinfo, true);
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 1);
+	result = upgrade_or_downgrade(fcinfo, true);
+	migrate_scope_leave();
+	return result;
 }
 
 /*
  * migrate_downgrade(target text)
+ * migrate_downgrade(target text, scope text)
  *	 RETURNS TABLE (step, revision, message, operation, duration_ms)
  */
 Datum
 migrate_downgrade(PG_FUNCTION_ARGS)
 {
-	return upgrade_or_downgrade(fcinfo, false);
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 1);
+	result = upgrade_or_downgrade(fcinfo, false);
+	migrate_scope_leave();
+	return result;
 }
 
 /*
@@ -238,6 +303,7 @@ keep_repeatables(const MigrateState *state, MigratePlan *plan)
 
 /*
  * migrate_stamp(VARIADIC targets text[]) RETURNS SETOF text
+ * migrate_stamp(targets text[], scope text) RETURNS SETOF text
  *
  * Sets the version rows without running SQL, and journals one "stamp"
  * entry per row it adds, or a single one naming no revision when it only
@@ -246,7 +312,19 @@ keep_repeatables(const MigrateState *state, MigratePlan *plan)
 Datum
 migrate_stamp(PG_FUNCTION_ARGS)
 {
-	ArrayType  *array = PG_GETARG_ARRAYTYPE_P(0);
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 1);
+	result = stamp(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
+/* The body of migrate_stamp, in the call's scope. */
+static Datum
+stamp(FunctionCallInfo fcinfo)
+{
+	ArrayType  *array;
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
@@ -259,6 +337,11 @@ migrate_stamp(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("stamp targets must not be null")));
+	array = PG_GETARG_ARRAYTYPE_P(0);
 	if (ARR_NDIM(array) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),

@@ -46,12 +46,18 @@ PG_FUNCTION_INFO_V1(migrate_status);
 PG_FUNCTION_INFO_V1(migrate_script);
 PG_FUNCTION_INFO_V1(migrate_wait);
 
+static Datum current_in_scope(FunctionCallInfo fcinfo);
+static Datum history_range_in_scope(FunctionCallInfo fcinfo);
+static Datum pending_in_scope(FunctionCallInfo fcinfo);
+static Datum check_in_scope(FunctionCallInfo fcinfo);
+static Datum status_in_scope(FunctionCallInfo fcinfo);
+
 /* How often migrate_wait looks again, in milliseconds. */
 #define WAIT_POLL_MS 100
 
-/* migrate_current() RETURNS SETOF text */
-Datum
-migrate_current(PG_FUNCTION_ARGS)
+/* The body of migrate_current: the version rows of the call's scope. */
+static Datum
+current_in_scope(FunctionCallInfo fcinfo)
 {
 	MigrateState state;
 
@@ -144,17 +150,21 @@ migrate_history(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* migrate_history(range text) RETURNS TABLE (...): an Alembic range */
-Datum
-migrate_history_range(PG_FUNCTION_ARGS)
+/* The body of migrate_history(range): the revisions of an Alembic range. */
+static Datum
+history_range_in_scope(FunctionCallInfo fcinfo)
 {
-	char	   *range = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *range;
 	MigrateState state;
 	MigrateGraphError err;
 	int		   *nodes;
 	int			n;
 
 	InitMaterializedSRF(fcinfo, 0);
+	/* a NULL range gives nothing, as the strict one-argument form does */
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	range = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	migrate_check_target(range);
 	migrate_catalog_load(&state, false, false);
 	nodes = palloc(sizeof(int) * Max(state.nrevs, 1));
@@ -198,13 +208,14 @@ at_heads_fast(const char *target)
 }
 
 /*
- * migrate_pending(target text DEFAULT 'heads')
- *	 RETURNS TABLE (step, revision, message, transactional)
+ * The body of migrate_pending: the steps an upgrade to target would run.
+ * A step whose SQL is for the other kind of run (scope.c) is transactional
+ * whatever its flag: it runs nothing.
  */
-Datum
-migrate_pending(PG_FUNCTION_ARGS)
+static Datum
+pending_in_scope(FunctionCallInfo fcinfo)
 {
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *target;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MigrateState state;
 	MigratePlan plan;
@@ -214,6 +225,9 @@ migrate_pending(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	/* nothing pending, as one row of migrate.state can tell */
 	if (at_heads_fast(target))
 		return (Datum) 0;
@@ -237,7 +251,8 @@ migrate_pending(PG_FUNCTION_ARGS)
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(rev->revision);
 		values[2] = CStringGetTextDatum(rev->message);
-		values[3] = BoolGetDatum(rev->transactional);
+		/* a step whose SQL is for the other kind of run runs nothing */
+		values[3] = BoolGetDatum(rev->transactional || !migrate_scope_runs(rev));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
@@ -258,19 +273,22 @@ quoted_steps(const MigrateState *state, const MigratePlan *plan)
 }
 
 /*
- * migrate_check(target text DEFAULT 'heads') RETURNS boolean
+ * The body of migrate_check.
  *
  * True when nothing is pending; otherwise raises SQLSTATE 55000
  * (object_not_in_prerequisite_state), so that
  * psql -v ON_ERROR_STOP=1 -c 'SELECT migrate_check()' fails.
  */
-Datum
-migrate_check(PG_FUNCTION_ARGS)
+static Datum
+check_in_scope(FunctionCallInfo fcinfo)
 {
-	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *target;
 	MigrateState state;
 	MigratePlan plan;
 
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	if (at_heads_fast(target))
 		PG_RETURN_BOOL(true);
 	migrate_catalog_load(&state, false, false);
@@ -376,15 +394,15 @@ push_ids(JsonbParseState **st, const char *key, const MigrateState *state,
 }
 
 /*
- * migrate_status() RETURNS jsonb
+ * The body of migrate_status.
  *
  * The health report: versions, current revisions, heads, what is pending,
  * and the newest migration (all the steps of the transaction that ran
- * last: its start, total duration, role, and last step).  Built with
- * jsonb's own builder.
+ * last: its start, total duration, role, and last step), with "scope" in
+ * a scope.  Built with jsonb's own builder.
  */
-Datum
-migrate_status(PG_FUNCTION_ARGS)
+static Datum
+status_in_scope(FunctionCallInfo fcinfo)
 {
 	MigrateState state;
 	MigratePlan plan;
@@ -414,6 +432,11 @@ migrate_status(PG_FUNCTION_ARGS)
 	push_string(&st, GetConfigOption("server_version", false, false), false);
 	push_key(&st, "database");
 	push_string(&st, get_database_name(MyDatabaseId), false);
+	if (migrate_scope() != NULL)
+	{
+		push_key(&st, "scope");
+		push_string(&st, migrate_scope(), false);
+	}
 	push_ids(&st, "current", &state, state.rows, state.nrows);
 	push_ids(&st, "heads", &state, heads, nheads);
 	push_ids(&st, "pending", &state, plan.steps, plan.nsteps);
@@ -491,10 +514,13 @@ migrate_script(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
+		/* a "-- scope: tenant" revision runs nothing in the shared run */
+		if (!migrate_scope_runs(rev))
+			sql = "-- recorded without running: its SQL is for tenant schemas only\n";
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(rev->revision);
 		values[2] = CStringGetTextDatum(rev->message);
-		values[3] = BoolGetDatum(rev->transactional);
+		values[3] = BoolGetDatum(rev->transactional || !migrate_scope_runs(rev));
 		if (sql)
 			values[4] = CStringGetTextDatum(sql);
 		else
@@ -593,4 +619,82 @@ migrate_wait(PG_FUNCTION_ARGS)
 		ResetLatch(MyLatch);
 		CHECK_FOR_INTERRUPTS();
 	}
+}
+
+/* ---- the SQL-callable forms, in the call's scope ---- */
+
+/*
+ * migrate_current() RETURNS SETOF text
+ * migrate_current(scope text) RETURNS SETOF text
+ */
+Datum
+migrate_current(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 0);
+	result = current_in_scope(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
+/*
+ * migrate_history(range text) RETURNS TABLE (...): an Alembic range
+ * migrate_history(range text, scope text): current and applied in scope
+ */
+Datum
+migrate_history_range(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 1);
+	result = history_range_in_scope(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
+/*
+ * migrate_pending(target text DEFAULT 'heads')
+ * migrate_pending(target text, scope text)
+ *	 RETURNS TABLE (step, revision, message, transactional)
+ */
+Datum
+migrate_pending(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 1);
+	result = pending_in_scope(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
+/*
+ * migrate_check(target text DEFAULT 'heads') RETURNS boolean
+ * migrate_check(target text, scope text) RETURNS boolean
+ */
+Datum
+migrate_check(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 1);
+	result = check_in_scope(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
+/*
+ * migrate_status() RETURNS jsonb
+ * migrate_status(scope text) RETURNS jsonb
+ */
+Datum
+migrate_status(PG_FUNCTION_ARGS)
+{
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, 0);
+	result = status_in_scope(fcinfo);
+	migrate_scope_leave();
+	return result;
 }

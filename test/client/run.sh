@@ -34,11 +34,12 @@ db7="pgm_client_$$_perrev"
 db8="pgm_client_$$_stat"
 db9="pgm_client_$$_adopt"
 db11="pgm_client_$$_truth"
+dbsc="pgm_client_$$_scopes"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$db11" "pgm_client_$$_split" "pgm_client_$$_offline"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$db11" "$dbsc" "pgm_client_$$_split" "pgm_client_$$_offline"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -712,6 +713,8 @@ expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top
 # the files as the source of truth: deleted and broken files, remove,
 # unknown revisions
 . "$here/sourcetruth.sh"
+# tenant schemas: --scope and --scopes
+. "$here/scopes.sh"
 
 # ---------------------------------------------------------------- search_path of client-run revisions
 # a non-transactional revision run by the client gets pg_migrate.search_path,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test/concurrency/run.sh - multi-session tests of pg_migrate
 #
-# Usage: test/concurrency/run.sh [CASE...]   (cases: a b c d g h i; default all)
+# Usage: test/concurrency/run.sh [CASE...]   (cases: a b c d g h i j; default all)
 #
 #   a  16 READ COMMITTED sessions upgrade at once: each revision applied once
 #   b  the same in REPEATABLE READ and SERIALIZABLE: the losers get 40001
@@ -17,6 +17,10 @@
 #      and a retry applies the revision; with the retries exhausted the
 #      error names the relation; a client run's session lock keeps
 #      migrate_run out
+#   j  scopes: an upgrade of tenant schema A that waits in its revision
+#      does not hold up one of tenant B, which completes meanwhile; a
+#      second upgrade of A waits for the first (the scope's lock) and then
+#      finds nothing left to do; registration waits for the scoped run
 #
 # The cases use the server named by PGHOST/PGPORT/PGUSER, in databases of
 # their own.  Prints TAP; exits non-zero when a test failed.  The crash and
@@ -26,7 +30,7 @@ set -euo pipefail
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
 esac
@@ -40,7 +44,7 @@ NREVS=20
 BARRIER_KEY=4242
 STEP_TIMEOUT=120                # seconds any one psql may take
 
-if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d g h i"; fi
+if [ "$#" -gt 0 ]; then CASES="$*"; else CASES="a b c d g h i j"; fi
 
 WORK="$(mktemp -d /tmp/pg_migrate_conc.XXXXXX)"
 chmod 755 "$WORK"
@@ -687,11 +691,75 @@ run_lock_held() {
         AND classid = 1886218599 AND objid = 2 AND granted")" = 1 ]
 }
 
+# true when $2 sessions wait for the lock of a scope (common/locks.h)
+scope_lock_waiters() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+        AND classid = 1886221155 AND NOT granted")" = "$2" ]
+}
+
+# true when $2 sessions wait for the migration lock itself
+migration_lock_waiters() {
+    [ "$(q "$1" -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+        AND classid = 1886218599 AND objid = 1 AND NOT granted")" = "$2" ]
+}
+
+case_j() {
+    local db apid cpid rpid out
+    db=$(new_db j)
+    # in schema tenant_a only, the revision waits at the barrier
+    q "$db" -c "SELECT migrate_add('j1', \$q\$CREATE TABLE item (id int);
+        SELECT pg_advisory_xact_lock_shared($BARRIER_KEY) WHERE current_schema() = 'tenant_a';\$q\$)" >/dev/null
+    barrier_hold "$db"
+    timeout "$STEP_TIMEOUT" psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" \
+        -c "SELECT count(*) FROM migrate_upgrade('head', 'tenant_a')" >"$WORK/ja.out" 2>&1 &
+    apid=$!
+    BG_PIDS+=("$apid")
+    if ! wait_for "tenant_a's upgrade at the barrier" 20 barrier_waiters "$db" 1; then
+        not_ok "j: tenant_a's upgrade waits in its revision"
+        return
+    fi
+    out=$(q "$db" -c "SET lock_timeout = '10s'" -c "SELECT count(*) FROM migrate_upgrade('head', 'tenant_b')" 2>&1) || true
+    check "j: tenant_b is upgraded while tenant_a's upgrade is in progress" "1" "$out"
+    check "j: tenant_b has its table, tenant_a's upgrade still waits" "true|1" \
+        "$(q "$db" -c "SELECT to_regclass('tenant_b.item') IS NOT NULL || '|' ||
+            (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $BARRIER_KEY AND NOT granted)")"
+    # a second upgrade of tenant_a waits for the first
+    timeout "$STEP_TIMEOUT" psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" \
+        -c "SELECT count(*) FROM migrate_upgrade('head', 'tenant_a')" >"$WORK/jc.out" 2>&1 &
+    cpid=$!
+    BG_PIDS+=("$cpid")
+    if wait_for "the second upgrade of tenant_a to wait" 20 scope_lock_waiters "$db" 1; then
+        ok "j: a second upgrade of tenant_a waits for the scope's lock"
+    else
+        not_ok "j: a second upgrade of tenant_a waits for the scope's lock"
+    fi
+    # registration waits for the scoped runs
+    timeout "$STEP_TIMEOUT" psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" \
+        -c "SELECT migrate_add('j2', 'SELECT 1', '{j1}')" >"$WORK/jr.out" 2>&1 &
+    rpid=$!
+    BG_PIDS+=("$rpid")
+    if wait_for "registration to wait" 20 migration_lock_waiters "$db" 1; then
+        ok "j: registration waits while a scope is being migrated"
+    else
+        not_ok "j: registration waits while a scope is being migrated"
+    fi
+    barrier_release
+    wait "$apid" || true
+    wait "$cpid" || true
+    wait "$rpid" || true
+    check "j: the first upgrade of tenant_a applied j1, the second found nothing to do" "1|0" \
+        "$(tr -d '\n' <"$WORK/ja.out")|$(tr -d '\n' <"$WORK/jc.out")"
+    check "j: one upgrade each in the journal, per scope" "tenant_a:1,tenant_b:1" \
+        "$(q "$db" -c "SELECT string_agg(scope || ':' || n, ',' ORDER BY scope)
+            FROM (SELECT scope, count(*) AS n FROM migrate.journal GROUP BY scope) j")"
+    check "j: the registration went through after them" "added" "$(tr -d '\n' <"$WORK/jr.out")"
+}
+
 # ---------------------------------------------------------------- main
 
 for c in $CASES; do
     case "$c" in
-        a | b | c | d | g | h | i) "case_$c" ;;
+        a | b | c | d | g | h | i | j) "case_$c" ;;
         *)
             echo "unknown case $c" >&2
             exit 2

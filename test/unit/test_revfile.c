@@ -710,6 +710,57 @@ test_source_repeatable(void)
 				 2, "revision file is marked \"unconverted\": its SQL must be written and the \"unconverted\" line deleted");
 }
 
+/*
+ * "-- scope:": the three kinds, any case, written back only when not the
+ * default (the round trip in parse_good), and the errors.
+ */
+static void
+test_scope(void)
+{
+	MigrateRevFile rev;
+
+	if (PARSE_GOOD("scope: absent",
+				   "-- revision: r\n-- migrate:upgrade\nSELECT 1;\n", &rev))
+	{
+		TAP_OK(rev.scope == MIGRATE_SCOPE_ALL, "scope: all by default");
+		migrate_free_revfile(&rev);
+	}
+	if (PARSE_GOOD("scope: shared",
+				   "-- revision: r\n-- scope:  Shared \n-- migrate:upgrade\nSELECT 1;\n",
+				   &rev))
+	{
+		TAP_OK(rev.scope == MIGRATE_SCOPE_SHARED, "scope: shared, any case, trimmed");
+		TAP_OK(strstr(migrate_format_revfile(&rev), "-- scope: shared\n") != NULL,
+			   "scope: shared written back");
+		migrate_free_revfile(&rev);
+	}
+	if (PARSE_GOOD("scope: tenant",
+				   "-- revision: r\n-- scope: tenant\n-- migrate:upgrade\nSELECT 1;\n",
+				   &rev))
+	{
+		TAP_OK(rev.scope == MIGRATE_SCOPE_TENANT, "scope: tenant");
+		migrate_free_revfile(&rev);
+	}
+	if (PARSE_GOOD("scope: all",
+				   "-- revision: r\n-- scope: all\n-- migrate:upgrade\nSELECT 1;\n",
+				   &rev))
+	{
+		TAP_OK(rev.scope == MIGRATE_SCOPE_ALL, "scope: all spelled out");
+		TAP_OK(strstr(migrate_format_revfile(&rev), "scope:") == NULL,
+			   "scope: the default is not written");
+		migrate_free_revfile(&rev);
+	}
+	expect_error("scope: bad value",
+				 "-- revision: r\n-- scope: tenants\n-- migrate:upgrade\n",
+				 2, "invalid value \"tenants\" for header key \"scope\": expected \"shared\", \"tenant\" or \"all\"");
+	expect_error("scope: empty value",
+				 "-- revision: r\n-- scope:\n-- migrate:upgrade\n",
+				 2, "invalid value \"\" for header key \"scope\": expected \"shared\", \"tenant\" or \"all\"");
+	expect_error("scope: twice",
+				 "-- revision: r\n-- scope: shared\n-- scope: shared\n-- migrate:upgrade\n",
+				 3, "duplicate header key \"scope\"");
+}
+
 /* "-- lint-ignore:" lines: accepted forms, the values kept, the errors. */
 static void
 test_lint_ignore(void)
@@ -839,6 +890,7 @@ main(void)
 	test_length_bound();
 	test_lint_ignore();
 	test_source_repeatable();
+	test_scope();
 	test_format();
 	return tap_done();
 }
