@@ -29,6 +29,20 @@ typedef struct CatalogContext
 	MemoryContext caller_cxt;
 } CatalogContext;
 
+/*
+ * The revisions applied in the shared run or in any scope: those the
+ * version rows name and their ancestors through parents and dependencies.
+ * Works on the catalog rows alone, so it needs no valid graph.  Begins a
+ * query; the query goes on with its SELECT, which may read "applied".
+ */
+#define MIGRATE_APPLIED_CTE \
+	"WITH RECURSIVE applied(id) AS (" \
+	" SELECT revision FROM migrate.version" \
+	" UNION" \
+	" SELECT p FROM applied a" \
+	" JOIN migrate.revision r ON r.revision = a.id," \
+	" unnest(r.revises || r.depends_on) AS p)"
+
 /* spi.c */
 extern void migrate_catalog_enter(CatalogContext *cxt);
 extern void migrate_catalog_leave(CatalogContext *cxt);

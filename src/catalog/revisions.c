@@ -47,12 +47,7 @@ migrate_catalog_is_applied(Datum revision)
 {
 	Oid			types[1] = {TEXTOID};
 
-	migrate_catalog_exec(false, "WITH RECURSIVE applied(id) AS ("
-				 " SELECT revision FROM migrate.version"
-				 " UNION"
-				 " SELECT p FROM applied a"
-				 " JOIN migrate.revision r ON r.revision = a.id,"
-				 " unnest(r.revises || r.depends_on) AS p)"
+	migrate_catalog_exec(false, MIGRATE_APPLIED_CTE
 				 " SELECT 1 FROM applied WHERE id = $1",
 				 1, types, &revision, NULL, SPI_OK_SELECT);
 	return SPI_processed > 0;

@@ -241,12 +241,7 @@ migrate_catalog_sync_prune(Datum names, FunctionCallInfo fcinfo)
 
 	values[0] = names;
 	migrate_catalog_enter(&cxt);
-	migrate_catalog_exec(false, "WITH RECURSIVE applied(id) AS ("
-				 " SELECT revision FROM migrate.version"
-				 " UNION"
-				 " SELECT p FROM applied a"
-				 " JOIN migrate.revision r ON r.revision = a.id,"
-				 " unnest(r.revises || r.depends_on) AS p)"
+	migrate_catalog_exec(false, MIGRATE_APPLIED_CTE
 				 " SELECT r.revision, r.file_name,"
 				 " r.revision IN (SELECT id FROM applied)"
 				 " OR r.revision IN (SELECT revision FROM migrate.interrupted)"

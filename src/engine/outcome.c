@@ -101,8 +101,16 @@ void
 migrate_outcome_step_start(const MigrateRevision *rev, bool upgrade,
 						   int stepno, int nsteps)
 {
+	const char *scope = migrate_scope();
+
 	register_callbacks();
+	/* a tenant's steps name its schema, so that its lines can be told apart */
 	running_step = MemoryContextStrdup(TopTransactionContext,
+									   scope ?
+									   psprintf("%s of revision \"%s\" (%d/%d) in scope \"%s\"",
+												upgrade ? "upgrade" : "downgrade",
+												rev->revision, stepno, nsteps,
+												scope) :
 									   psprintf("%s of revision \"%s\" (%d/%d)",
 												upgrade ? "upgrade" : "downgrade",
 												rev->revision, stepno, nsteps));
