@@ -469,7 +469,13 @@ scoped_run(const MigrateOptions *opts, const char *operation,
 	conn = open_session(opts, &set);
 	if (!files_registered)
 	{
-		record_sync(conn, &set);
+		/*
+		 * Recording the sync writes (a commit to wait for): only when
+		 * something was sent, or the stat digest is worth keeping.  The
+		 * commit also ends the migration lock the sync check took.
+		 */
+		if (!set.synced || (set.stat_ok && !set.stat_synced))
+			record_sync(conn, &set);
 		run_command(conn, "COMMIT");
 		run_command(conn, "BEGIN");
 	}

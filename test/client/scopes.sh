@@ -122,6 +122,16 @@ is "scopes: the rerun applied only tenant_07's two revisions" \
 is "scopes: all 51 scopes at head" \
     "$(q "$dbsc" "SELECT count(*) FROM migrate_scopes() WHERE pending = 0")" "51"
 
+# a no-op in one tenant writes nothing: no sync row rewritten, so it does
+# not wait for a commit, nor hold the migration lock that other tenants share
+sleep 1.1
+run -d "$dbsc" --dir "$scdir" --scope tenant_01 upgrade head
+before=$(q "$dbsc" "SELECT string_agg(synced_at::text, ',') FROM migrate.sync")
+run -d "$dbsc" --dir "$scdir" --scope tenant_01 upgrade head
+expect_rc "scopes: a no-op upgrade of one tenant succeeds" 0
+is "scopes: and rewrites no sync row" \
+    "$(q "$dbsc" "SELECT string_agg(synced_at::text, ',') FROM migrate.sync")" "$before"
+
 # usage errors
 run -d "$dbsc" --dir "$scdir" --scope tenant_01 history
 expect_rc "scopes: --scope with a verb that takes none is a usage error" 2
