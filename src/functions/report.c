@@ -624,18 +624,29 @@ migrate_wait(PG_FUNCTION_ARGS)
 /* ---- the SQL-callable forms, in the call's scope ---- */
 
 /*
+ * Run body with the scope given by argument argno of the call (none when
+ * the function has no such argument or it is NULL), then clear it; an
+ * error clears it too (scope.c).
+ */
+static Datum
+call_in_scope(FunctionCallInfo fcinfo, int argno, PGFunction body)
+{
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, argno);
+	result = body(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
+/*
  * migrate_current() RETURNS SETOF text
  * migrate_current(scope text) RETURNS SETOF text
  */
 Datum
 migrate_current(PG_FUNCTION_ARGS)
 {
-	Datum		result;
-
-	migrate_scope_enter(fcinfo, 0);
-	result = current_in_scope(fcinfo);
-	migrate_scope_leave();
-	return result;
+	return call_in_scope(fcinfo, 0, current_in_scope);
 }
 
 /*
@@ -645,12 +656,7 @@ migrate_current(PG_FUNCTION_ARGS)
 Datum
 migrate_history_range(PG_FUNCTION_ARGS)
 {
-	Datum		result;
-
-	migrate_scope_enter(fcinfo, 1);
-	result = history_range_in_scope(fcinfo);
-	migrate_scope_leave();
-	return result;
+	return call_in_scope(fcinfo, 1, history_range_in_scope);
 }
 
 /*
@@ -661,12 +667,7 @@ migrate_history_range(PG_FUNCTION_ARGS)
 Datum
 migrate_pending(PG_FUNCTION_ARGS)
 {
-	Datum		result;
-
-	migrate_scope_enter(fcinfo, 1);
-	result = pending_in_scope(fcinfo);
-	migrate_scope_leave();
-	return result;
+	return call_in_scope(fcinfo, 1, pending_in_scope);
 }
 
 /*
@@ -676,12 +677,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 Datum
 migrate_check(PG_FUNCTION_ARGS)
 {
-	Datum		result;
-
-	migrate_scope_enter(fcinfo, 1);
-	result = check_in_scope(fcinfo);
-	migrate_scope_leave();
-	return result;
+	return call_in_scope(fcinfo, 1, check_in_scope);
 }
 
 /*
@@ -691,10 +687,5 @@ migrate_check(PG_FUNCTION_ARGS)
 Datum
 migrate_status(PG_FUNCTION_ARGS)
 {
-	Datum		result;
-
-	migrate_scope_enter(fcinfo, 0);
-	result = status_in_scope(fcinfo);
-	migrate_scope_leave();
-	return result;
+	return call_in_scope(fcinfo, 0, status_in_scope);
 }
