@@ -78,19 +78,11 @@ files_graph(const RevFileSet *set, int **order)
 	return graph;
 }
 
-/* The file of graph node node. */
+/* The file of graph node node: nodes keep the order they were given in. */
 static const RevFileEntry *
-node_file(const RevFileSet *set, const MigrateGraph *graph, const int *order,
-		  int node)
+node_file(const RevFileSet *set, const int *order, int node)
 {
-	const char *id = migrate_graph_id(graph, node);
-	int			i;
-
-	for (i = 0; i < migrate_graph_size(graph); i++)
-		if (strcmp(set->files[order[i]].rev.revision, id) == 0)
-			return &set->files[order[i]];
-	pg_fatal("revision \"%s\" has no file", id);
-	return NULL;				/* not reached */
+	return &set->files[order[node]];
 }
 
 /*
@@ -212,7 +204,7 @@ offline_script(const MigrateOptions *opts, const char *operation,
 
 	for (i = 0; i < plan.nsteps; i++)
 	{
-		const RevFileEntry *e = node_file(&set, graph, order, plan.steps[i]);
+		const RevFileEntry *e = node_file(&set, order, plan.steps[i]);
 
 		if (!upgrade && e->rev.downgrade == NULL)
 		{
@@ -262,7 +254,7 @@ offline_script(const MigrateOptions *opts, const char *operation,
 
 	for (i = 0; i < plan.nsteps; i++)
 	{
-		const RevFileEntry *e = node_file(&set, graph, order, plan.steps[i]);
+		const RevFileEntry *e = node_file(&set, order, plan.steps[i]);
 		const MigrateRevFile *r = &e->rev;
 
 		printf("\n-- %d/%d %s %s%s%s (%s)%s\n", i + 1, plan.nsteps, operation,

@@ -105,3 +105,22 @@ server_ms() {
                 IF i > 0 THEN RAISE WARNING 'perf_ms %', ms; END IF;
             END LOOP; END \$\$" 2>&1 | sed -n 's/.*perf_ms //p' | median
 }
+
+# report_methods: the medians of the associative arrays "up" and "noop"
+# (seconds per method loop, j1, j2, space-separated per round), the ratios
+# loop/j1 and loop/j2, and the raw figures (fleet.sh, tenants.sh)
+report_methods() {
+    local phase m l a c
+    printf '%-8s %9s %9s %9s %10s %10s\n' phase loop j1 j2 loop/j1 loop/j2
+    for phase in up noop; do
+        declare -n arr=$phase
+        l=$(printf '%s\n' ${arr[loop]} | median)
+        a=$(printf '%s\n' ${arr[j1]} | median)
+        c=$(printf '%s\n' ${arr[j2]} | median)
+        printf '%-8s %9s %9s %9s %10s %10s\n' "$phase" "$l" "$a" "$c" "$(ratio "$l" "$a")" "$(ratio "$l" "$c")"
+    done
+    for phase in up noop; do
+        declare -n arr=$phase
+        for m in loop j1 j2; do printf 'raw %s %s: %s\n' "$phase" "$m" "${arr[$m]}"; done
+    done
+}

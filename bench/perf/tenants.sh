@@ -68,16 +68,6 @@ for ((r = 0; r < ROUNDS; r++)); do
     echo "round $((r + 1))/$ROUNDS (${order[*]}) done" >&2
 done
 
-med() { printf '%s\n' $1 | median; }
 printf 'tenants: %d schemas x %d revisions, %d rounds, medians in seconds\n' "$NT" "$NREV" "$ROUNDS"
-printf '%-8s %9s %9s %9s %10s %10s\n' phase loop j1 j2 loop/j1 loop/j2
-for phase in up noop; do
-    declare -n arr=$phase
-    l=$(med "${arr[loop]}"); a=$(med "${arr[j1]}"); c=$(med "${arr[j2]}")
-    printf '%-8s %9s %9s %9s %10s %10s\n' "$phase" "$l" "$a" "$c" "$(ratio "$l" "$a")" "$(ratio "$l" "$c")"
-done
-for phase in up noop; do
-    declare -n arr=$phase
-    for m in loop j1 j2; do printf 'raw %s %s: %s\n' "$phase" "$m" "${arr[$m]}"; done
-done
+report_methods
 drop_db "$b" "$db"
