@@ -170,7 +170,6 @@ extern void migrate_acquire_advisory(uint32 key2, bool session,
 extern void migrate_begin_change(void);
 
 /* engine/outcome.c */
-extern void migrate_outcome_begin_change(void);
 extern void migrate_outcome_step_start(const MigrateRevision *rev,
 									   bool upgrade, int stepno, int nsteps);
 extern void migrate_outcome_step_end(const MigrateRevision *rev, double ms);

@@ -109,7 +109,6 @@ migrate_begin_change(void)
 {
 	const char *scope = migrate_scope();
 
-	migrate_outcome_begin_change();
 	if (migrate_in_revision())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

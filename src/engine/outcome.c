@@ -9,8 +9,10 @@
  * would show a deployment whose transaction later rolled back as progress.
  * The lines of finished steps (and of stamps, adoptions, repairs) wait in
  * a list, and a transaction callback writes them at commit, or writes what
- * was undone at abort.  A failure always leaves a line that says
- * "migration", whatever the error itself said.  Subtransactions count too:
+ * was undone at abort: a step that fails always leaves a line that says
+ * "migration", whatever the error itself said.  A transaction that
+ * changed nothing logs nothing, so read-only callers (a health check that
+ * syncs the directory, then rolls back) add no lines.  Subtransactions count too:
  * a savepoint rolled back undoes its steps, and a released one hands them
  * to its parent.
  *
@@ -43,7 +45,6 @@ static PendingLine *pending_head = NULL;
 static PendingLine *pending_tail = NULL;
 static char *running_step = NULL;	/* the step whose SQL runs now */
 static int	running_nestlevel = 0;
-static bool began_change = false;	/* a state-changing call started */
 static bool callbacks_registered = false;
 
 static void xact_callback(XactEvent event, void *arg);
@@ -65,7 +66,6 @@ forget_all(void)
 {
 	pending_head = pending_tail = NULL;
 	running_step = NULL;
-	began_change = false;
 }
 
 static void
@@ -83,17 +83,6 @@ append_line(char *subject, char *line)
 	else
 		pending_head = p;
 	pending_tail = p;
-}
-
-/*
- * A state-changing call begins (locks.c): a failure of this transaction
- * from now on is logged even when no step was running.
- */
-void
-migrate_outcome_begin_change(void)
-{
-	register_callbacks();
-	began_change = true;
 }
 
 /* The SQL of one step is about to run. */
@@ -185,7 +174,6 @@ log_undone(int nestlevel, const char *what)
 {
 	PendingLine *p;
 	PendingLine *prev = NULL;
-	bool		logged = false;
 
 	if (running_step != NULL && running_nestlevel >= nestlevel)
 	{
@@ -194,7 +182,6 @@ log_undone(int nestlevel, const char *what)
 						running_step, what),
 				 errhidestmt(true)));
 		running_step = NULL;
-		logged = true;
 	}
 
 	/* entries are in nesting order: the undone ones are a tail */
@@ -209,18 +196,12 @@ log_undone(int nestlevel, const char *what)
 		ereport(LOG,
 				(errmsg("migration %s rolled back with %s", p->subject, what),
 				 errhidestmt(true)));
-		logged = true;
 	}
 	if (prev)
 		prev->next = NULL;
 	else
 		pending_head = NULL;
 	pending_tail = prev;
-
-	if (!logged && began_change && nestlevel <= 1)
-		ereport(LOG,
-				(errmsg("migration call rolled back with %s", what),
-				 errhidestmt(true)));
 }
 
 static void
@@ -246,7 +227,7 @@ xact_callback(XactEvent event, void *arg)
 			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
-			if (pending_head != NULL || running_step != NULL || began_change)
+			if (pending_head != NULL || running_step != NULL)
 				log_undone(1, "its transaction");
 			forget_all();
 			break;

@@ -467,6 +467,11 @@ if [ -n "${CLUSTER_DIR:-}" ] && [ "${CLUSTER_PORT:-}" = "$PGPORT" ]; then
         run env PGDATABASE="${P}logs" "$PG_MIGRATE" --dir "$TMP/logrevs" upgrade head
         run mk logs
         if grep -q "migration upgrade of revision \"10c0ffee0001\" (1/1) done in .* ms: log first $$" <<<"$out"; then ok "a committed step's line says done"; else not_ok "a committed step's line says done" "$(grep 10c0ffee <<<"$out")"; fi
+        # a read-only verb (it syncs the directory, then rolls back) logs nothing
+        before_lines=$(mk logs | grep -c "postgres@${P}logs LOG:  migration" || true)
+        run env PGDATABASE="${P}logs" "$PG_MIGRATE" --dir "$TMP/logrevs" status
+        after_lines=$(mk logs | grep -c "postgres@${P}logs LOG:  migration" || true)
+        is "a read-only verb writes no migration line to the server log" "$after_lines" "$before_lines"
     fi
 fi
 printf '#!/usr/bin/env bash\necho one-test-ran\n' >"$TMP/pass_test.sh"
