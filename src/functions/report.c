@@ -76,14 +76,26 @@ put_id_strings(FunctionCallInfo fcinfo, char **ids, int n)
 static Datum
 current_in_scope(FunctionCallInfo fcinfo)
 {
-	int			n;
-	int			nrevs;
-	char	  **ids;
+	MigrateState state;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	/* the version rows themselves: no graph to build */
-	ids = migrate_catalog_version_ids(&n, &nrevs);
-	put_id_strings(fcinfo, ids, n);
+
+	/*
+	 * At the heads, as migrate.state tells, the graph was valid when that
+	 * was noted and nothing was registered since: the version rows can be
+	 * read alone.  Otherwise loading the graph also refuses an invalid one.
+	 */
+	if (migrate_catalog_at_heads(false, false))
+	{
+		int			n;
+		int			nrevs;
+		char	  **ids = migrate_catalog_version_ids(&n, &nrevs);
+
+		put_id_strings(fcinfo, ids, n);
+		return (Datum) 0;
+	}
+	migrate_catalog_load(&state, false, false);
+	migrate_put_ids(fcinfo, &state, state.rows, state.nrows);
 	return (Datum) 0;
 }
 
