@@ -34,6 +34,7 @@
 #include "parser/parser.h"
 #include "parser/scanner.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "pg_migrate.h"
 #include "common/digest.h"
@@ -166,14 +167,30 @@ hash_statement(MigrateSha256 *ctx, const char *sql, int len)
 char *
 migrate_fingerprint_statements(const char *sql, int limit)
 {
-	List	   *stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext parse_cxt;
+	List	   *stmts;
 	MigrateSha256 *ctx;
 	char	   *hex;
 	ListCell   *lc;
 	int			n = 0;
 
+	/*
+	 * The parse trees are garbage once hashed.  Registering 10,000 files
+	 * would otherwise keep every tree until the end of the statement, and
+	 * a growing heap costs a page fault per new page: a context of its own,
+	 * deleted here, lets the next file's parse reuse the memory.
+	 */
+	parse_cxt = AllocSetContextCreate(caller, "pg_migrate fingerprint",
+									  ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(parse_cxt);
+	stmts = raw_parser(sql, RAW_PARSE_DEFAULT);
 	if (limit >= 0 && list_length(stmts) < limit)
+	{
+		MemoryContextSwitchTo(caller);
+		MemoryContextDelete(parse_cxt);
 		return NULL;
+	}
 
 	ctx = migrate_sha256_begin();
 	if (ctx == NULL)
@@ -193,9 +210,11 @@ migrate_fingerprint_statements(const char *sql, int limit)
 		n++;
 	}
 
-	hex = palloc(MIGRATE_SHA256_HEX_LEN);
+	hex = MemoryContextAlloc(caller, MIGRATE_SHA256_HEX_LEN);
 	if (!migrate_sha256_end(ctx, hex))
 		elog(ERROR, "could not finalize SHA-256 context");
+	MemoryContextSwitchTo(caller);
+	MemoryContextDelete(parse_cxt);
 	return hex;
 }
 
