@@ -364,13 +364,20 @@ read_targets(const char *path, Fleet *fleet)
 static void
 list_database_scopes(const MigrateOptions *opts, bool register_files)
 {
-	RevFileSet	set;
-	PGconn	   *conn;
+	PGconn	   *conn = connect_server(opts, false);
 	PGresult   *res;
 	int			i;
 
-	read_revision_files(opts->dir, &set);
-	conn = open_session(opts, &set);
+	/* without the extension: skipped (exits here), or open_session's error */
+	if (!find_extension(conn))
+	{
+		RevFileSet	set;
+
+		PQfinish(conn);
+		read_revision_files(opts->dir, &set);
+		(void) open_session(opts, &set);
+		exit(EXIT_OTHER);		/* not reached */
+	}
 	res = run_query(conn,
 					"SELECT nspname FROM pg_catalog.pg_namespace"
 					" WHERE nspname::pg_catalog.text OPERATOR(pg_catalog.~~) $1"
@@ -380,17 +387,13 @@ list_database_scopes(const MigrateOptions *opts, bool register_files)
 					" AND pg_catalog.strpos(nspname, E'\\n') OPERATOR(pg_catalog.=) 0"
 					" ORDER BY nspname COLLATE \"C\"",
 					1, &opts->fleet_scopes);
+	PQfinish(conn);
+	/* the files go to a database that has pairs to run, once */
 	if (register_files && PQntuples(res) > 0)
-	{
-		record_sync(conn, &set);
-		run_command(conn, "COMMIT");
-	}
-	else
-		run_command(conn, "ROLLBACK");
+		register_files_once(opts);
 	for (i = 0; i < PQntuples(res); i++)
 		printf("scope\t%s\n", PQgetvalue(res, i, 0));
 	PQclear(res);
-	PQfinish(conn);
 	exit(EXIT_OK);
 }
 
