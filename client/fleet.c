@@ -917,7 +917,7 @@ print_target_columns(const Fleet *fleet, const Target *t, const int *widths)
 static void
 print_summary(const Fleet *fleet)
 {
-	int			widths[2] = {fleet->pairs ? 8 : 6, 5};
+	int			widths[2] = {8, 5};
 	int			counts[6] = {0};
 	int			i;
 	int			k;
@@ -1059,7 +1059,6 @@ print_status(const Fleet *fleet, bool json)
 			}
 			else
 				widths[0] = Max(widths[0], (int) strlen(t->label));
-			widths[nlabel] = Max(widths[nlabel], 11);
 			continue;
 		}
 		line = detail_of(t);
@@ -1185,6 +1184,7 @@ migrate_fleet_run(const MigrateOptions *opts,
 	Fleet		fleet;
 	int			worst = EXIT_OK;
 	int			canary;
+	int			ncanary;
 	int			i;
 
 	memset(&fleet, 0, sizeof(fleet));
@@ -1229,16 +1229,33 @@ migrate_fleet_run(const MigrateOptions *opts,
 		sigprocmask(SIG_BLOCK, NULL, &child_mask);
 	if (is_status)
 		fleet_format = opts->fleet_format ? opts->fleet_format : "table";
+	/* the databases of pairs that gave none finished when listed */
+	for (i = 0; i < fleet.n; i++)
+		if (fleet.targets[i].state != TARGET_WAITING)
+			print_line(&fleet, &fleet.targets[i]);
 
-	canary = Min(opts->fleet_canary, fleet.n);
-	if (canary > 0)
+	/*
+	 * The canaries are the first N targets to run: the databases of pairs
+	 * that gave none, finished already, are not among them.
+	 */
+	ncanary = 0;
+	for (canary = 0; canary < fleet.n && ncanary < opts->fleet_canary; canary++)
+		if (fleet.targets[canary].state == TARGET_WAITING)
+			ncanary++;
+	if (ncanary > 0)
 	{
+		int			failed_before = fleet.failed;
+		int			left = 0;
+
 		run_range(opts, fn, &fleet, 0, canary);
-		if (fleet.failed > 0)
+		for (i = canary; i < fleet.n; i++)
+			if (fleet.targets[i].state == TARGET_WAITING)
+				left++;
+		if (fleet.failed > failed_before)
 		{
 			clear_bar(&fleet);
 			pg_log_error("%d of %d canary target(s) failed; the other %d target(s) were not started",
-						 fleet.failed, canary, fleet.n - canary);
+						 fleet.failed - failed_before, ncanary, left);
 			fleet.stop = true;
 		}
 	}

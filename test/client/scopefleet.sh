@@ -155,6 +155,10 @@ expect "scope pairs: --fail-fast leaves the rest not started" \
     "10 target(s): 0 done, 1 failed, 1 skipped, 8 not started" "$out"
 is "scope pairs: no schema got f003" \
     "$(sf_count "SELECT count(*) FROM migrate.version WHERE revision = 'f003'")" "0"
+run -d postgres --dir "$sfdir" --databases "$sfpat" --scopes 'tn\_%' -j 2 --canary 1 upgrade
+expect_rc "scope pairs: --canary 1 with the first pair failing exits 1" 1
+expect "scope pairs: the canary's failure stops the other pairs" \
+    "1 of 1 canary target(s) failed; the other 8 target(s) were not started" "$err"
 
 # --targets: two of the databases, as connection strings
 printf '# two of the fleet\ndbname=%s\n\ndbname=%s\n' "$sfdb2" "$sfdb3" >"$sfdir/targets"
