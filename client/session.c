@@ -34,18 +34,21 @@ bool
 find_extension(PGconn *conn)
 {
 	PGresult   *res;
+	const char *version;
 
+	/*
+	 * One table, and no join or subquery: this is every run's first query,
+	 * and each catalog a query touches is a cache miss in a new session.
+	 * regnamespace prints the schema quoted where needed.
+	 */
 	res = run_query(conn,
-					"SELECT pg_catalog.quote_ident(n.nspname), e.extversion <> '0.1',"
-					" pg_catalog.pg_is_in_recovery(),"
-					" EXISTS (SELECT FROM pg_catalog.pg_proc p"
-					"  WHERE p.pronamespace OPERATOR(pg_catalog.=) e.extnamespace"
-					"  AND p.proname OPERATOR(pg_catalog.=) 'migrate_add_file'"
-					"  AND pg_catalog.has_function_privilege(p.oid, 'EXECUTE')),"
-					" e.extversion NOT IN ('0.1', '0.2')"
+					"SELECT e.extnamespace::pg_catalog.regnamespace::pg_catalog.text,"
+					" e.extversion, pg_catalog.pg_is_in_recovery(),"
+					" pg_catalog.has_function_privilege(pg_catalog.format("
+					"  '%s.migrate_add_file(pg_catalog.text, pg_catalog.text)',"
+					"  e.extnamespace::pg_catalog.regnamespace), 'EXECUTE')"
 					" FROM pg_catalog.pg_extension e"
-					" JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
-					" WHERE e.extname = 'pg_migrate'", 0, NULL);
+					" WHERE e.extname OPERATOR(pg_catalog.=) 'pg_migrate'", 0, NULL);
 	if (PQntuples(res) == 0)
 	{
 		PQclear(res);
@@ -55,10 +58,11 @@ find_extension(PGconn *conn)
 		return false;
 	}
 	ext_schema = pg_strdup(PQgetvalue(res, 0, 0));
-	ext_has_sync = PQgetvalue(res, 0, 1)[0] == 't';
+	version = PQgetvalue(res, 0, 1);
+	ext_has_sync = strcmp(version, "0.1") != 0;
+	ext_has_prune = ext_has_sync && strcmp(version, "0.2") != 0;
 	server_in_recovery = PQgetvalue(res, 0, 2)[0] == 't';
 	ext_can_register = PQgetvalue(res, 0, 3)[0] == 't';
-	ext_has_prune = PQgetvalue(res, 0, 4)[0] == 't';
 	PQclear(res);
 	return true;
 }

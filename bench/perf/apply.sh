@@ -53,7 +53,7 @@ check() {
 
 printf '%-5s %5s %9s %9s %9s %10s %9s\n' build round floor_up upgrade client_up floor_down downgrade
 for ((r = 1; r <= PERF_ROUNDS; r++)); do
-    for b in $PERF_BUILDS; do
+    for b in $(builds_in_round "$r"); do
         if [ $((r % 2)) -eq 1 ]; then order="floor_up floor_down upgrade downgrade client_up"
         else order="upgrade downgrade client_up floor_up floor_down"; fi
         for w in $order; do

@@ -51,12 +51,22 @@ pq() {
 # the first process as it comes.
 PERF_SETTLE="${PERF_SETTLE:-1}"
 fresh_db() {
+    local b
     pq "$1" postgres -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)" -c "CREATE DATABASE $2"
     [ "${3:-}" = noext ] || pq "$1" "$2" -c "CREATE EXTENSION pg_migrate"
     if [ "$PERF_SETTLE" = 1 ]; then
-        pq "$1" postgres -c CHECKPOINT
+        # every build's cluster: the two share the disk, and the writes
+        # the other build's last run left would land in this timed run
+        for b in $PERF_BUILDS; do pq "$b" postgres -c CHECKPOINT; done
         pq "$1" "$2" -c "SELECT 1" >/dev/null
     fi
+}
+
+# builds_in_round R: PERF_BUILDS, reversed in odd rounds, so that neither
+# build always runs right after the other's writes
+builds_in_round() {
+    if (($1 % 2)); then printf '%s\n' $PERF_BUILDS | tac | tr '\n' ' '
+    else echo "$PERF_BUILDS"; fi
 }
 
 drop_db() { pq "$1" postgres -c "DROP DATABASE IF EXISTS $2 WITH (FORCE)"; }

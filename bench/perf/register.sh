@@ -2,7 +2,8 @@
 # bench/perf/register.sh [N] - registering N revision files
 #
 # N (default 10000) chained revision files.  In each of PERF_ROUNDS rounds
-# (default 5), for each build of PERF_BUILDS, in a fresh database:
+# (default 5), for each build of PERF_BUILDS (the order reversed every
+# other round), in a fresh database:
 #   load     SELECT migrate_load(DIR), timed inside the server (\timing of
 #            one statement)
 #   client   pg_migrate stamp base --dir DIR: the client sync path
@@ -20,7 +21,7 @@ load_ms() {
 
 printf '%-5s %5s %9s %9s\n' build round load client
 for ((r = 1; r <= PERF_ROUNDS; r++)); do
-    for b in $PERF_BUILDS; do
+    for b in $(builds_in_round "$r"); do
         fresh_db "$b" perf_reg
         T[$b,load,$r]=$(load_ms "$b")
         [ "$(pq "$b" perf_reg -c "SELECT count(*) FROM migrate.revision")" = "$N" ] || exit 1

@@ -17,6 +17,7 @@
 
 #include "access/htup.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 
 #include "pg_migrate.h"
 
@@ -53,6 +54,15 @@ extern void migrate_catalog_exec_kept(SPIPlanPtr *slot, bool read_only,
 									  const char *sql, int nargs, Oid *types,
 									  Datum *values, const char *nulls,
 									  int expected);
+/* direct reads of the extension's small tables, without SPI (spi.c) */
+extern bool migrate_catalog_scan(const char *relname, bool latest,
+								 bool (*visit) (TupleDesc desc,
+												TupleTableSlot *slot,
+												void *arg),
+								 void *arg);
+extern int	migrate_catalog_column(TupleDesc desc, const char *name);
+extern bool migrate_catalog_state_row(int ncols, const char *const *names,
+									  Datum *values, bool *nulls, bool latest);
 extern char **migrate_text_array_items(Datum value, bool isnull, int *count);
 extern char *migrate_spi_text(HeapTuple tuple, int col);
 

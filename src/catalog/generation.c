@@ -138,28 +138,21 @@ migrate_catalog_generation(bool latest)
 bool
 migrate_catalog_at_heads(bool single_head, bool latest)
 {
-	static SPIPlanPtr plan = NULL;
-	CatalogContext cxt;
-	bool		at_heads = false;
+	static const char *const names[3] = {"generation", "heads_generation",
+	"heads_count"};
+	Datum		values[3];
+	bool		nulls[3];
 
 	/* the row describes the shared run's version rows only */
 	if (migrate_scope() != NULL)
 		return false;
-	migrate_catalog_enter(&cxt);
-	migrate_catalog_exec_kept(&plan, !latest,
-					  "SELECT heads_count FROM migrate.state"
-					  " WHERE heads_generation = generation",
-					  0, NULL, NULL, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-		Datum		count = SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull);
-
-		at_heads = !isnull && (!single_head || DatumGetInt32(count) == 1);
-	}
-	migrate_catalog_leave(&cxt);
-	return at_heads;
+	/* one row read directly: the common no-op is a session's first call */
+	if (!migrate_catalog_state_row(3, names, values, nulls, latest))
+		return false;
+	if (nulls[0] || nulls[1] || nulls[2] ||
+		DatumGetInt64(values[0]) != DatumGetInt64(values[1]))
+		return false;
+	return !single_head || DatumGetInt32(values[2]) == 1;
 }
 
 /*

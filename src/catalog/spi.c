@@ -288,16 +288,25 @@ migrate_catalog_end(void *handle)
 }
 
 /*
- * Whether table migrate.<relname> has a row visible to the newest snapshot
- * (latest) or to the statement's.  This is the upgrade path's question,
- * asked on every call, and the answer is nearly always no: a scan that
- * stops at the first row of an empty table is far cheaper than a query
- * through SPI (owner identity, pinned search_path, parse and plan).  The
- * tables belong to the extension, and nothing of the caller's is run, so
- * reading them directly is safe.
+ * Scan table migrate.<relname> as the newest snapshot (latest) or the
+ * statement's sees it, without SPI, handing each row to visit until it
+ * returns true; return whether one did.  A NULL visit stops at the first
+ * row.
+ *
+ * This serves the questions that every call asks, and above all a
+ * session's first call, the start of an application: whether a table
+ * holds a row (nearly never), the one row of migrate.state, the row of
+ * one client directory in migrate.sync (a handful of rows).  A scan is far
+ * cheaper there than a query through SPI (owner identity, pinned
+ * search_path, parse and plan), as each catalog a query touches is a
+ * cache miss in a new session.  The tables belong to the extension and
+ * nothing of the caller's is run, so reading them directly is safe.
  */
 bool
-migrate_catalog_has_rows(const char *relname, bool latest)
+migrate_catalog_scan(const char *relname, bool latest,
+					 bool (*visit) (TupleDesc desc, TupleTableSlot *slot,
+									void *arg),
+					 void *arg)
 {
 	Oid			nspid = get_namespace_oid("migrate", false);
 	Oid			relid = get_relname_relid(relname, nspid);
@@ -305,7 +314,7 @@ migrate_catalog_has_rows(const char *relname, bool latest)
 	Snapshot	snapshot;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
-	bool		found;
+	bool		found = false;
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
@@ -317,12 +326,91 @@ migrate_catalog_has_rows(const char *relname, bool latest)
 								GetActiveSnapshot());
 	slot = table_slot_create(rel, NULL);
 	scan = table_beginscan(rel, snapshot, 0, NULL);
-	found = table_scan_getnextslot(scan, ForwardScanDirection, slot);
+	while (!found && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		if (visit != NULL)
+			slot_getallattrs(slot);
+		found = visit == NULL || visit(RelationGetDescr(rel), slot, arg);
+	}
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
 	return found;
+}
+
+/*
+ * The index of column name in a row of desc, or -1 when there is none
+ * (a catalog of an older version than the library).
+ */
+int
+migrate_catalog_column(TupleDesc desc, const char *name)
+{
+	int			a;
+
+	for (a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return a;
+	}
+	return -1;
+}
+
+/* Whether table migrate.<relname> has a row (see migrate_catalog_scan). */
+bool
+migrate_catalog_has_rows(const char *relname, bool latest)
+{
+	return migrate_catalog_scan(relname, latest, NULL, NULL);
+}
+
+/* What migrate_catalog_state_row reads into. */
+typedef struct StateRowRead
+{
+	int			ncols;
+	const char *const *names;
+	Datum	   *values;
+	bool	   *nulls;
+} StateRowRead;
+
+/* Take the columns asked for from the one row; false if one is missing. */
+static bool
+read_state_columns(TupleDesc desc, TupleTableSlot *slot, void *arg)
+{
+	StateRowRead *read = (StateRowRead *) arg;
+	int			i;
+
+	for (i = 0; i < read->ncols; i++)
+	{
+		int			col = migrate_catalog_column(desc, read->names[i]);
+
+		if (col < 0)
+			return false;
+		/* by-value columns only (bigint, integer): nothing to copy */
+		read->values[i] = slot->tts_values[col];
+		read->nulls[i] = slot->tts_isnull[col];
+	}
+	return true;
+}
+
+/*
+ * Columns names[] of the one row of migrate.state, read directly (see
+ * migrate_catalog_scan); by-value columns only.  False when the row or one
+ * of the columns is missing: the callers then take the path that reports
+ * a catalog older than the library.
+ */
+bool
+migrate_catalog_state_row(int ncols, const char *const *names, Datum *values,
+						  bool *nulls, bool latest)
+{
+	StateRowRead read;
+
+	read.ncols = ncols;
+	read.names = names;
+	read.values = values;
+	read.nulls = nulls;
+	return migrate_catalog_scan("state", latest, read_state_columns, &read);
 }
 
 /* Text column col of SPI row 0, copied into cxt, or NULL. */

@@ -90,6 +90,46 @@ migrate_catalog_sync_check(const char *dir_key, const char *digest)
 	return synced;
 }
 
+/* What migrate_catalog_sync_stat looks for in migrate.sync. */
+typedef struct SyncStatMatch
+{
+	const char *dir_key;
+	const char *stat_digest;
+	Datum		generation;		/* of migrate.state */
+	char	   *digest;			/* the result, or NULL */
+} SyncStatMatch;
+
+/*
+ * The row of the directory, if recorded with this stat digest at the
+ * current generation: its content digest goes to match->digest.  Every
+ * row is visited until the directory's: the table holds one row per
+ * client directory, a handful, which a scan reads faster than an index.
+ */
+static bool
+match_sync_row(TupleDesc desc, TupleTableSlot *slot, void *arg)
+{
+	SyncStatMatch *match = (SyncStatMatch *) arg;
+	int			key_col = migrate_catalog_column(desc, "dir_key");
+	int			stat_col = migrate_catalog_column(desc, "stat_digest");
+	int			gen_col = migrate_catalog_column(desc, "generation");
+	int			digest_col = migrate_catalog_column(desc, "digest");
+
+	if (key_col < 0 || stat_col < 0 || gen_col < 0 || digest_col < 0 ||
+		slot->tts_isnull[key_col] ||
+		strcmp(TextDatumGetCString(slot->tts_values[key_col]),
+			   match->dir_key) != 0)
+		return false;
+	/* the directory's row: a match or not, the scan ends here */
+	if (!slot->tts_isnull[stat_col] && !slot->tts_isnull[gen_col] &&
+		!slot->tts_isnull[digest_col] &&
+		DatumGetInt64(slot->tts_values[gen_col]) ==
+		DatumGetInt64(match->generation) &&
+		strcmp(TextDatumGetCString(slot->tts_values[stat_col]),
+			   match->stat_digest) == 0)
+		match->digest = TextDatumGetCString(slot->tts_values[digest_col]);
+	return true;
+}
+
 /*
  * The content digest recorded for the client directory dir_key when the
  * client's stat digest of its files (names, sizes, times, inodes) is
@@ -99,29 +139,19 @@ migrate_catalog_sync_check(const char *dir_key, const char *digest)
 char *
 migrate_catalog_sync_stat(const char *dir_key, const char *stat_digest)
 {
-	static SPIPlanPtr plan = NULL;
-	CatalogContext cxt;
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	char	   *digest = NULL;
+	static const char *const names[1] = {"generation"};
+	SyncStatMatch match;
+	bool		null;
 
-	values[0] = CStringGetTextDatum(dir_key);
-	values[1] = CStringGetTextDatum(stat_digest);
-	migrate_catalog_enter(&cxt);
-	migrate_catalog_exec_kept(&plan, false,
-					  "SELECT s.digest FROM migrate.sync s, migrate.state t"
-					  " WHERE s.dir_key = $1 AND s.stat_digest = $2"
-					  " AND s.generation = t.generation",
-					  2, types, values, NULL, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-	{
-		char	   *d = SPI_getvalue(SPI_tuptable->vals[0],
-									 SPI_tuptable->tupdesc, 1);
-
-		digest = d ? MemoryContextStrdup(cxt.caller_cxt, d) : NULL;
-	}
-	migrate_catalog_leave(&cxt);
-	return digest;
+	/* direct reads: this is the first call of nearly every client run */
+	if (!migrate_catalog_state_row(1, names, &match.generation, &null, true) ||
+		null)
+		return NULL;
+	match.dir_key = dir_key;
+	match.stat_digest = stat_digest;
+	match.digest = NULL;
+	(void) migrate_catalog_scan("sync", true, match_sync_row, &match);
+	return match.digest;
 }
 
 /*
