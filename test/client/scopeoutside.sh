@@ -1,13 +1,14 @@
 # test/client/scopeoutside.sh
 #     Client tests of non-transactional revisions in tenant schemas: CREATE
-#     INDEX CONCURRENTLY in a tenant revision applied to four schemas with
-#     --scopes -j 2, each index valid in its own schema (the statements
-#     run with search_path set to the tenant schema) and each step in the
-#     scope's version rows and journal; a statement failing in one tenant
-#     leaves that tenant interrupted and blocks it alone (the others, and
-#     a downgrade of another tenant, go on); the client holds the scope's
-#     own lock while it runs; resolve --scope settles it, and a rerun does
-#     only what is left.
+#     INDEX CONCURRENTLY in a revision of every run (no "-- scope:" line)
+#     applied to four schemas with --scopes -j 2, each index valid in its
+#     own schema (the statements run with search_path set to the tenant
+#     schema) and each step in the scope's version rows and journal; a
+#     statement failing in one tenant leaves that tenant interrupted and
+#     blocks it alone (the other tenants, a downgrade of another tenant and
+#     the shared run of the same revision go on); the client holds the
+#     scope's own lock while it runs; resolve --scope settles it, and a
+#     rerun does only what is left.
 #
 # Sourced by test/client/run.sh, whose helpers (run, expect_rc, expect, is,
 # q, ok, not_ok) and counters it uses; works in database $dbso (created
@@ -28,7 +29,6 @@ cat >"$sodir/n002_index.sql" <<'EOF'
 -- revises: n001
 -- message: index items concurrently
 -- transactional: false
--- scope: tenant
 -- migrate:upgrade
 CREATE INDEX CONCURRENTLY item_id ON item (id);
 CREATE INDEX CONCURRENTLY item_note ON item (note);
@@ -104,8 +104,11 @@ is "scoped non-transactional: tx_a lost its indexes, the others kept theirs" \
     "$(so_valid)" "tx_a: tx_b:item_id+item_note tx_c:item_id tx_d:item_id+item_note"
 run -d "$dbso" --dir "$sodir" upgrade
 expect_rc "scoped non-transactional: the shared run is not blocked" 0
-expect "scoped non-transactional: it records the tenant-only revision without running it" \
-    "2 revision(s) applied, 1 recorded without running" "$out"
+expect "scoped non-transactional: it runs the same non-transactional revision itself" \
+    "3 revision(s) applied" "$out"
+is "scoped non-transactional: in its own schema" \
+    "$(q "$dbso" "SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'public.item'::regclass AND indisvalid")" \
+    "item_id,item_note"
 
 # the client holds the scope's lock: hold it elsewhere, and the run waits
 psql -X -q -d "$dbso" -c "SELECT pg_advisory_lock(1886221155, pg_catalog.hashtext('tx_a'));
