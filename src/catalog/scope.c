@@ -101,8 +101,8 @@ migrate_scope_enter(FunctionCallInfo fcinfo, int argno)
 
 /*
  * The scoped overloads are not strict (a NULL scope is the shared run):
- * refuse NULL in any of their first nargs arguments, as the strict
- * one-scope-less forms would have ignored the call.
+ * refuse NULL in any of their first nargs arguments, which a strict form
+ * would have answered with NULL without running.
  */
 void
 migrate_scope_require_args(FunctionCallInfo fcinfo, int nargs)

@@ -24,7 +24,6 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "miscadmin.h"
-#include "common/hashfn.h"
 #include "storage/lock.h"
 #include "utils/guc.h"
 
