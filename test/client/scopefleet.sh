@@ -177,6 +177,13 @@ expect_rc "scope pairs: the last rerun brings every pair to head" 0
 is "scope pairs: every schema of the three databases at f003" \
     "$(sf_count "SELECT count(*) FROM migrate.version WHERE scope LIKE 'tn\_%' AND revision = 'f003'")" "9"
 
+# status --all-databases: the same nine pairs, whatever else the server holds
+run -d postgres --dir "$sfdir" --all-databases --scopes 'tn\_%' status --format=json
+expect_rc "scope pairs: status --all-databases --scopes exits 0" 0
+is "scope pairs: status --all-databases lists the nine pairs, all current" \
+    "$(sf_json "SELECT count(*) FILTER (WHERE e->>'state' = 'current') || '/' || count(*)
+        FROM jsonb_array_elements(:'j'::jsonb) e WHERE e->>'scope' IS NOT NULL")" "9/9"
+
 # a database of --targets without the extension is a failure, not skipped
 printf 'dbname=%s\ndbname=postgres\n' "$sfdb3" >"$sfdir/targets2"
 run -d postgres --dir "$sfdir" --targets "$sfdir/targets2" --scopes 'tn\_%' upgrade
