@@ -90,6 +90,7 @@ extern void migrate_catalog_insert_batch(const MigrateRevision *revs, int n);
 extern bool migrate_catalog_remove(const char *revision);
 extern void migrate_catalog_set_version(const MigrateState *state,
 										const int *rows, int nrows);
+extern char **migrate_catalog_version_ids(int *n, int *nrevs);
 extern void migrate_catalog_journal(const char *revision,
 									const char *operation,
 									const char *message,

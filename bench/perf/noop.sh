@@ -9,6 +9,8 @@
 #   noop_id     migrate_upgrade('<head id>') at head: the full path
 #               (load the catalog, build the graph, plan nothing)
 #   history     SELECT count(*) FROM migrate_history()
+#   current     SELECT count(*) FROM migrate_current() at head
+#   status      SELECT migrate_status() at head (a health check's call)
 #   plan_all    migrate_pending('heads') after stamping base: plans every
 #               revision
 # us/rev columns show whether a path stays linear.
@@ -17,7 +19,7 @@ SIZES=("${@:-100 1000 10000}")
 # shellcheck disable=SC2206
 SIZES=(${SIZES[*]})
 
-printf '%-5s %6s %10s %10s %10s %10s %12s\n' build size noop_head noop_id history plan_all plan_us/rev
+printf '%-5s %6s %10s %10s %10s %10s %10s %10s %12s\n' build size noop_head noop_id history current status plan_all plan_us/rev
 for n in "${SIZES[@]}"; do
     dir=$(revdir "$n")
     last=$(printf 'p%06d' "$n")
@@ -28,9 +30,11 @@ for n in "${SIZES[@]}"; do
         h=$(server_ms "$b" $db "SELECT count(*) FROM migrate_upgrade('head')")
         i=$(server_ms "$b" $db "SELECT count(*) FROM migrate_upgrade('$last')")
         hi=$(server_ms "$b" $db "SELECT count(*) FROM migrate_history()" 7)
+        cu=$(server_ms "$b" $db "SELECT count(*) FROM migrate_current()")
+        st=$(server_ms "$b" $db "SELECT migrate_status() IS NOT NULL")
         pq "$b" $db -c "SELECT migrate_stamp('base')" >/dev/null
         p=$(server_ms "$b" $db "SELECT count(*) FROM migrate_pending('heads')" 7)
-        printf '%-5s %6d %10.3f %10.3f %10.3f %10.3f %12.2f\n' "$b" "$n" "$h" "$i" "$hi" "$p" \
+        printf '%-5s %6d %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f %12.2f\n' "$b" "$n" "$h" "$i" "$hi" "$cu" "$st" "$p" \
             "$(awk -v p="$p" -v n="$n" 'BEGIN { print p * 1000 / n }')"
         drop_db "$b" $db
     done

@@ -100,29 +100,13 @@ migrate_catalog_bump_generation(void)
 int64
 migrate_catalog_generation(bool latest)
 {
-	CatalogContext cxt;
-	SPIPlanPtr	plan;
-	int			ret;
-	bool		isnull;
-	int64		generation = 0;
+	static const char *const names[1] = {"generation"};
+	Datum		value;
+	bool		null;
 
-	migrate_catalog_enter(&cxt);
-	plan = SPI_prepare("SELECT generation FROM migrate.state", 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (latest)
-		ret = SPI_execute_snapshot(plan, NULL, NULL, GetLatestSnapshot(),
-								   InvalidSnapshot, true, false, 1);
-	else
-		ret = SPI_execute_plan(plan, NULL, NULL, true, 1);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
-	if (SPI_processed > 0)
-		generation = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc,
-												 1, &isnull));
-	migrate_catalog_leave(&cxt);
-	return generation;
+	if (!migrate_catalog_state_row(1, names, &value, &null, latest) || null)
+		return 0;
+	return DatumGetInt64(value);
 }
 
 /* ---- performance: the no-op fast path and directory sync ---- */

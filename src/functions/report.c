@@ -55,6 +55,23 @@ static Datum status_in_scope(FunctionCallInfo fcinfo);
 /* How often migrate_wait looks again, in milliseconds. */
 #define WAIT_POLL_MS 100
 
+/* Emit ids[] as a set of text (a SETOF text function's result). */
+static void
+put_id_strings(FunctionCallInfo fcinfo, char **ids, int n)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		Datum		value = CStringGetTextDatum(ids[i]);
+		bool		isnull = false;
+
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value,
+							 &isnull);
+	}
+}
+
 /* The body of migrate_current: the version rows of the call's scope. */
 static Datum
 current_in_scope(FunctionCallInfo fcinfo)
@@ -62,6 +79,21 @@ current_in_scope(FunctionCallInfo fcinfo)
 	MigrateState state;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+
+	/*
+	 * At the heads, as migrate.state tells, the graph was valid when that
+	 * was noted and nothing was registered since: the version rows can be
+	 * read alone.  Otherwise loading the graph also refuses an invalid one.
+	 */
+	if (migrate_catalog_at_heads(false, false))
+	{
+		int			n;
+		int			nrevs;
+		char	  **ids = migrate_catalog_version_ids(&n, &nrevs);
+
+		put_id_strings(fcinfo, ids, n);
+		return (Datum) 0;
+	}
 	migrate_catalog_load(&state, false, false);
 	migrate_put_ids(fcinfo, &state, state.rows, state.nrows);
 	return (Datum) 0;
@@ -76,6 +108,15 @@ migrate_heads(PG_FUNCTION_ARGS)
 	int			n;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	/* at the one head, as migrate.state tells: the version row is it */
+	if (migrate_catalog_at_heads(true, false))
+	{
+		int			nrevs;
+		char	  **ids = migrate_catalog_version_ids(&n, &nrevs);
+
+		put_id_strings(fcinfo, ids, n);
+		return (Datum) 0;
+	}
 	migrate_catalog_load(&state, false, false);
 	heads = palloc(sizeof(int) * Max(state.nrevs, 1));
 	n = migrate_graph_heads(state.graph, heads);
@@ -381,16 +422,27 @@ push_jsonb(JsonbParseState **st, Jsonb *j)
 
 /* Push "key": ["id", ...] for nodes. */
 static void
-push_ids(JsonbParseState **st, const char *key, const MigrateState *state,
-		 const int *nodes, int n)
+push_ids(JsonbParseState **st, const char *key, char **ids, int n)
 {
 	int			i;
 
 	push_key(st, key);
 	(void) pushJsonbValue(st, WJB_BEGIN_ARRAY, NULL);
 	for (i = 0; i < n; i++)
-		push_string(st, migrate_graph_id(state->graph, nodes[i]), true);
+		push_string(st, ids[i], true);
 	(void) pushJsonbValue(st, WJB_END_ARRAY, NULL);
+}
+
+/* The revision ids of nodes[] of state's graph. */
+static char **
+node_ids(const MigrateState *state, const int *nodes, int n)
+{
+	char	  **ids = palloc(sizeof(char *) * Max(n, 1));
+	int			i;
+
+	for (i = 0; i < n; i++)
+		ids[i] = (char *) migrate_graph_id(state->graph, nodes[i]);
+	return ids;
 }
 
 /*
@@ -410,8 +462,13 @@ status_in_scope(FunctionCallInfo fcinfo)
 	JsonbValue *result;
 	Jsonb	   *drift;
 	Jsonb	   *interrupted;
-	int		   *heads;
+	char	  **current;
+	char	  **heads;
+	char	  **pending;
+	int			ncurrent;
 	int			nheads;
+	int			npending;
+	int			nrevs;
 	TimestampTz last_at;
 	double		last_ms;
 	char	   *last_role;
@@ -419,10 +476,34 @@ status_in_scope(FunctionCallInfo fcinfo)
 	char	   *last_rev;
 	int			last_steps;
 
-	migrate_catalog_load(&state, false, false);
-	plan_or_raise(&state, "heads", true, &plan);
-	heads = palloc(sizeof(int) * Max(state.nrevs, 1));
-	nheads = migrate_graph_heads(state.graph, heads);
+	if (migrate_catalog_at_heads(true, false))
+	{
+		/*
+		 * At the one head, as migrate.state tells: the version row is the
+		 * head and nothing is pending, so a health check polling this
+		 * does not load every revision.
+		 */
+		current = migrate_catalog_version_ids(&ncurrent, &nrevs);
+		heads = current;
+		nheads = ncurrent;
+		pending = NULL;
+		npending = 0;
+	}
+	else
+	{
+		int		   *head_nodes;
+
+		migrate_catalog_load(&state, false, false);
+		plan_or_raise(&state, "heads", true, &plan);
+		head_nodes = palloc(sizeof(int) * Max(state.nrevs, 1));
+		nheads = migrate_graph_heads(state.graph, head_nodes);
+		heads = node_ids(&state, head_nodes, nheads);
+		current = node_ids(&state, state.rows, state.nrows);
+		ncurrent = state.nrows;
+		pending = node_ids(&state, plan.steps, plan.nsteps);
+		npending = plan.nsteps;
+		nrevs = state.nrevs;
+	}
 	last_rev = migrate_catalog_last_step(&last_at, &last_ms, &last_role,
 										 &last_op, &last_steps);
 	migrate_integrity_status(&drift, &interrupted);
@@ -437,15 +518,15 @@ status_in_scope(FunctionCallInfo fcinfo)
 		push_key(&st, "scope");
 		push_string(&st, migrate_scope(), false);
 	}
-	push_ids(&st, "current", &state, state.rows, state.nrows);
-	push_ids(&st, "heads", &state, heads, nheads);
-	push_ids(&st, "pending", &state, plan.steps, plan.nsteps);
+	push_ids(&st, "current", current, ncurrent);
+	push_ids(&st, "heads", heads, nheads);
+	push_ids(&st, "pending", pending, npending);
 	push_key(&st, "pending_count");
-	push_int(&st, plan.nsteps);
+	push_int(&st, npending);
 	push_key(&st, "up_to_date");
-	push_bool(&st, plan.nsteps == 0);
+	push_bool(&st, npending == 0);
 	push_key(&st, "revision_count");
-	push_int(&st, state.nrevs);
+	push_int(&st, nrevs);
 	push_key(&st, "drift");
 	push_jsonb(&st, drift);
 	push_key(&st, "interrupted");
