@@ -41,6 +41,12 @@ static bool resume_run = false;
 static bool per_revision = false;
 
 /*
+ * The tenant schema of the run (--scope, or one of --scopes), or NULL for
+ * the shared run: every call below passes it to the server.
+ */
+static const char *run_scope = NULL;
+
+/*
  * Steps the server recorded without running their SQL ("skip": a revision
  * of the other kind of run when scopes are used), for the closing line.
  */
@@ -75,24 +81,27 @@ fetch_plan(PGconn *conn, const char *operation, const char *target,
 	PGresult   *res;
 	Step	   *steps;
 	char	   *sql;
-	const char *params[2];
+	const char *params[3];
 	int			i;
 
 	if (with_sql)
 	{
 		sql = psprintf("SELECT revision, message, transactional, sql"
-					   " FROM %s.migrate_script($1, $2) ORDER BY step",
-					   ext_schema);
+					   " FROM %s.migrate_script($1, $2%s) ORDER BY step",
+					   ext_schema, run_scope ? ", $3" : "");
 		params[0] = operation;
 		params[1] = target;
-		res = run_query(conn, sql, 2, params);
+		params[2] = run_scope;
+		res = run_query(conn, sql, run_scope ? 3 : 2, params);
 	}
 	else
 	{
 		sql = psprintf("SELECT revision, message, transactional"
-					   " FROM %s.migrate_pending($1) ORDER BY step",
-					   ext_schema);
-		res = run_query(conn, sql, 1, &target);
+					   " FROM %s.migrate_pending($1%s) ORDER BY step",
+					   ext_schema, run_scope ? ", $2" : "");
+		params[0] = target;
+		params[1] = run_scope;
+		res = run_query(conn, sql, run_scope ? 2 : 1, params);
 	}
 	*n = PQntuples(res);
 	steps = pg_malloc0(sizeof(Step) * (*n + 1));
@@ -123,11 +132,13 @@ call_server(PGconn *conn, const char *operation, const char *target,
 	int			rows;
 	int			i;
 	double		last = -1;
+	const char *params[2] = {target, run_scope};
 
 	sql = psprintf("SELECT step, revision, message, operation, duration_ms"
-				   " FROM %s.migrate_%s($1)", ext_schema, operation);
+				   " FROM %s.migrate_%s($1%s)", ext_schema, operation,
+				   run_scope ? ", $2" : "");
 	progress_begin(offset, total);
-	res = run_query(conn, sql, 1, &target);
+	res = run_query(conn, sql, run_scope ? 2 : 1, params);
 	rows = PQntuples(res);
 	for (i = 0; i < rows; i++)
 	{
@@ -143,8 +154,9 @@ call_server(PGconn *conn, const char *operation, const char *target,
 }
 
 /*
- * Set the session's search_path to pg_migrate.search_path, as the server
- * does for the revisions it runs, and return the old one for
+ * Set the session's search_path to pg_migrate.search_path (in a scope, to
+ * the tenant schema), as the server does for the revisions it runs, and
+ * return the old one for
  * leave_revision_search_path().  lock_timeout is left alone: the
  * statements of such a revision (CONCURRENTLY) do not block the
  * application's queries while they wait, and a timeout would leave an
@@ -157,9 +169,12 @@ enter_revision_search_path(PGconn *conn)
 	char	   *saved;
 	const char *want;
 
+	/* in a scope, the tenant schema then pg_catalog, as the server sets it */
 	res = run_query(conn, "SELECT pg_catalog.current_setting('search_path'),"
-					" pg_catalog.current_setting('pg_migrate.search_path', true)",
-					0, NULL);
+					" CASE WHEN $1::pg_catalog.text IS NULL"
+					" THEN pg_catalog.current_setting('pg_migrate.search_path', true)"
+					" ELSE pg_catalog.quote_ident($1) OPERATOR(pg_catalog.||) ', pg_catalog' END",
+					1, &run_scope);
 	saved = pg_strdup(PQgetvalue(res, 0, 0));
 	want = PQgetisnull(res, 0, 1) ? "" : PQgetvalue(res, 0, 1);
 	if (want[0] != '\0')
@@ -215,7 +230,9 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	char	   *progress_sql;
 	char		duration[64];
 	char		count[32];
-	const char *params[3];
+	const char *params[4];
+	const char *scope_arg = run_scope ? ", $4" : "";
+	int			nscope = run_scope ? 1 : 0;
 	int			first;
 	bool		resumed;
 	char	   *saved_path;
@@ -235,24 +252,27 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	params[0] = step->rev;
 	params[1] = operation;
 	params[2] = count;
+	params[3] = run_scope;
 	first = 0;
 	resumed = false;
 	if (resume_run)
 	{
 		PGresult   *res;
+		const char *sparams[2] = {step->rev, run_scope};
 
 		/* the step left interrupted, if it is this one, is taken over */
 		sql = psprintf("SELECT s->'interrupted'->>'revision' = $1"
-					   " FROM %s.migrate_status() s", ext_schema);
-		res = run_query(conn, sql, 1, params);
+					   " FROM %s.migrate_status(%s) s", ext_schema,
+					   run_scope ? "$2" : "");
+		res = run_query(conn, sql, 1 + nscope, sparams);
 		resumed = PQgetvalue(res, 0, 0)[0] == 't';
 		PQclear(res);
 		pg_free(sql);
 		if (resumed)
 		{
-			sql = psprintf("SELECT %s.migrate_outside_resume($1, $2, $3)",
-						   ext_schema);
-			res = run_query(conn, sql, 3, params);
+			sql = psprintf("SELECT %s.migrate_outside_resume($1, $2, $3%s)",
+						   ext_schema, scope_arg);
+			res = run_query(conn, sql, 3 + nscope, params);
 			first = atoi(PQgetvalue(res, 0, 0));
 			printf("resuming \"%s\" after statement %d of %d\n", step->rev,
 				   first, nstmts);
@@ -262,13 +282,13 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	}
 	if (!resumed)
 	{
-		sql = psprintf("SELECT %s.migrate_outside_start($1, $2, $3)",
-					   ext_schema);
-		PQclear(run_query(conn, sql, 3, params));
+		sql = psprintf("SELECT %s.migrate_outside_start($1, $2, $3%s)",
+					   ext_schema, scope_arg);
+		PQclear(run_query(conn, sql, 3 + nscope, params));
 		pg_free(sql);
 	}
-	progress_sql = psprintf("SELECT %s.migrate_outside_progress($1, $2)",
-							ext_schema);
+	progress_sql = psprintf("SELECT %s.migrate_outside_progress($1, $2%s)",
+							ext_schema, run_scope ? ", $3" : "");
 
 	/* the statements see pg_migrate.search_path, as the server's revisions do */
 	saved_path = enter_revision_search_path(conn);
@@ -282,7 +302,7 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 		{
 			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-			const char *fparams[4];
+			const char *fparams[5];
 			char		stmtno[32];
 
 			report_server_error(res, PQgetvalue(stmts, i, 0));
@@ -291,21 +311,28 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 			fparams[1] = stmtno;
 			fparams[2] = state ? state : "XX000";
 			fparams[3] = msg ? msg : PQerrorMessage(conn);
-			sql = psprintf("SELECT %s.migrate_outside_failed($1, $2, $3, $4)",
-						   ext_schema);
-			PQclear(run_query(conn, sql, 4, fparams));
+			fparams[4] = run_scope;
+			sql = psprintf("SELECT %s.migrate_outside_failed($1, $2, $3, $4%s)",
+						   ext_schema, run_scope ? ", $5" : "");
+			PQclear(run_query(conn, sql, 4 + nscope, fparams));
 			pg_log_error("statement %d of %d of non-transactional revision \"%s\" failed",
 						 i + 1, nstmts, step->rev);
 			pg_log_error_detail("The statements before it are committed; the failure is recorded, and migrations are refused until it is resolved.");
-			pg_log_error_hint("Fix the cause, then run \"pg_migrate %s --resume\" to go on from statement %d; or complete or undo the statements by hand and run \"pg_migrate resolve %s applied\" or \"pg_migrate resolve %s not-applied\".",
-							  operation, i + 1, step->rev, step->rev);
+			if (run_scope)
+				pg_log_error_hint("Fix the cause, then run \"pg_migrate --scope %s %s --resume\" to go on from statement %d; or complete or undo the statements by hand and run \"pg_migrate --scope %s resolve %s applied\" or \"pg_migrate --scope %s resolve %s not-applied\".",
+								  run_scope, operation, i + 1, run_scope,
+								  step->rev, run_scope, step->rev);
+			else
+				pg_log_error_hint("Fix the cause, then run \"pg_migrate %s --resume\" to go on from statement %d; or complete or undo the statements by hand and run \"pg_migrate resolve %s applied\" or \"pg_migrate resolve %s not-applied\".",
+								  operation, i + 1, step->rev, step->rev);
 			PQclear(res);
 			finish_and_exit(conn, EXIT_SQL);
 		}
 		PQclear(res);
 		snprintf(count, sizeof(count), "%d", i + 1);
 		params[1] = count;
-		PQclear(run_query(conn, progress_sql, 2, params));
+		params[2] = run_scope;
+		PQclear(run_query(conn, progress_sql, 2 + nscope, params));
 	}
 	pg_free(progress_sql);
 	PQclear(stmts);
@@ -318,8 +345,10 @@ run_outside(PGconn *conn, const char *operation, const Step *step,
 	params[0] = step->rev;
 	params[1] = operation;
 	params[2] = duration;
-	sql = psprintf("SELECT %s.migrate_record($1, $2, $3)", ext_schema);
-	PQclear(run_query(conn, sql, 3, params));
+	params[3] = run_scope;
+	sql = psprintf("SELECT %s.migrate_record($1, $2, $3%s)", ext_schema,
+				   scope_arg);
+	PQclear(run_query(conn, sql, 3 + nscope, params));
 	pg_free(sql);
 }
 
@@ -448,23 +477,30 @@ refuse_missing_downgrade(PGconn *conn, const Step *steps, int n)
  * registered and committed first, so that the migration lock registration
  * takes is not held while the scope's revisions run: runs in other scopes
  * (-j with --scopes, or other clients) go on meanwhile.  The server runs
- * the whole plan in one transaction; it refuses a non-transactional
- * revision in a scope.
+ * the whole plan in one transaction; a plan that holds a non-transactional
+ * revision is taken apart as in the shared run (run_split), under the
+ * scope's own lock held for the session, so that other scopes go on.
  */
 static int
 scoped_run(const MigrateOptions *opts, const char *operation,
 		   const char *target)
 {
+	bool		upgrade = strcmp(operation, "upgrade") == 0;
 	RevFileSet	set;
 	PGconn	   *conn;
 	PGresult   *res;
+	Step	   *steps;
 	char	   *sql;
 	const char *params[2];
+	int			n;
 	int			i;
 	int			ran = 0;
 	int			skipped = 0;
+	bool		all_transactional = true;
 	double		ms = 0;
 
+	run_scope = opts->scope;
+	resume_run = opts->resume;
 	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 	if (!files_registered)
@@ -479,6 +515,39 @@ scoped_run(const MigrateOptions *opts, const char *operation,
 		run_command(conn, "COMMIT");
 		run_command(conn, "BEGIN");
 	}
+
+	steps = fetch_plan(conn, operation, target, !upgrade, &n);
+	for (i = 0; i < n; i++)
+		if (!steps[i].transactional)
+			all_transactional = false;
+	if (!all_transactional)
+	{
+		/*
+		 * The scope's lock for the session, keyed as the server keys it
+		 * (scope.c): two clients never run the same scope's step at once,
+		 * the scope's calls wait for the run, and it tells a live note from
+		 * a dead one.  Plan again from what is committed once it is held.
+		 */
+		run_command(conn, "COMMIT");
+		PQclear(run_query(conn, "SELECT pg_catalog.pg_advisory_lock("
+						  MIGRATE_SCOPE_LOCK_KEY1_SQL ", pg_catalog.hashtext($1))",
+						  1, &run_scope));
+		run_command(conn, "BEGIN");
+		steps = fetch_plan(conn, operation, target, true, &n);
+		if (!upgrade)
+			refuse_missing_downgrade(conn, steps, n);
+		skipped_steps = 0;
+		ran = run_split(conn, operation, target, steps, n, &ms);
+		PQclear(run_query(conn, "SELECT pg_catalog.pg_advisory_unlock("
+						  MIGRATE_SCOPE_LOCK_KEY1_SQL ", pg_catalog.hashtext($1))",
+						  1, &run_scope));
+		if (fleet_label == NULL)
+			printf("scope \"%s\": ", opts->scope);
+		print_summary(operation, ran, ms);
+		PQfinish(conn);
+		return EXIT_OK;
+	}
+
 	sql = psprintf("SELECT step, revision, message, operation, duration_ms"
 				   " FROM %s.migrate_%s($1, $2)", ext_schema, operation);
 	params[0] = target;

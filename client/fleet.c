@@ -2,8 +2,9 @@
  *
  * fleet.c
  *	  Running one verb against many databases: --all-databases,
- *	  --databases, --targets, -j, --canary, --fail-fast; and against many
- *	  tenant schemas of one database: --scopes.
+ *	  --databases, --targets, -j, --canary, --fail-fast; against many
+ *	  tenant schemas of one database: --scopes; and against the tenant
+ *	  schemas of many databases: --scopes with one of the others.
  *
  * Each target is run by a child process forked from this one, which calls
  * the same verb function a single-database run calls, with its standard
@@ -22,6 +23,16 @@
  * targets alone and stops if any of them failed.  A rerun does only what
  * is left because every verb is idempotent against the version rows: a
  * database already at the target reports nothing to do.
+ *
+ * --scopes with --all-databases, --databases or --targets makes a target
+ * of every (database, tenant schema) pair.  The pairs are found before
+ * anything runs, one database after another, each by a child of its own
+ * (list_pairs): it connects, registers the files for an upgrade or a
+ * downgrade (once per database, as --scopes does for its one database),
+ * and prints the matching schemas.  A database whose listing fails is one
+ * failed target; one without the extension is skipped (--all-databases,
+ * --databases) or failed (--targets), as without --scopes; one where no
+ * schema matches is skipped with that reason, not an error of the run.
  *
  * IDENTIFICATION
  *	  client/fleet.c
@@ -43,6 +54,12 @@
 const char *fleet_label = NULL;
 const char *fleet_format = NULL;
 
+/* the targets are (database, scope) pairs: status prints both */
+static bool fleet_pairs = false;
+
+/* in a child of pairs: the label of its database */
+static const char *fleet_database = NULL;
+
 /* the signal mask the children run with (SIGCHLD is blocked here) */
 static sigset_t child_mask;
 
@@ -52,7 +69,8 @@ typedef enum TargetState
 	TARGET_RUNNING,
 	TARGET_DONE,
 	TARGET_FAILED,
-	TARGET_SKIPPED,				/* --all-databases: no extension there */
+	TARGET_SKIPPED,				/* --all-databases: no extension there; pairs:
+								 * no schema matches there */
 	TARGET_NOT_STARTED			/* stopped by --fail-fast or --canary */
 } TargetState;
 
@@ -61,6 +79,7 @@ typedef struct Target
 	char	   *label;			/* what the lines and the table show */
 	char	   *conninfo;		/* given to the child as -d */
 	char	   *scope;			/* --scopes: the tenant schema, else NULL */
+	char	   *database;		/* pairs: the database's own label */
 	TargetState state;
 	pid_t		pid;
 	FILE	   *out;			/* the child's stdout and stderr */
@@ -85,7 +104,10 @@ typedef struct Fleet
 	bool		bar_drawn;
 	bool		stop;			/* start nothing more */
 	bool		scopes;			/* the targets are tenant schemas (--scopes) */
+	bool		pairs;			/* ... of many databases: (database, scope) */
 } Fleet;
+
+static char *slurp(FILE *f);
 
 /* Seconds on a monotonic clock. */
 static double
@@ -333,6 +355,172 @@ read_targets(const char *path, Fleet *fleet)
 }
 
 /*
+ * A listing child of list_pairs: in the database opts->dbname, register
+ * the files when register (committed, so that the pairs' runs send none),
+ * and print "scope<TAB>NAME" for each schema LIKE opts->fleet_scopes.
+ * Exits as a verb does: EXIT_FLEET_SKIP without the extension under
+ * --all-databases and --databases, an error status on any failure.
+ */
+static void
+list_database_scopes(const MigrateOptions *opts, bool register_files)
+{
+	PGconn	   *conn = connect_server(opts, false);
+	PGresult   *res;
+	int			i;
+
+	/* without the extension: skipped (exits here), or open_session's error */
+	if (!find_extension(conn))
+	{
+		RevFileSet	set;
+
+		PQfinish(conn);
+		read_revision_files(opts->dir, &set);
+		(void) open_session(opts, &set);
+		exit(EXIT_OTHER);		/* not reached */
+	}
+	res = run_query(conn,
+					"SELECT nspname FROM pg_catalog.pg_namespace"
+					" WHERE nspname::pg_catalog.text OPERATOR(pg_catalog.~~) $1"
+					" AND nspname::pg_catalog.text OPERATOR(pg_catalog.!~~) 'pg\\_%'"
+					" AND nspname OPERATOR(pg_catalog.<>) ALL"
+					"  (ARRAY['information_schema', 'migrate']::pg_catalog.name[])"
+					" AND pg_catalog.strpos(nspname, E'\\n') OPERATOR(pg_catalog.=) 0"
+					" ORDER BY nspname COLLATE \"C\"",
+					1, &opts->fleet_scopes);
+	PQfinish(conn);
+	/* the files go to a database that has pairs to run, once */
+	if (register_files && PQntuples(res) > 0)
+		register_files_once(opts);
+	for (i = 0; i < PQntuples(res); i++)
+		printf("scope\t%s\n", PQgetvalue(res, i, 0));
+	PQclear(res);
+	exit(EXIT_OK);
+}
+
+/*
+ * --scopes with --all-databases, --databases or --targets: a target for
+ * each (database, matching schema) pair, database by database.  Each
+ * database is listed by a child process (list_database_scopes), so that a
+ * database that cannot be reached or read fails alone, as its runs would;
+ * such a database, and one that is skipped, becomes one target already
+ * finished, shown as its runs would be.
+ */
+static void
+list_pairs(const MigrateOptions *opts, Fleet *fleet)
+{
+	Fleet		dbs;
+	bool		register_files = strcmp(opts->verb, "upgrade") == 0 ||
+		strcmp(opts->verb, "downgrade") == 0;
+	int			d;
+
+	memset(&dbs, 0, sizeof(dbs));
+	if (opts->fleet_targets != NULL)
+		read_targets(opts->fleet_targets, &dbs);
+	else
+	{
+		list_databases(opts, &dbs);
+		/* a database without the extension is not part of the fleet */
+		fleet_skip_missing = true;
+		if (dbs.n == 0)
+		{
+			pg_log_error("no database matches \"%s\"",
+						 opts->fleet_databases ? opts->fleet_databases : "%");
+			exit(EXIT_USAGE);
+		}
+	}
+	for (d = 0; d < dbs.n; d++)
+	{
+		Target	   *db = &dbs.targets[d];
+		int			wstatus;
+		int			found = 0;
+		char	   *line;
+		char	   *save;
+
+		db->out = tmpfile();
+		if (db->out == NULL)
+		{
+			pg_log_error("could not create a temporary file: %m");
+			exit(EXIT_OTHER);
+		}
+		db->started = now_seconds();
+		fflush(stdout);
+		fflush(stderr);
+		db->pid = fork();
+		if (db->pid < 0)
+		{
+			pg_log_error("could not fork: %m");
+			exit(EXIT_OTHER);
+		}
+		if (db->pid == 0)
+		{
+			MigrateOptions copy = *opts;
+			int			fd = fileno(db->out);
+
+			if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+				_exit(EXIT_OTHER);
+			stdout_is_tty = false;
+			copy.dbname = db->conninfo;
+			list_database_scopes(&copy, register_files);
+		}
+		while (waitpid(db->pid, &wstatus, 0) < 0)
+		{
+			if (errno != EINTR)
+			{
+				pg_log_error("could not wait for a child process: %m");
+				exit(EXIT_OTHER);
+			}
+		}
+		db->output = slurp(db->out);
+		fclose(db->out);
+		db->out = NULL;
+		db->seconds = now_seconds() - db->started;
+		db->status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : EXIT_OTHER;
+
+		if (db->status == EXIT_OK)
+		{
+			for (line = strtok_r(db->output, "\n", &save); line != NULL;
+				 line = strtok_r(NULL, "\n", &save))
+			{
+				Target	   *t;
+
+				if (strncmp(line, "scope\t", 6) != 0)
+					continue;
+				add_target(fleet, psprintf("%s/%s", db->label, line + 6),
+						   pg_strdup(db->conninfo));
+				t = &fleet->targets[fleet->n - 1];
+				t->scope = pg_strdup(line + 6);
+				t->database = db->label;
+				found++;
+			}
+			if (found > 0)
+				continue;
+			db->output = psprintf("no schema matches \"%s\"\n",
+								  opts->fleet_scopes);
+		}
+
+		/* a database that gives no pair: one target, finished already */
+		add_target(fleet, db->label, db->conninfo);
+		fleet->targets[fleet->n - 1] = *db;
+		fleet->targets[fleet->n - 1].database = db->label;
+		fleet->targets[fleet->n - 1].scope = NULL;
+		fleet->finished++;
+		if (db->status == EXIT_OK || db->status == EXIT_FLEET_SKIP)
+		{
+			fleet->targets[fleet->n - 1].state = TARGET_SKIPPED;
+			fleet->targets[fleet->n - 1].status = EXIT_OK;
+			fleet->skipped++;
+		}
+		else
+		{
+			fleet->targets[fleet->n - 1].state = TARGET_FAILED;
+			fleet->failed++;
+		}
+	}
+	if (register_files)
+		files_registered = true;
+}
+
+/*
  * The child's side: run the verb against one target with its output in
  * the target's file, and exit with the verb's status.
  */
@@ -351,6 +539,7 @@ run_child(const MigrateOptions *opts, int (*fn) (const MigrateOptions *),
 	copy.scope = t->scope;
 	copy.fleet_scopes = NULL;
 	fleet_label = t->label;
+	fleet_database = t->database;
 	exit(fn(&copy));
 }
 
@@ -395,6 +584,14 @@ slurp(FILE *f)
 	return buf.data;
 }
 
+/* A database of pairs where no schema matches the pattern. */
+static bool
+no_pair(const Target *t)
+{
+	return t->state == TARGET_SKIPPED && t->output != NULL &&
+		strncmp(t->output, "no schema matches", 17) == 0;
+}
+
 /* The line of text that best sums up a target's output. */
 static char *
 detail_of(const Target *t)
@@ -404,8 +601,12 @@ detail_of(const Target *t)
 	const char *end;
 
 	if (t->state == TARGET_SKIPPED)
-		return pg_strdup("extension not installed");
-	if (t->state == TARGET_NOT_STARTED)
+	{
+		if (!no_pair(t))
+			return pg_strdup("extension not installed");
+		start = out;
+	}
+	else if (t->state == TARGET_NOT_STARTED)
 		return pg_strdup("not started");
 	if (t->state == TARGET_FAILED || t->status == EXIT_PENDING)
 	{
@@ -512,14 +713,12 @@ outcome_word(const Target *t)
 	}
 }
 
-/*
- * A child ended: record its outcome and print its line (on a terminal,
- * only failures get a line: the bar shows the rest).
- */
+static void print_line(Fleet *fleet, const Target *t);
+
+/* A child ended: record its outcome and print its line. */
 static void
 finish_target(Fleet *fleet, Target *t, int wstatus)
 {
-	char	   *detail;
 
 	t->seconds = now_seconds() - t->started;
 	fleet->busy_seconds += t->seconds;
@@ -545,6 +744,17 @@ finish_target(Fleet *fleet, Target *t, int wstatus)
 		t->state = TARGET_FAILED;
 		fleet->failed++;
 	}
+	print_line(fleet, t);
+}
+
+/*
+ * Print a finished target's line (on a terminal, only failures get one:
+ * the bar shows the rest), with a failure's whole output below it.
+ */
+static void
+print_line(Fleet *fleet, const Target *t)
+{
+	char	   *detail;
 
 	/* status output is collected for the table; show its failures only */
 	if (fleet_format != NULL && t->state != TARGET_FAILED)
@@ -640,6 +850,12 @@ run_range(const MigrateOptions *opts, int (*fn) (const MigrateOptions *),
 			fleet->stop = true;
 		if (CancelRequested)
 			fleet->stop = true;
+		/* a database of pairs that gave none finished when it was listed */
+		if (next < to && fleet->targets[next].state != TARGET_WAITING)
+		{
+			next++;
+			continue;
+		}
 		if (!fleet->stop && next < to && fleet->running < fleet->jobs)
 		{
 			start_target(opts, fn, fleet, &fleet->targets[next++]);
@@ -682,32 +898,66 @@ rank(int status)
 	}
 }
 
+/*
+ * The first column(s) of a target's row: its label, or for pairs its
+ * database and its scope ("-" for a database that gave no pair) in two
+ * columns of widths[0] and widths[1].
+ */
+static void
+print_target_columns(const Fleet *fleet, const Target *t, const int *widths)
+{
+	if (fleet->pairs)
+		printf("%-*s  %-*s", widths[0], t->database, widths[1],
+			   t->scope ? t->scope : "-");
+	else
+		printf("%-*s", widths[0], t->label);
+}
+
 /* Print the summary table of a fleet run that is not status. */
 static void
 print_summary(const Fleet *fleet)
 {
-	int			width = 8;
+	int			widths[2] = {8, 5};
 	int			counts[6] = {0};
 	int			i;
+	int			k;
 
 	for (i = 0; i < fleet->n; i++)
-		width = Max(width, (int) strlen(fleet->targets[i].label));
-	printf("\n%-*s  %-11s  %8s  %s\n", width, "target", "outcome", "seconds",
-		   "detail");
-	for (i = 0; i < width; i++)
-		putchar('-');
-	printf("  -----------  --------  ------\n");
+	{
+		const Target *t = &fleet->targets[i];
+
+		if (fleet->pairs)
+		{
+			widths[0] = Max(widths[0], (int) strlen(t->database));
+			widths[1] = Max(widths[1], t->scope ? (int) strlen(t->scope) : 1);
+		}
+		else
+			widths[0] = Max(widths[0], (int) strlen(t->label));
+	}
+	printf("\n");
+	if (fleet->pairs)
+		printf("%-*s  %-*s", widths[0], "database", widths[1], "scope");
+	else
+		printf("%-*s", widths[0], "target");
+	printf("  %-11s  %8s  %s\n", "outcome", "seconds", "detail");
+	for (k = 0; k < (fleet->pairs ? 2 : 1); k++)
+	{
+		for (i = 0; i < widths[k]; i++)
+			putchar('-');
+		printf("  ");
+	}
+	printf("-----------  --------  ------\n");
 	for (i = 0; i < fleet->n; i++)
 	{
 		const Target *t = &fleet->targets[i];
 		char	   *detail = detail_of(t);
 
+		print_target_columns(fleet, t, widths);
 		if (t->state == TARGET_NOT_STARTED || t->state == TARGET_WAITING)
-			printf("%-*s  %-11s  %8s  %s\n", width, t->label, "not started",
-				   "", "");
+			printf("  %-11s  %8s  %s\n", "not started", "", "");
 		else
-			printf("%-*s  %-11s  %8.2f  %s\n", width, t->label,
-				   outcome_word(t), t->seconds, detail);
+			printf("  %-11s  %8.2f  %s\n", outcome_word(t), t->seconds,
+				   detail);
 		counts[t->state == TARGET_WAITING ? TARGET_NOT_STARTED : t->state]++;
 		pfree(detail);
 	}
@@ -726,11 +976,18 @@ print_summary(const Fleet *fleet)
 static void
 print_status(const Fleet *fleet, bool json)
 {
-	const char *const heads[] = {
+	const char *const one_heads[] = {
 		fleet->scopes ? "scope" : "database", "state", "current", "heads",
 		"pending", "drifted", "interrupted"
 	};
-	int			widths[lengthof(heads)];
+	const char *const pair_heads[] = {
+		"database", "scope", "state", "current", "heads", "pending",
+		"drifted", "interrupted"
+	};
+	const char *const *heads = fleet->pairs ? pair_heads : one_heads;
+	int			nheads = fleet->pairs ? lengthof(pair_heads) : lengthof(one_heads);
+	int			nlabel = fleet->pairs ? 2 : 1;	/* columns naming the target */
+	int			widths[lengthof(pair_heads)];
 	int			i;
 	int			c;
 	bool		first = true;
@@ -741,42 +998,50 @@ print_status(const Fleet *fleet, bool json)
 		for (i = 0; i < fleet->n; i++)
 		{
 			const Target *t = &fleet->targets[i];
+			char	   *detail;
+			StringInfoData buf;
 
-			if (t->state == TARGET_SKIPPED)
+			if (t->state == TARGET_SKIPPED && !no_pair(t))
 				continue;
+			detail = detail_of(t);
 			printf("%s\n  ", first ? "" : ",");
 			first = false;
 			if (t->state == TARGET_DONE)
 			{
-				char	   *line = detail_of(t);
-
-				printf("%s", line);
-				pfree(line);
-			}
-			else
-			{
-				char	   *detail = detail_of(t);
-				StringInfoData buf;
-
-				initStringInfo(&buf);
-				appendStringInfoString(&buf, "{\"target\": ");
-				append_json_string(&buf, t->label);
-				appendStringInfoString(&buf, ", \"state\": ");
-				append_json_string(&buf, t->state == TARGET_FAILED ?
-									"unreachable" : "not started");
-				appendStringInfoString(&buf, ", \"error\": ");
-				append_json_string(&buf, detail);
-				appendStringInfoString(&buf, "}");
-				printf("%s", buf.data);
-				pfree(buf.data);
+				printf("%s", detail);
 				pfree(detail);
+				continue;
 			}
+			initStringInfo(&buf);
+			appendStringInfoString(&buf, "{\"target\": ");
+			append_json_string(&buf, t->label);
+			if (fleet->pairs)
+			{
+				appendStringInfoString(&buf, ", \"database\": ");
+				append_json_string(&buf, t->database);
+				appendStringInfoString(&buf, ", \"scope\": ");
+				if (t->scope)
+					append_json_string(&buf, t->scope);
+				else
+					appendStringInfoString(&buf, "null");
+			}
+			appendStringInfoString(&buf, ", \"state\": ");
+			append_json_string(&buf, t->state == TARGET_FAILED ? "unreachable" :
+							   t->state == TARGET_SKIPPED ? "skipped" :
+							   "not started");
+			appendStringInfoString(&buf, t->state == TARGET_SKIPPED ?
+								   ", \"detail\": " : ", \"error\": ");
+			append_json_string(&buf, detail);
+			appendStringInfoString(&buf, "}");
+			printf("%s", buf.data);
+			pfree(buf.data);
+			pfree(detail);
 		}
 		printf("%s]\n", first ? "" : "\n");
 		return;
 	}
 
-	for (c = 0; c < (int) lengthof(heads); c++)
+	for (c = 0; c < nheads; c++)
 		widths[c] = strlen(heads[c]);
 	for (i = 0; i < fleet->n; i++)
 	{
@@ -787,20 +1052,27 @@ print_status(const Fleet *fleet, bool json)
 
 		if (t->state != TARGET_DONE)
 		{
-			widths[0] = Max(widths[0], (int) strlen(t->label));
+			if (fleet->pairs)
+			{
+				widths[0] = Max(widths[0], (int) strlen(t->database));
+				widths[1] = Max(widths[1], t->scope ? (int) strlen(t->scope) : 1);
+			}
+			else
+				widths[0] = Max(widths[0], (int) strlen(t->label));
 			continue;
 		}
 		line = detail_of(t);
 		for (c = 0, field = strtok_r(line, "\t", &save);
-			 field != NULL && c < (int) lengthof(heads);
+			 field != NULL && c < nheads;
 			 c++, field = strtok_r(NULL, "\t", &save))
 			widths[c] = Max(widths[c], (int) strlen(field));
 		pfree(line);
 	}
-	for (c = 0; c < (int) lengthof(heads); c++)
-		printf("%s%-*s", c > 0 ? "  " : "", widths[c], heads[c]);
+	for (c = 0; c < nheads; c++)
+		printf("%s%-*s", c > 0 ? "  " : "", c == nheads - 1 ? 0 : widths[c],
+			   heads[c]);
 	printf("\n");
-	for (c = 0; c < (int) lengthof(heads); c++)
+	for (c = 0; c < nheads; c++)
 	{
 		int			k;
 
@@ -816,23 +1088,25 @@ print_status(const Fleet *fleet, bool json)
 		char	   *field;
 		char	   *save;
 
-		if (t->state == TARGET_SKIPPED)
+		if (t->state == TARGET_SKIPPED && !no_pair(t))
 			continue;
 		if (t->state != TARGET_DONE)
 		{
 			char	   *detail = detail_of(t);
 
-			printf("%-*s  %-*s  %s\n", widths[0], t->label, widths[1],
-				   t->state == TARGET_FAILED ? "unreachable" : "not started",
+			print_target_columns(fleet, t, widths);
+			printf("  %-*s  %s\n", widths[nlabel],
+				   t->state == TARGET_FAILED ? "unreachable" :
+				   t->state == TARGET_SKIPPED ? "skipped" : "not started",
 				   detail);
 			pfree(detail);
 			continue;
 		}
 		line = detail_of(t);
 		for (c = 0, field = strtok_r(line, "\t", &save);
-			 field != NULL && c < (int) lengthof(heads);
+			 field != NULL && c < nheads;
 			 c++, field = strtok_r(NULL, "\t", &save))
-			printf("%s%-*s", c > 0 ? "  " : "", c == (int) lengthof(heads) - 1 ? 0 : widths[c], field);
+			printf("%s%-*s", c > 0 ? "  " : "", c == nheads - 1 ? 0 : widths[c], field);
 		printf("\n");
 		pfree(line);
 	}
@@ -851,27 +1125,30 @@ verb_fleet_status(const MigrateOptions *opts)
 	PGconn	   *conn;
 	PGresult   *res;
 	char	   *sql;
-	const char *params[2];
+	const char *params[3];
 
 	read_revision_files(opts->dir, &set);
 	conn = open_session(opts, &set);
 	sql = psprintf("WITH s AS (SELECT %s.migrate_status(%s) AS s),"
 				   " c AS (SELECT (SELECT pg_catalog.count(*) FROM %s.migrate_drift()) AS drifted,"
-				   "  (SELECT pg_catalog.count(*) FROM migrate.interrupted) AS interrupted,"
+				   "  (SELECT pg_catalog.count(*) FROM migrate.interrupted%s) AS interrupted,"
 				   "  ((SELECT s FROM s)->>'pending_count')::pg_catalog.int4 AS pending),"
 				   " r AS (SELECT CASE WHEN interrupted > 0 THEN 'interrupted'"
 				   "  WHEN drifted > 0 THEN 'drifted'"
 				   "  WHEN pending > 0 THEN 'behind' ELSE 'current' END AS state,"
 				   "  drifted, interrupted, pending FROM c)"
-				   " SELECT pg_catalog.jsonb_build_object("
+				   " SELECT (pg_catalog.jsonb_build_object("
 				   "  'target', $1::pg_catalog.text,"
 				   "  'database', pg_catalog.current_database(),"
 				   "  'state', r.state,"
 				   "  'current', s.s->'current', 'heads', s.s->'heads',"
 				   "  'pending', r.pending, 'drifted', r.drifted,"
 				   "  'interrupted', r.interrupted,"
-				   "  'last_migration', s.s->'last_migration')::pg_catalog.text,"
-				   " $1 || E'\\t' || r.state"
+				   "  'last_migration', s.s->'last_migration')"
+				   "  OPERATOR(pg_catalog.||) CASE WHEN $2::pg_catalog.text IS NULL"
+				   "  THEN '{}'::pg_catalog.jsonb"
+				   "  ELSE pg_catalog.jsonb_build_object('scope', $2) END)::pg_catalog.text,"
+				   " %s || E'\\t' || r.state"
 				   " || E'\\t' || COALESCE(NULLIF(pg_catalog.array_to_string(ARRAY("
 				   "   SELECT pg_catalog.jsonb_array_elements_text(s.s->'current')), ','), ''), '<base>')"
 				   " || E'\\t' || COALESCE(NULLIF(pg_catalog.array_to_string(ARRAY("
@@ -879,10 +1156,14 @@ verb_fleet_status(const MigrateOptions *opts)
 				   " || E'\\t' || r.pending || E'\\t' || r.drifted"
 				   " || E'\\t' || r.interrupted"
 				   " FROM s, r",
-				   ext_schema, opts->scope ? "$2" : "", ext_schema);
+				   ext_schema, opts->scope ? "$2" : "", ext_schema,
+				   opts->scope ? " WHERE scope OPERATOR(pg_catalog.=) $2" : "",
+				   fleet_pairs ?
+				   "$3::pg_catalog.text || E'\\t' || $2" : "$1");
 	params[0] = fleet_label ? fleet_label : PQdb(conn);
 	params[1] = opts->scope;
-	res = run_query(conn, sql, opts->scope ? 2 : 1, params);
+	params[2] = fleet_database;
+	res = run_query(conn, sql, fleet_pairs ? 3 : 2, params);
 	printf("%s\n", PQgetvalue(res, 0,
 							  fleet_format && strcmp(fleet_format, "json") == 0
 							  ? 0 : 1));
@@ -903,10 +1184,18 @@ migrate_fleet_run(const MigrateOptions *opts,
 	Fleet		fleet;
 	int			worst = EXIT_OK;
 	int			canary;
+	int			ncanary;
 	int			i;
 
 	memset(&fleet, 0, sizeof(fleet));
-	if (opts->fleet_scopes != NULL)
+	if (opts->fleet_scopes != NULL &&
+		(opts->fleet_all || opts->fleet_databases || opts->fleet_targets))
+	{
+		list_pairs(opts, &fleet);
+		fleet.scopes = true;
+		fleet.pairs = fleet_pairs = true;
+	}
+	else if (opts->fleet_scopes != NULL)
 	{
 		list_scopes(opts, &fleet);
 		fleet.scopes = true;
@@ -940,16 +1229,33 @@ migrate_fleet_run(const MigrateOptions *opts,
 		sigprocmask(SIG_BLOCK, NULL, &child_mask);
 	if (is_status)
 		fleet_format = opts->fleet_format ? opts->fleet_format : "table";
+	/* the databases of pairs that gave none finished when listed */
+	for (i = 0; i < fleet.n; i++)
+		if (fleet.targets[i].state != TARGET_WAITING)
+			print_line(&fleet, &fleet.targets[i]);
 
-	canary = Min(opts->fleet_canary, fleet.n);
-	if (canary > 0)
+	/*
+	 * The canaries are the first N targets to run: the databases of pairs
+	 * that gave none, finished already, are not among them.
+	 */
+	ncanary = 0;
+	for (canary = 0; canary < fleet.n && ncanary < opts->fleet_canary; canary++)
+		if (fleet.targets[canary].state == TARGET_WAITING)
+			ncanary++;
+	if (ncanary > 0)
 	{
+		int			failed_before = fleet.failed;
+		int			left = 0;
+
 		run_range(opts, fn, &fleet, 0, canary);
-		if (fleet.failed > 0)
+		for (i = canary; i < fleet.n; i++)
+			if (fleet.targets[i].state == TARGET_WAITING)
+				left++;
+		if (fleet.failed > failed_before)
 		{
 			clear_bar(&fleet);
 			pg_log_error("%d of %d canary target(s) failed; the other %d target(s) were not started",
-						 fleet.failed, canary, fleet.n - canary);
+						 fleet.failed - failed_before, ncanary, left);
 			fleet.stop = true;
 		}
 	}

@@ -50,7 +50,7 @@ verb_resolve(const MigrateOptions *opts)
 	PGconn	   *conn;
 	PGresult   *res;
 	char	   *sql;
-	const char *params[2];
+	const char *params[3];
 
 	if (strcmp(opts->args[1], "applied") != 0 &&
 		strcmp(opts->args[1], "not-applied") != 0)
@@ -63,9 +63,14 @@ verb_resolve(const MigrateOptions *opts)
 	conn = open_session(opts, &set);
 	params[0] = opts->args[0];
 	params[1] = opts->args[1];
-	sql = psprintf("SELECT %s.migrate_resolve($1, $2)", ext_schema);
-	res = run_query(conn, sql, 2, params);
+	params[2] = opts->scope;
+	/* --scope: the step left interrupted in that tenant schema */
+	sql = psprintf("SELECT %s.migrate_resolve($1, $2%s)", ext_schema,
+				   opts->scope ? ", $3" : "");
+	res = run_query(conn, sql, opts->scope ? 3 : 2, params);
 	run_command(conn, "COMMIT");
+	if (opts->scope)
+		printf("scope \"%s\": ", opts->scope);
 	printf("resolved: %s %s\n", opts->args[0], PQgetvalue(res, 0, 0));
 	PQclear(res);
 	pg_free(sql);

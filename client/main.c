@@ -198,12 +198,14 @@ usage(const char *progname)
 	printf("  --format=FORMAT         status: for one database json (default) or\n"
 		   "                          prometheus; for many, table (default) or json\n");
 	printf("\nTenant schemas (scopes):\n");
-	printf("  --scope=NAME            upgrade, downgrade, stamp, current, status, check:\n"
-		   "                          the revisions of tenant schema NAME (an upgrade\n"
-		   "                          creates the schema when it does not exist)\n");
+	printf("  --scope=NAME            upgrade, downgrade, stamp, current, status, check,\n"
+		   "                          resolve: the revisions of tenant schema NAME (an\n"
+		   "                          upgrade creates the schema when it does not exist)\n");
 	printf("  --scopes=PATTERN        upgrade, downgrade, status, check: each schema whose\n"
 		   "                          name is LIKE PATTERN, one after another (-j N: N at\n"
-		   "                          once; --canary and --fail-fast apply)\n");
+		   "                          once; --canary and --fail-fast apply); with\n"
+		   "                          --all-databases, --databases or --targets, those\n"
+		   "                          of each database\n");
 	printf("\nThe usual PG* environment variables apply; DB_HOST, DB_PORT, DB_USER,\n"
 		   "DB_NAME and DB_PASSWORD stand in for unset ones.\n");
 	printf("\nExit status:\n");
@@ -307,7 +309,8 @@ static void
 check_scope_options(const MigrateOptions *opts, const VerbDef *verb)
 {
 	static const char *const scope_verbs[] = {
-		"upgrade", "downgrade", "stamp", "current", "status", "check", NULL
+		"upgrade", "downgrade", "stamp", "current", "status", "check",
+		"resolve", NULL
 	};
 	static const char *const scopes_verbs[] = {
 		"upgrade", "downgrade", "status", "check", NULL
@@ -317,17 +320,14 @@ check_scope_options(const MigrateOptions *opts, const VerbDef *verb)
 
 	if (opts->scope && opts->fleet_scopes)
 		usage_error("%s", "use one of --scope and --scopes");
-	if (opts->fleet_scopes &&
-		(opts->fleet_all || opts->fleet_databases || opts->fleet_targets))
-		usage_error("%s", "--scopes names the tenant schemas of one database: drop --all-databases, --databases or --targets");
 	for (i = 0; verbs_ok[i] != NULL; i++)
 		if (strcmp(verbs_ok[i], verb->name) == 0)
 			break;
 	if (verbs_ok[i] == NULL)
 		usage_error(opts->fleet_scopes ? "\"%s\" does not apply to many tenant schemas" :
 					"\"%s\" does not apply to a tenant schema", verb->name);
-	if (opts->sql_only || opts->per_revision || opts->resume)
-		usage_error("%s", "--sql, --per-revision and --resume do not apply to a tenant schema");
+	if (opts->sql_only || opts->per_revision)
+		usage_error("%s", "--sql and --per-revision do not apply to a tenant schema");
 	if (opts->fleet_format && strcmp(opts->fleet_format, "prometheus") == 0)
 		usage_error("%s", "--format=prometheus describes the shared run only: drop --scope or --scopes");
 }
@@ -371,8 +371,12 @@ fleet(MigrateOptions *opts, const VerbDef *verb)
 
 		load_revision_files(opts->dir, &set);
 	}
-	/* the tenant schemas of one database: register the files once */
+	/*
+	 * The tenant schemas of one database: register the files once (with
+	 * many databases, fleet.c does so once in each)
+	 */
 	if (opts->fleet_scopes &&
+		!(opts->fleet_all || opts->fleet_databases || opts->fleet_targets) &&
 		(strcmp(verb->name, "upgrade") == 0 || strcmp(verb->name, "downgrade") == 0))
 		register_files_once(opts);
 	return migrate_fleet_run(opts, is_status ? verb_fleet_status : verb->fn,

@@ -225,3 +225,87 @@ COMMENT ON FUNCTION migrate_sync_prune(text[])
 REVOKE ALL ON FUNCTION migrate_sync_prune(text[]) FROM PUBLIC;
 
 -- ==== end sync prune ====
+
+-- ==== scoped non-transactional runs: the client's notes per tenant schema ====
+
+/*
+ * A non-transactional revision runs in a scope from the client, as in the
+ * shared run: its notes in migrate.interrupted are the scope's own
+ * (column "scope", '' for the shared run), so that a step left
+ * interrupted in one tenant schema blocks that scope only and is resolved
+ * there.  The functions the client calls take the scope as an overload
+ * with one more parameter (NULL: the shared run).
+ */
+ALTER TABLE migrate.interrupted
+	ADD COLUMN scope text NOT NULL DEFAULT '',
+	DROP CONSTRAINT interrupted_pkey,
+	ADD CONSTRAINT interrupted_pkey PRIMARY KEY (scope, revision),
+	ADD CONSTRAINT interrupted_scope_check
+		CHECK (pg_catalog.octet_length(scope) OPERATOR(pg_catalog.<) 64);
+COMMENT ON COLUMN migrate.interrupted.scope IS 'the tenant schema the step runs in; '''' for the shared (unscoped) run';
+
+CREATE FUNCTION migrate_outside_start(revision text, operation text,
+									  statements integer, scope text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_outside_start'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_start(text, text, integer, text)
+	IS 'note that the client starts running a non-transactional step in the tenant schema scope (NULL: the shared run; call in autocommit)';
+
+CREATE FUNCTION migrate_outside_progress(revision text, done integer,
+										 scope text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_outside_progress'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_progress(text, integer, text)
+	IS 'note how many statements of a non-transactional step in the tenant schema scope (NULL: the shared run) succeeded';
+
+CREATE FUNCTION migrate_outside_failed(revision text, statement integer,
+									   sqlstate text, message text,
+									   scope text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_outside_failed'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_failed(text, integer, text, text, text)
+	IS 'note which statement of a non-transactional step in the tenant schema scope (NULL: the shared run) failed, and why';
+
+CREATE FUNCTION migrate_outside_resume(revision text, operation text,
+									   statements integer, scope text)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'migrate_outside_resume'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_outside_resume(text, text, integer, text)
+	IS 'take over an interrupted non-transactional step of the tenant schema scope (NULL: the shared run) to continue it; returns how many statements are done';
+
+CREATE FUNCTION migrate_resolve(revision text, outcome text, scope text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_resolve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_resolve(text, text, text)
+	IS 'settle an interrupted non-transactional step of the tenant schema scope (NULL: the shared run) as ''applied'' or ''not applied''; journaled in the scope';
+
+CREATE FUNCTION migrate_record(revision text, operation text,
+							   duration_ms double precision, scope text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'migrate_record'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_record(text, text, double precision, text)
+	IS 'record one step run outside the server in the tenant schema scope (NULL: the shared run); returns the scope''s new version rows';
+
+CREATE FUNCTION migrate_script(operation text, target text, scope text)
+RETURNS TABLE (step integer, revision text, message text,
+			   transactional boolean, sql text)
+AS 'MODULE_PATHNAME', 'migrate_script'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+COMMENT ON FUNCTION migrate_script(text, text, text)
+	IS 'the SQL an upgrade or downgrade to target would run in the tenant schema scope (NULL: the shared run), step by step';
+
+REVOKE ALL ON FUNCTION migrate_outside_start(text, text, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_outside_progress(text, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_outside_failed(text, integer, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_outside_resume(text, text, integer, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_resolve(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_record(text, text, double precision, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_script(text, text, text) FROM PUBLIC;
+
+-- ==== end scoped non-transactional runs ====

@@ -123,6 +123,8 @@ extern void migrate_scope_leave(void);
 extern const char *migrate_scope(void);
 extern Datum migrate_scope_datum(void);
 extern bool migrate_scope_runs(const MigrateRevision *rev);
+extern uint32 migrate_scope_lock_key(const char *scope);
+extern void migrate_scope_require_args(FunctionCallInfo fcinfo, int nargs);
 extern int64 migrate_catalog_scope_mark(bool latest);
 extern int	migrate_catalog_scopes(char ***names, char ****rows, int **nrows,
 								   TimestampTz **changed);

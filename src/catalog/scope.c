@@ -19,8 +19,10 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -95,6 +97,36 @@ migrate_scope_enter(FunctionCallInfo fcinfo, int argno)
 		check_scope_name(name);
 		strlcpy(current_scope, name, NAMEDATALEN);
 	}
+}
+
+/*
+ * The scoped overloads are not strict (a NULL scope is the shared run):
+ * refuse NULL in any of their first nargs arguments, which a strict form
+ * would have answered with NULL without running.
+ */
+void
+migrate_scope_require_args(FunctionCallInfo fcinfo, int nargs)
+{
+	int			i;
+
+	for (i = 0; i < nargs && i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument %d of %s() must not be null", i + 1,
+							get_func_name(fcinfo->flinfo->fn_oid))));
+}
+
+/*
+ * The second key of a scope's advisory lock (MIGRATE_SCOPE_LOCK_KEY1,
+ * this).  It is the hash of the name's bytes that hashtext() computes,
+ * so that the client takes the same lock with
+ * pg_advisory_lock(1886221155, pg_catalog.hashtext(scope)).
+ */
+uint32
+migrate_scope_lock_key(const char *scope)
+{
+	return hash_bytes((const unsigned char *) scope, strlen(scope));
 }
 
 /* Clear the scope at the end of a call. */

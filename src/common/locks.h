@@ -20,7 +20,9 @@
  * scope's name), transaction-level, ExclusiveLock: calls in one scope
  * serialise, calls in different scopes do not wait for each other (two
  * names with the same hash do, which is harmless), and registration or a
- * shared run waits for every scoped call and blocks new ones.
+ * shared run waits for every scoped call and blocks new ones.  The hash
+ * is hashtext()'s, so that the client running a scope's non-transactional
+ * revision holds the same lock for its session.
  *
  * IDENTIFICATION
  *	  src/common/locks.h
@@ -38,5 +40,6 @@
 /* the same keys as SQL literals, for the client */
 #define MIGRATE_LOCK_KEY1_SQL		"1886218599"
 #define MIGRATE_RUN_LOCK_KEY2_SQL	"2"
+#define MIGRATE_SCOPE_LOCK_KEY1_SQL	"1886221155"
 
 #endif							/* MIGRATE_LOCKS_H */

@@ -37,7 +37,7 @@ migrate_check_steps(const MigrateState *state, const MigratePlan *plan,
 							rev->revision),
 					 errdetail("The revision is marked \"transactional: false\"."),
 					 migrate_scope() != NULL ?
-					 errhint("Such a revision cannot run in a scope; mark it \"-- scope: shared\" if it belongs to the shared schema.") :
+					 errhint("Apply it with the pg_migrate client and --scope or --scopes, which runs such revisions outside a transaction block.") :
 					 errhint("Apply it with the pg_migrate client, which runs such revisions outside a transaction block.")));
 		if (!upgrade && !rev->has_downgrade)
 			ereport(ERROR,

@@ -123,7 +123,11 @@ migrate_integrity_status(Jsonb **drift, Jsonb **interrupted)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	void	   *h;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
 
+	/* drift is the registered SQL's, an interrupted step the scope's */
+	values[0] = migrate_scope_datum();
 	h = migrate_catalog_begin();
 	migrate_catalog_query(true,
 						  "SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object("
@@ -143,8 +147,9 @@ migrate_integrity_status(Jsonb **drift, Jsonb **interrupted)
 						  " 'failed_sqlstate', i.failed_sqlstate,"
 						  " 'failed_message', i.failed_message)"
 						  " FROM migrate.interrupted i JOIN migrate.revision r USING (revision)"
+						  " WHERE i.scope = $1"
 						  " ORDER BY i.started_at LIMIT 1)",
-						  0, NULL, NULL, NULL, SPI_OK_SELECT);
+						  1, types, values, NULL, SPI_OK_SELECT);
 	*drift = row_jsonb(caller, 1);
 	*interrupted = row_jsonb(caller, 2);
 	migrate_catalog_end(h);

@@ -17,6 +17,14 @@
  * progress is told from a dead one by that lock, and other sessions wait
  * for it rather than fail.
  *
+ * In a scope (a tenant schema) the notes are the scope's own
+ * (migrate.interrupted.scope): a step left interrupted in one tenant
+ * blocks that tenant's migrations only, and is resolved in its scope.
+ * There the client holds the scope's lock (MIGRATE_SCOPE_LOCK_KEY1, hash
+ * of the name) for the session instead, so that other tenants go on;
+ * calls in the scope wait for it where they take that lock
+ * (migrate_begin_change), and it tells a live note from a dead one.
+ *
  * IDENTIFICATION
  *	  src/engine/interrupted.c
  *
@@ -25,6 +33,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -37,14 +46,11 @@
 #include "pg_migrate.h"
 #include "engine/integrity.h"
 
-/* the client's session lock around non-transactional runs (objid 2) */
-
-
-
 /*
- * The oldest note in migrate.interrupted (or, with revision, that
- * revision's); false when there is none.  Whether its session is alive is
- * looked up only when there is one.
+ * The oldest note in migrate.interrupted of the call's scope (or, with
+ * revision, that revision's); false when there is none.  Whether its
+ * session is alive (holds the lock of the run) is looked up only when
+ * there is one.
  */
 bool
 migrate_read_interrupted(const char *revision, bool latest, bool check_alive,
@@ -52,12 +58,13 @@ migrate_read_interrupted(const char *revision, bool latest, bool check_alive,
 {
 	MemoryContext caller = CurrentMemoryContext;
 	void	   *h;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
-	char		nulls[1] = {' '};
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
 	bool		found;
 
 	memset(out, 0, sizeof(*out));
+	values[1] = migrate_scope_datum();
 	if (revision)
 		values[0] = CStringGetTextDatum(revision);
 	else
@@ -73,9 +80,9 @@ migrate_read_interrupted(const char *revision, bool latest, bool check_alive,
 						  " i.failed_message, r.file_name, i.done_checksum"
 						  " FROM migrate.interrupted i"
 						  " JOIN migrate.revision r USING (revision)"
-						  " WHERE $1 IS NULL OR i.revision = $1"
+						  " WHERE ($1 IS NULL OR i.revision = $1) AND i.scope = $2"
 						  " ORDER BY i.started_at LIMIT 1",
-						  1, types, values, nulls, SPI_OK_SELECT);
+						  2, types, values, nulls, SPI_OK_SELECT);
 	found = SPI_processed > 0;
 	if (found)
 	{
@@ -101,9 +108,19 @@ migrate_read_interrupted(const char *revision, bool latest, bool check_alive,
 		{
 			Oid			ltypes[3] = {OIDOID, OIDOID, INT4OID};
 			Datum		lvalues[3];
+			const char *scope = migrate_scope();
 
-			lvalues[0] = ObjectIdGetDatum((Oid) MIGRATE_LOCK_KEY1);
-			lvalues[1] = ObjectIdGetDatum((Oid) MIGRATE_RUN_LOCK_KEY2);
+			/* the client's lock: the run's, or in a scope the scope's */
+			if (scope != NULL)
+			{
+				lvalues[0] = ObjectIdGetDatum((Oid) MIGRATE_SCOPE_LOCK_KEY1);
+				lvalues[1] = ObjectIdGetDatum((Oid) migrate_scope_lock_key(scope));
+			}
+			else
+			{
+				lvalues[0] = ObjectIdGetDatum((Oid) MIGRATE_LOCK_KEY1);
+				lvalues[1] = ObjectIdGetDatum((Oid) MIGRATE_RUN_LOCK_KEY2);
+			}
 			lvalues[2] = Int32GetDatum(out->pid);
 			migrate_catalog_query(false,
 								  "SELECT 1 FROM pg_catalog.pg_locks"
@@ -194,10 +211,17 @@ migrate_integrity_wait(void)
 
 	if (!migrate_catalog_has_rows("interrupted", true))
 		return;
+
+	/*
+	 * In a scope, the client running a step holds the scope's lock, which
+	 * migrate_begin_change waits for: nothing to wait for here.
+	 */
+	if (migrate_scope() != NULL)
+		return;
 	h = migrate_catalog_begin();
 	migrate_catalog_query(false,
 						  "SELECT 1 FROM migrate.interrupted"
-						  " WHERE failed_at IS NULL"
+						  " WHERE failed_at IS NULL AND scope = ''"
 						  " AND backend_pid <> pg_catalog.pg_backend_pid()",
 						  0, NULL, NULL, NULL, SPI_OK_SELECT);
 	running = SPI_processed > 0;
@@ -240,8 +264,13 @@ migrate_raise_interrupted(const Interrupted *it)
 						 stmt, it->statements, line, it->operation);
 	else
 		where = psprintf("statement %d of %d", stmt, it->statements);
-	hint = psprintf("Complete or undo its statements by hand, then call migrate_resolve('%s', 'applied') or migrate_resolve('%s', 'not applied').",
-					it->revision, it->revision);
+	if (migrate_scope() != NULL)
+		hint = psprintf("Complete or undo its statements by hand in schema \"%s\", then call migrate_resolve('%s', 'applied', '%s') or migrate_resolve('%s', 'not applied', '%s').",
+						migrate_scope(), it->revision, migrate_scope(),
+						it->revision, migrate_scope());
+	else
+		hint = psprintf("Complete or undo its statements by hand, then call migrate_resolve('%s', 'applied') or migrate_resolve('%s', 'not applied').",
+						it->revision, it->revision);
 
 	if (it->failed)
 		ereport(ERROR,
@@ -296,17 +325,22 @@ migrate_interrupted_check(const char *own_revision, bool latest)
 	migrate_raise_interrupted(&it);
 }
 
-/* Clear the note of a step that is being recorded (migrate_record). */
+/*
+ * Clear the note of a step that is being recorded (migrate_record), in
+ * the call's scope.
+ */
 void
 migrate_outside_clear(const char *revision)
 {
 	void	   *h;
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
 
 	values[0] = CStringGetTextDatum(revision);
+	values[1] = migrate_scope_datum();
 	h = migrate_catalog_begin();
-	migrate_catalog_query(false, "DELETE FROM migrate.interrupted WHERE revision = $1",
-						  1, types, values, NULL, SPI_OK_DELETE);
+	migrate_catalog_query(false, "DELETE FROM migrate.interrupted"
+						  " WHERE revision = $1 AND scope = $2",
+						  2, types, values, NULL, SPI_OK_DELETE);
 	migrate_catalog_end(h);
 }

@@ -24,7 +24,6 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "miscadmin.h"
-#include "common/hashfn.h"
 #include "storage/lock.h"
 #include "utils/guc.h"
 
@@ -138,8 +137,7 @@ migrate_begin_change(void)
 						 _("waiting for another session's migration to finish"),
 						 "migration lock");
 		acquire_advisory(MIGRATE_SCOPE_LOCK_KEY1,
-						 hash_bytes((const unsigned char *) scope,
-									strlen(scope)),
+						 migrate_scope_lock_key(scope),
 						 ExclusiveLock, false,
 						 _("waiting for another session's migration of this scope to finish"),
 						 "migration lock of the scope");

@@ -436,6 +436,8 @@ record_step(FunctionCallInfo fcinfo, const char *revision,
 
 /*
  * migrate_record(revision text, operation text, duration_ms float8)
+ * migrate_record(revision text, operation text, duration_ms float8,
+ *				  scope text)
  *	 RETURNS SETOF text
  *
  * Records one step that ran outside the server: the client runs a
@@ -447,14 +449,21 @@ record_step(FunctionCallInfo fcinfo, const char *revision,
 Datum
 migrate_record(PG_FUNCTION_ARGS)
 {
-	double		ms = PG_GETARG_FLOAT8(2);
+	double		ms;
+	Datum		result;
 
+	/* the scoped overload is not strict: NULL is the shared run */
+	migrate_scope_require_args(fcinfo, 3);
+	ms = PG_GETARG_FLOAT8(2);
 	if (isnan(ms) || isinf(ms) || ms < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("duration must be a finite, non-negative number of milliseconds")));
-	return record_step(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)),
-					   text_to_cstring(PG_GETARG_TEXT_PP(1)), ms, false);
+	migrate_scope_enter(fcinfo, 3);
+	result = record_step(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						 text_to_cstring(PG_GETARG_TEXT_PP(1)), ms, false);
+	migrate_scope_leave();
+	return result;
 }
 
 /*

@@ -3,7 +3,8 @@
  * outside.c
  *	  The SQL functions of steps run outside the server: the client's notes
  *	  on a non-transactional step (start, progress, failure, resume) and
- *	  migrate_resolve for a step left interrupted.
+ *	  migrate_resolve for a step left interrupted.  Each has a form with
+ *	  one more parameter, scope: the notes of a tenant schema's run.
  *
  * IDENTIFICATION
  *	  src/functions/outside.c
@@ -30,23 +31,38 @@ PG_FUNCTION_INFO_V1(migrate_outside_resume);
 PG_FUNCTION_INFO_V1(migrate_resolve);
 
 /*
- * migrate_outside_start(revision text, operation text, statements integer)
- *	 RETURNS void
- *
- * The client is about to run a non-transactional step of that many
+ * Run body in the scope given by argument argno (the shared run when the
+ * function has no such argument or it is NULL), then clear it; an error
+ * clears it too (scope.c).  The arguments before it must not be NULL.
+ */
+static Datum
+call_in_scope(FunctionCallInfo fcinfo, int argno, PGFunction body)
+{
+	Datum		result;
+
+	migrate_scope_require_args(fcinfo, argno);
+	migrate_scope_enter(fcinfo, argno);
+	result = body(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
+/*
+ * The body of migrate_outside_start(revision, operation, statements):
+ * the client is about to run a non-transactional step of that many
  * statements.  Called in autocommit, so that the note outlives a failure
  * or the client itself.  Refused while anything blocks migrations.
  */
-Datum
-migrate_outside_start(PG_FUNCTION_ARGS)
+static Datum
+outside_start(FunctionCallInfo fcinfo)
 {
 	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	int32		statements = PG_GETARG_INT32(2);
 	MemoryContext caller = CurrentMemoryContext;
 	void	   *h;
-	Oid			types[4] = {TEXTOID, TEXTOID, INT4OID, NAMEOID};
-	Datum		values[4];
+	Oid			types[5] = {TEXTOID, TEXTOID, INT4OID, NAMEOID, TEXTOID};
+	Datum		values[5];
 	char	   *transactional = NULL;
 
 	(void) migrate_parse_operation(operation);
@@ -63,6 +79,7 @@ migrate_outside_start(PG_FUNCTION_ARGS)
 	values[2] = Int32GetDatum(statements);
 	values[3] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[4] = migrate_scope_datum();
 	h = migrate_catalog_begin();
 	migrate_catalog_query(false,
 						  "SELECT transactional::text FROM migrate.revision"
@@ -73,8 +90,8 @@ migrate_outside_start(PG_FUNCTION_ARGS)
 	if (transactional && strcmp(transactional, "false") == 0)
 		migrate_catalog_query(false,
 							  "INSERT INTO migrate.interrupted (revision, operation,"
-							  " statements, role) VALUES ($1, $2, $3, $4)",
-							  4, types, values, NULL, SPI_OK_INSERT);
+							  " statements, role, scope) VALUES ($1, $2, $3, $4, $5)",
+							  5, types, values, NULL, SPI_OK_INSERT);
 	migrate_catalog_end(h);
 
 	if (transactional == NULL)
@@ -99,6 +116,9 @@ update_own_note(const char *sql, const char *revision, int nargs,
 
 	values[0] = CStringGetTextDatum(revision);
 	types[0] = TEXTOID;
+	/* the last parameter is the scope */
+	values[nargs - 1] = migrate_scope_datum();
+	types[nargs - 1] = TEXTOID;
 	migrate_catalog_query(false, sql, nargs, types, values, NULL, SPI_OK_UPDATE);
 	found = SPI_processed > 0;
 	migrate_catalog_end(h);
@@ -116,21 +136,19 @@ no_note(const char *revision)
 }
 
 /*
- * migrate_outside_progress(revision text, done integer) RETURNS void
- *
- * That many statements of this session's running step succeeded.  Their
+ * The body of migrate_outside_progress(revision, done): that many statements of this session's running step succeeded.  Their
  * fingerprint, as registered now, is kept, so that a resumed run can tell
  * that they were not edited since.
  */
-Datum
-migrate_outside_progress(PG_FUNCTION_ARGS)
+static Datum
+outside_progress(FunctionCallInfo fcinfo)
 {
 	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int32		done = PG_GETARG_INT32(1);
 	Interrupted it;
-	Oid			types[3] = {TEXTOID, INT4OID, TEXTOID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	Oid			types[4] = {TEXTOID, INT4OID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 	int			first_line;
 	char	   *sql;
 	char	   *sum;
@@ -154,25 +172,24 @@ migrate_outside_progress(PG_FUNCTION_ARGS)
 		values[2] = CStringGetTextDatum(sum);
 	else
 		nulls[2] = 'n';
+	values[3] = migrate_scope_datum();
 	{
 		void	   *h = migrate_catalog_begin();
 
 		migrate_catalog_query(false,
 							  "UPDATE migrate.interrupted SET done = $2,"
 							  " done_checksum = $3"
-							  " WHERE revision = $1 AND failed_at IS NULL"
+							  " WHERE revision = $1 AND scope = $4 AND failed_at IS NULL"
 							  " AND backend_pid = pg_catalog.pg_backend_pid()",
-							  3, types, values, nulls, SPI_OK_UPDATE);
+							  4, types, values, nulls, SPI_OK_UPDATE);
 		migrate_catalog_end(h);
 	}
 	PG_RETURN_VOID();
 }
 
 /*
- * migrate_outside_resume(revision text, operation text, statements integer)
- *	 RETURNS integer
- *
- * Takes over the interrupted step of revision (one that failed, or whose
+ * The body of migrate_outside_resume(revision, operation, statements):
+ * takes over the interrupted step of revision (one that failed, or whose
  * session ended) to continue it from the statement after the last that
  * succeeded, which is returned.  Refused when the statements that ran were
  * edited since (the registered SQL's first statements no longer have the
@@ -180,8 +197,8 @@ migrate_outside_progress(PG_FUNCTION_ARGS)
  * while the step's own session is still running it.  statements is the
  * step's statement count now (the failed statement may have been fixed).
  */
-Datum
-migrate_outside_resume(PG_FUNCTION_ARGS)
+static Datum
+outside_resume(FunctionCallInfo fcinfo)
 {
 	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(1));
@@ -235,6 +252,7 @@ migrate_outside_resume(PG_FUNCTION_ARGS)
 
 	values[0] = CStringGetTextDatum(revision);
 	values[1] = Int32GetDatum(statements);
+	values[2] = migrate_scope_datum();
 	h = migrate_catalog_begin();
 	migrate_catalog_query(false,
 						  "UPDATE migrate.interrupted SET statements = $2,"
@@ -242,8 +260,8 @@ migrate_outside_resume(PG_FUNCTION_ARGS)
 						  " failed_statement = NULL, failed_line = NULL,"
 						  " failed_sqlstate = NULL, failed_message = NULL,"
 						  " failed_at = NULL"
-						  " WHERE revision = $1",
-						  2, types, values, NULL, SPI_OK_UPDATE);
+						  " WHERE revision = $1 AND scope = $3",
+						  3, types, values, NULL, SPI_OK_UPDATE);
 	if (SPI_processed != 1)
 		elog(ERROR, "interrupted step of revision \"%s\" vanished", revision);
 	migrate_catalog_end(h);
@@ -257,21 +275,19 @@ migrate_outside_resume(PG_FUNCTION_ARGS)
 }
 
 /*
- * migrate_outside_failed(revision text, statement integer, sqlstate text,
- *						  message text) RETURNS void
- *
- * Statement number statement (1-based) of this session's running step
+ * The body of migrate_outside_failed(revision, statement, sqlstate,
+ * message): statement number statement (1-based) of this session's running step
  * failed with that error.  The line it starts on is found from the
  * registered SQL.
  */
-Datum
-migrate_outside_failed(PG_FUNCTION_ARGS)
+static Datum
+outside_failed(FunctionCallInfo fcinfo)
 {
 	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	int32		statement = PG_GETARG_INT32(1);
 	Interrupted it;
-	Oid			types[5] = {TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID};
-	Datum		values[5];
+	Oid			types[6] = {TEXTOID, INT4OID, INT4OID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[6];
 
 	if (!migrate_read_interrupted(revision, true, false, &it) || it.pid != MyProcPid ||
 		it.failed)
@@ -292,25 +308,23 @@ migrate_outside_failed(PG_FUNCTION_ARGS)
 						 " failed_line = NULLIF($3, 0),"
 						 " failed_sqlstate = $4, failed_message = $5,"
 						 " failed_at = pg_catalog.now()"
-						 " WHERE revision = $1 AND failed_at IS NULL"
+						 " WHERE revision = $1 AND scope = $6 AND failed_at IS NULL"
 						 " AND backend_pid = pg_catalog.pg_backend_pid()",
-						 revision, 5, types, values))
+						 revision, 6, types, values))
 		no_note(revision);
 	PG_RETURN_VOID();
 }
 
 /*
- * migrate_resolve(revision text, outcome text) RETURNS text
- *
- * Settles an interrupted non-transactional step.  'applied': its
+ * The body of migrate_resolve(revision, outcome): settles an interrupted non-transactional step.  'applied': its
  * statements were completed by hand; the step is recorded as done.
  * 'not applied' (or 'not-applied'): what it did was undone by hand; the
  * note goes and the revision stays where it was, so that the next upgrade
  * runs it from its first statement.  Either is journaled as "resolve".
  * Returns the outcome.
  */
-Datum
-migrate_resolve(PG_FUNCTION_ARGS)
+static Datum
+resolve(FunctionCallInfo fcinfo)
 {
 	char	   *revision = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *outcome = text_to_cstring(PG_GETARG_TEXT_PP(1));
@@ -359,4 +373,64 @@ migrate_resolve(PG_FUNCTION_ARGS)
 									   applied ? "applied" : "not applied",
 									   GetUserNameFromId(GetUserId(), false)));
 	PG_RETURN_TEXT_P(cstring_to_text(applied ? "applied" : "not applied"));
+}
+
+/* ---- the SQL-callable forms, in the call's scope ---- */
+
+/*
+ * migrate_outside_start(revision text, operation text, statements integer)
+ * migrate_outside_start(revision text, operation text, statements integer,
+ *						 scope text)
+ *	 RETURNS void
+ */
+Datum
+migrate_outside_start(PG_FUNCTION_ARGS)
+{
+	return call_in_scope(fcinfo, 3, outside_start);
+}
+
+/*
+ * migrate_outside_progress(revision text, done integer) RETURNS void
+ * migrate_outside_progress(revision text, done integer, scope text)
+ *	 RETURNS void
+ */
+Datum
+migrate_outside_progress(PG_FUNCTION_ARGS)
+{
+	return call_in_scope(fcinfo, 2, outside_progress);
+}
+
+/*
+ * migrate_outside_resume(revision text, operation text, statements integer)
+ * migrate_outside_resume(revision text, operation text, statements integer,
+ *						  scope text)
+ *	 RETURNS integer
+ */
+Datum
+migrate_outside_resume(PG_FUNCTION_ARGS)
+{
+	return call_in_scope(fcinfo, 3, outside_resume);
+}
+
+/*
+ * migrate_outside_failed(revision text, statement integer, sqlstate text,
+ *						  message text)
+ * migrate_outside_failed(revision text, statement integer, sqlstate text,
+ *						  message text, scope text)
+ *	 RETURNS void
+ */
+Datum
+migrate_outside_failed(PG_FUNCTION_ARGS)
+{
+	return call_in_scope(fcinfo, 4, outside_failed);
+}
+
+/*
+ * migrate_resolve(revision text, outcome text) RETURNS text
+ * migrate_resolve(revision text, outcome text, scope text) RETURNS text
+ */
+Datum
+migrate_resolve(PG_FUNCTION_ARGS)
+{
+	return call_in_scope(fcinfo, 2, resolve);
 }

@@ -565,13 +565,11 @@ status_in_scope(FunctionCallInfo fcinfo)
 }
 
 /*
- * migrate_script(operation text, target text)
- *	 RETURNS TABLE (step, revision, message, transactional, sql)
- *
- * The SQL an upgrade or downgrade would run, step by step (offline mode).
+ * The body of migrate_script: the SQL an upgrade or downgrade would run,
+ * step by step (offline mode, and the client's non-transactional runs).
  */
-Datum
-migrate_script(PG_FUNCTION_ARGS)
+static Datum
+script_in_scope(FunctionCallInfo fcinfo)
 {
 	char	   *operation = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char	   *target = text_to_cstring(PG_GETARG_TEXT_PP(1));
@@ -595,9 +593,11 @@ migrate_script(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
-		/* a "-- scope: tenant" revision runs nothing in the shared run */
+		/* a revision of the other kind of run runs nothing in this one */
 		if (!migrate_scope_runs(rev))
-			sql = "-- recorded without running: its SQL is for tenant schemas only\n";
+			sql = migrate_scope() != NULL ?
+				"-- recorded without running: its SQL is for the shared run only\n" :
+				"-- recorded without running: its SQL is for tenant schemas only\n";
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(rev->revision);
 		values[2] = CStringGetTextDatum(rev->message);
@@ -738,6 +738,19 @@ Datum
 migrate_history_range(PG_FUNCTION_ARGS)
 {
 	return call_in_scope(fcinfo, 1, history_range_in_scope);
+}
+
+/*
+ * migrate_script(operation text, target text)
+ * migrate_script(operation text, target text, scope text)
+ *	 RETURNS TABLE (step, revision, message, transactional, sql)
+ */
+Datum
+migrate_script(PG_FUNCTION_ARGS)
+{
+	/* the scoped overload is not strict: NULL is the shared run */
+	migrate_scope_require_args(fcinfo, 2);
+	return call_in_scope(fcinfo, 2, script_in_scope);
 }
 
 /*

@@ -35,11 +35,16 @@ db8="pgm_client_$$_stat"
 db9="pgm_client_$$_adopt"
 db11="pgm_client_$$_truth"
 dbsc="pgm_client_$$_scopes"
+sfdb1="pgm_client_$$_sf1"
+sfdb2="pgm_client_$$_sf2"
+sfdb3="pgm_client_$$_sf3"
+sfdb4="pgm_client_$$_sf4"
+dbso="pgm_client_$$_scopeout"
 n=0
 failures=0
 
 cleanup() {
-    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$db11" "$dbsc" "pgm_client_$$_split" "pgm_client_$$_offline"; do
+    for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$db11" "$dbsc" "$sfdb1" "$sfdb2" "$sfdb3" "$sfdb4" "$dbso" "pgm_client_$$_split" "pgm_client_$$_offline"; do
         psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     done
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS pgm_client_pw" >/dev/null 2>&1
@@ -715,6 +720,10 @@ expect "the man page documents the lint verb" "lint" "$(grep -A1 -x '\.TP' "$top
 . "$here/sourcetruth.sh"
 # tenant schemas: --scope and --scopes
 . "$here/scopes.sh"
+# the tenant schemas of many databases: --scopes with --databases, --targets
+. "$here/scopefleet.sh"
+# non-transactional revisions in tenant schemas
+. "$here/scopeoutside.sh"
 
 # ---------------------------------------------------------------- search_path of client-run revisions
 # a non-transactional revision run by the client gets pg_migrate.search_path,
