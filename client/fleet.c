@@ -196,7 +196,9 @@ conninfo_for_database(const MigrateOptions *opts, const char *dbname)
 
 /*
  * --all-databases and --databases: the databases of the server that accept
- * connections, in name order, whose names are LIKE the pattern.
+ * connections, in name order, whose names are LIKE the pattern.  A
+ * database without the extension is not part of the fleet: its run skips
+ * it.  None at all is a usage error.
  */
 static void
 list_databases(const MigrateOptions *opts, Fleet *fleet)
@@ -221,6 +223,13 @@ list_databases(const MigrateOptions *opts, Fleet *fleet)
 	}
 	PQclear(res);
 	PQfinish(conn);
+	fleet_skip_missing = true;
+	if (fleet->n == 0)
+	{
+		pg_log_error("no database matches \"%s\"",
+					 pattern ? pattern : "%");
+		exit(EXIT_USAGE);
+	}
 }
 
 /*
@@ -417,17 +426,7 @@ list_pairs(const MigrateOptions *opts, Fleet *fleet)
 	if (opts->fleet_targets != NULL)
 		read_targets(opts->fleet_targets, &dbs);
 	else
-	{
 		list_databases(opts, &dbs);
-		/* a database without the extension is not part of the fleet */
-		fleet_skip_missing = true;
-		if (dbs.n == 0)
-		{
-			pg_log_error("no database matches \"%s\"",
-						 opts->fleet_databases ? opts->fleet_databases : "%");
-			exit(EXIT_USAGE);
-		}
-	}
 	for (d = 0; d < dbs.n; d++)
 	{
 		Target	   *db = &dbs.targets[d];
@@ -1203,17 +1202,7 @@ migrate_fleet_run(const MigrateOptions *opts,
 	else if (opts->fleet_targets != NULL)
 		read_targets(opts->fleet_targets, &fleet);
 	else
-	{
 		list_databases(opts, &fleet);
-		/* a database without the extension is not part of the fleet */
-		fleet_skip_missing = true;
-		if (fleet.n == 0)
-		{
-			pg_log_error("no database matches \"%s\"",
-						 opts->fleet_databases ? opts->fleet_databases : "%");
-			exit(EXIT_USAGE);
-		}
-	}
 	fleet.jobs = Max(opts->fleet_jobs, 1);
 	fleet.bar = stdout_is_tty && isatty(fileno(stderr)) && !is_status;
 	fleet.started = now_seconds();
