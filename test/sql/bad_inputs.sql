@@ -451,6 +451,13 @@ SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
 SELECT migrate_remove('b87');
 SELECT bad_rebase();
 
+-- ==== tenant scopes ====
+-- B88 a NULL argument to the scoped forms of the non-transactional bookkeeping
+SELECT migrate_outside_start('ba2', NULL, 1, 'bad_tenant');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+SELECT migrate_resolve(NULL, 'applied', 'bad_tenant');
+SELECT :'SQLSTATE' AS sqlstate, bad_unchanged();
+
 -- clean up: nothing of this file is left behind
 SELECT count(*) FROM migrate_downgrade('base');
 DROP FUNCTION bad_rebase(), bad_unchanged(), bad_fp();
