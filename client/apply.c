@@ -575,26 +575,6 @@ scoped_run(const MigrateOptions *opts, const char *operation,
 	return EXIT_OK;
 }
 
-/*
- * Register the revision files and commit, once for a run over many tenant
- * schemas: each scope's session then only migrates, and the scopes' runs
- * (with -j, several at once) do not queue for the migration lock that
- * registration takes.
- */
-void
-register_files_once(const MigrateOptions *opts)
-{
-	RevFileSet	set;
-	PGconn	   *conn;
-
-	read_revision_files(opts->dir, &set);
-	conn = open_session(opts, &set);
-	record_sync(conn, &set);
-	run_command(conn, "COMMIT");
-	PQfinish(conn);
-	files_registered = true;
-}
-
 /* upgrade and downgrade share everything but the operation's name. */
 static int
 upgrade_or_downgrade(const MigrateOptions *opts, const char *operation,

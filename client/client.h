@@ -192,6 +192,7 @@ extern void wait_for_server(const MigrateOptions *opts);
 extern PGconn *connect_server(const MigrateOptions *opts, bool quiet);
 extern bool find_extension(PGconn *conn);
 extern PGconn *open_session(const MigrateOptions *opts, RevFileSet *set);
+extern void register_files_once(const MigrateOptions *opts);
 extern bool is_conninfo(const char *s);
 struct StringInfoData;
 extern void append_conn_value(struct StringInfoData *buf, const char *value);
@@ -239,7 +240,6 @@ extern int	verb_wait(const MigrateOptions *opts);
 extern int	verb_upgrade(const MigrateOptions *opts);
 extern int	verb_downgrade(const MigrateOptions *opts);
 extern int	verb_stamp(const MigrateOptions *opts);
-extern void register_files_once(const MigrateOptions *opts);
 extern int	verb_adopt(const MigrateOptions *opts);
 
 /* offline.c */

@@ -188,3 +188,23 @@ fetch_history(PGconn *conn, const char *range, int *n)
 	pg_free(sql);
 	return revs;
 }
+
+/*
+ * Register the revision files and commit, once for a run over many tenant
+ * schemas: each scope's session then only migrates, and the scopes' runs
+ * (with -j, several at once) do not queue for the migration lock that
+ * registration takes.
+ */
+void
+register_files_once(const MigrateOptions *opts)
+{
+	RevFileSet	set;
+	PGconn	   *conn;
+
+	read_revision_files(opts->dir, &set);
+	conn = open_session(opts, &set);
+	record_sync(conn, &set);
+	run_command(conn, "COMMIT");
+	PQfinish(conn);
+	files_registered = true;
+}
