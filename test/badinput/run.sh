@@ -34,27 +34,15 @@ export PATH
 
 work=$(mktemp -d)
 db="pgm_badinput_$$"
-n=0
-failures=0
+# ok, not_ok, is, expect, run
+# shellcheck source=../tap.sh
+. "$top/test/tap.sh"
 
 cleanup() {
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    for line in "$@"; do echo "#   $line"; done
-}
 
 fingerprint() {
     psql -X -A -t -q -d "$db" -c "SELECT md5(concat_ws('|',

@@ -40,8 +40,9 @@ sfdb2="pgm_client_$$_sf2"
 sfdb3="pgm_client_$$_sf3"
 sfdb4="pgm_client_$$_sf4"
 dbso="pgm_client_$$_scopeout"
-n=0
-failures=0
+# ok, not_ok, is, expect, run
+# shellcheck source=../tap.sh
+. "$top/test/tap.sh"
 
 cleanup() {
     for db in "$db1" "$db2" "$db3" "$db4" "$db5" "$db6" "$db7" "$db8" "$db9" "$db11" "$dbsc" "$sfdb1" "$sfdb2" "$sfdb3" "$sfdb4" "$dbso" "pgm_client_$$_split" "pgm_client_$$_offline"; do
@@ -52,26 +53,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    for line in "$@"; do echo "#   $line"; done
-}
-
-# run ARGS...: run the client; sets $out, $err and $rc
-run() {
-    out=$("$PGM" "$@" 2>"$work/stderr")
-    rc=$?
-    err=$(cat "$work/stderr")
-}
-
 # expect_rc DESC WANT: check $rc after run
 expect_rc() {
     if [ "$rc" -eq "$2" ]; then
@@ -81,30 +62,12 @@ expect_rc() {
     fi
 }
 
-# expect DESC TEXT HAYSTACK: HAYSTACK contains TEXT (fixed string)
-expect() {
-    if printf '%s' "$3" | grep -qF -- "$2"; then
-        ok "$1"
-    else
-        not_ok "$1" "missing: $2" "in: $3"
-    fi
-}
-
 # expect_not DESC TEXT HAYSTACK
 expect_not() {
     if printf '%s' "$3" | grep -qF -- "$2"; then
         not_ok "$1" "unexpected: $2" "in: $3"
     else
         ok "$1"
-    fi
-}
-
-# is DESC GOT WANT
-is() {
-    if [ "$2" = "$3" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "got:  $2" "want: $3"
     fi
 }
 

@@ -26,8 +26,9 @@ unset PGDATABASE DB_HOST DB_PORT DB_USER DB_NAME DB_PASSWORD MAX_RETRIES RETRY_I
 work=$(mktemp -d)
 prefix="pgm_fleet_$$"
 dbs="a b c d e"
-n=0
-failures=0
+# ok, not_ok, is, expect, run
+# shellcheck source=../tap.sh
+. "$top/test/tap.sh"
 
 cleanup() {
     for s in $dbs f; do
@@ -37,26 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    for line in "$@"; do echo "#   $line"; done
-}
-
-# run ARGS...: run the client; sets $out, $err and $rc
-run() {
-    out=$("$PGM" "$@" 2>"$work/stderr")
-    rc=$?
-    err=$(cat "$work/stderr")
-}
-
 expect_rc() {
     if [ "$rc" -eq "$2" ]; then
         ok "$1"
@@ -65,28 +46,11 @@ expect_rc() {
     fi
 }
 
-# expect DESC TEXT HAYSTACK: HAYSTACK contains TEXT (fixed string)
-expect() {
-    if printf '%s' "$3" | grep -qF -- "$2"; then
-        ok "$1"
-    else
-        not_ok "$1" "missing: $2" "in: $3"
-    fi
-}
-
 expect_not() {
     if printf '%s' "$3" | grep -qF -- "$2"; then
         not_ok "$1" "unexpected: $2" "in: $3"
     else
         ok "$1"
-    fi
-}
-
-is() {
-    if [ "$2" = "$3" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "got:  $2" "want: $3"
     fi
 }
 

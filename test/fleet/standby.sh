@@ -35,8 +35,9 @@ work=$(mktemp -d)
 db="pgm_standby_$$"
 standby="$work/standby"
 PPORT=""
-n=0
-failures=0
+# ok, not_ok, is, expect, run
+# shellcheck source=../tap.sh
+. "$top/test/tap.sh"
 as_owner=()
 if [ "$(id -u)" -eq 0 ]; then
     as_owner=(env -C / runuser -u postgres --)
@@ -52,35 +53,6 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
-
-ok() {
-    n=$((n + 1))
-    echo "ok $n - $1"
-}
-
-not_ok() {
-    n=$((n + 1))
-    failures=$((failures + 1))
-    echo "not ok $n - $1"
-    shift
-    for line in "$@"; do echo "#   $line"; done
-}
-
-is() {
-    if [ "$2" = "$3" ]; then
-        ok "$1"
-    else
-        not_ok "$1" "got:  $2" "want: $3"
-    fi
-}
-
-expect() {
-    if printf '%s' "$3" | grep -qF -- "$2"; then
-        ok "$1"
-    else
-        not_ok "$1" "missing: $2" "in: $3"
-    fi
-}
 
 # p SQL / s SQL: one value from the primary / the standby
 p() {
