@@ -407,6 +407,32 @@ list_database_scopes(const MigrateOptions *opts, bool register_files)
 }
 
 /*
+ * Fork a child whose output is to go to a new temporary file, *out (the
+ * child redirects to it); returns what fork() returns.
+ */
+static pid_t
+fork_capturing(FILE **out)
+{
+	pid_t		pid;
+
+	*out = tmpfile();
+	if (*out == NULL)
+	{
+		pg_log_error("could not create a temporary file: %m");
+		exit(EXIT_OTHER);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+	{
+		pg_log_error("could not fork: %m");
+		exit(EXIT_OTHER);
+	}
+	return pid;
+}
+
+/*
  * --scopes with --all-databases, --databases or --targets: a target for
  * each (database, matching schema) pair, database by database.  Each
  * database is listed by a child process (list_database_scopes), so that a
@@ -435,21 +461,8 @@ list_pairs(const MigrateOptions *opts, Fleet *fleet)
 		char	   *line;
 		char	   *save;
 
-		db->out = tmpfile();
-		if (db->out == NULL)
-		{
-			pg_log_error("could not create a temporary file: %m");
-			exit(EXIT_OTHER);
-		}
 		db->started = now_seconds();
-		fflush(stdout);
-		fflush(stderr);
-		db->pid = fork();
-		if (db->pid < 0)
-		{
-			pg_log_error("could not fork: %m");
-			exit(EXIT_OTHER);
-		}
+		db->pid = fork_capturing(&db->out);
 		if (db->pid == 0)
 		{
 			MigrateOptions copy = *opts;
@@ -547,20 +560,7 @@ static void
 start_target(const MigrateOptions *opts, int (*fn) (const MigrateOptions *),
 			 Fleet *fleet, Target *t)
 {
-	t->out = tmpfile();
-	if (t->out == NULL)
-	{
-		pg_log_error("could not create a temporary file: %m");
-		exit(EXIT_OTHER);
-	}
-	fflush(stdout);
-	fflush(stderr);
-	t->pid = fork();
-	if (t->pid < 0)
-	{
-		pg_log_error("could not fork: %m");
-		exit(EXIT_OTHER);
-	}
+	t->pid = fork_capturing(&t->out);
 	if (t->pid == 0)
 		run_child(opts, fn, t);
 	t->state = TARGET_RUNNING;
