@@ -177,6 +177,22 @@ expect_rc "scope pairs: the last rerun brings every pair to head" 0
 is "scope pairs: every schema of the three databases at f003" \
     "$(sf_count "SELECT count(*) FROM migrate.version WHERE scope LIKE 'tn\_%' AND revision = 'f003'")" "9"
 
+# on a terminal (script(1) gives the run one): a progress bar over the
+# pairs instead of a line each, then the summary
+printf '%s\n' "exec \"\$PGM\" -d postgres --dir '$sfdir' --databases '$sfpat' --scopes 'tn\\_%' -j 2 upgrade" \
+    >"$sfdir/tty.sh"
+script -qec "PGM='$PGM' bash '$sfdir/tty.sh'" /dev/null >"$sfdir/tty.out" 2>&1
+rc=$?
+out=$(tr '\r' '\n' <"$sfdir/tty.out")
+err=""
+expect_rc "scope pairs on a terminal: the no-op upgrade succeeds" 0
+expect "scope pairs on a terminal: the bar counts the nine pairs done" \
+    "done 9  failed 0  running 0  waiting 0" "$out"
+expect "scope pairs on a terminal: the bar shows an ETA" "ETA " "$out"
+expect_not "scope pairs on a terminal: no line per pair" "ok          $sfdb1/tn_a" "$out"
+expect "scope pairs on a terminal: the summary follows" \
+    "10 target(s): 9 done, 0 failed, 1 skipped" "$out"
+
 # status --all-databases: the same nine pairs, whatever else the server holds
 run -d postgres --dir "$sfdir" --all-databases --scopes 'tn\_%' status --format=json
 expect_rc "scope pairs: status --all-databases --scopes exits 0" 0
