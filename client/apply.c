@@ -488,14 +488,10 @@ scoped_run(const MigrateOptions *opts, const char *operation,
 	bool		upgrade = strcmp(operation, "upgrade") == 0;
 	RevFileSet	set;
 	PGconn	   *conn;
-	PGresult   *res;
 	Step	   *steps;
-	char	   *sql;
-	const char *params[2];
 	int			n;
 	int			i;
-	int			ran = 0;
-	int			skipped = 0;
+	int			ran;
 	bool		all_transactional = true;
 	double		ms = 0;
 
@@ -520,6 +516,7 @@ scoped_run(const MigrateOptions *opts, const char *operation,
 	for (i = 0; i < n; i++)
 		if (!steps[i].transactional)
 			all_transactional = false;
+	skipped_steps = 0;
 	if (!all_transactional)
 	{
 		/*
@@ -536,41 +533,20 @@ scoped_run(const MigrateOptions *opts, const char *operation,
 		steps = fetch_plan(conn, operation, target, true, &n);
 		if (!upgrade)
 			refuse_missing_downgrade(conn, steps, n);
-		skipped_steps = 0;
 		ran = run_split(conn, operation, target, steps, n, &ms);
 		PQclear(run_query(conn, "SELECT pg_catalog.pg_advisory_unlock("
 						  MIGRATE_SCOPE_LOCK_KEY1_SQL ", pg_catalog.hashtext($1))",
 						  1, &run_scope));
-		if (fleet_label == NULL)
-			printf("scope \"%s\": ", opts->scope);
-		print_summary(operation, ran, ms);
-		PQfinish(conn);
-		return EXIT_OK;
 	}
-
-	sql = psprintf("SELECT step, revision, message, operation, duration_ms"
-				   " FROM %s.migrate_%s($1, $2)", ext_schema, operation);
-	params[0] = target;
-	params[1] = opts->scope;
-	progress_begin(0, 0);
-	res = run_query(conn, sql, 2, params);
-	for (i = 0; i < PQntuples(res); i++)
+	else
 	{
-		ms += atof(PQgetvalue(res, i, 4));
-		if (strcmp(PQgetvalue(res, i, 3), "skip") == 0)
-			skipped++;
-		else
-			ran++;
+		ran = call_server(conn, operation, target, 0, n, &ms);
+		run_command(conn, "COMMIT");
 	}
-	progress_end(PQntuples(res) > 0 ? atof(PQgetvalue(res, PQntuples(res) - 1, 4)) : -1);
-	PQclear(res);
-	run_command(conn, "COMMIT");
 	/* a fleet's line names the scope already */
 	if (fleet_label == NULL)
 		printf("scope \"%s\": ", opts->scope);
-	skipped_steps = skipped;
-	print_summary(operation, ran + skipped, ms);
-	pg_free(sql);
+	print_summary(operation, ran, ms);
 	PQfinish(conn);
 	return EXIT_OK;
 }

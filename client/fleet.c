@@ -233,6 +233,26 @@ list_databases(const MigrateOptions *opts, Fleet *fleet)
 }
 
 /*
+ * The schemas of conn's database whose names are LIKE pattern, in name
+ * order: the tenant schemas of --scopes.  System schemas and the
+ * catalog's are never scopes, nor a name with a line break, which the
+ * pair listing's lines could not carry.
+ */
+static PGresult *
+query_scopes(PGconn *conn, const char *pattern)
+{
+	return run_query(conn,
+					 "SELECT nspname FROM pg_catalog.pg_namespace"
+					 " WHERE nspname::pg_catalog.text OPERATOR(pg_catalog.~~) $1"
+					 " AND nspname::pg_catalog.text OPERATOR(pg_catalog.!~~) 'pg\\_%'"
+					 " AND nspname OPERATOR(pg_catalog.<>) ALL"
+					 "  (ARRAY['information_schema', 'migrate']::pg_catalog.name[])"
+					 " AND pg_catalog.strpos(nspname, E'\\n') OPERATOR(pg_catalog.=) 0"
+					 " ORDER BY nspname COLLATE \"C\"",
+					 1, &pattern);
+}
+
+/*
  * --scopes: the schemas of the database -d names whose names are LIKE the
  * pattern, in name order, each a target of its own on the same database.
  * System schemas and the catalog's are never scopes.
@@ -244,14 +264,7 @@ list_scopes(const MigrateOptions *opts, Fleet *fleet)
 	PGresult   *res;
 	int			i;
 
-	res = run_query(conn,
-					"SELECT nspname FROM pg_catalog.pg_namespace"
-					" WHERE nspname::pg_catalog.text OPERATOR(pg_catalog.~~) $1"
-					" AND nspname::pg_catalog.text OPERATOR(pg_catalog.!~~) 'pg\\_%'"
-					" AND nspname OPERATOR(pg_catalog.<>) ALL"
-					"  (ARRAY['information_schema', 'migrate']::pg_catalog.name[])"
-					" ORDER BY nspname COLLATE \"C\"",
-					1, &opts->fleet_scopes);
+	res = query_scopes(conn, opts->fleet_scopes);
 	for (i = 0; i < PQntuples(res); i++)
 	{
 		const char *name = PQgetvalue(res, i, 0);
@@ -387,15 +400,7 @@ list_database_scopes(const MigrateOptions *opts, bool register_files)
 		(void) open_session(opts, &set);
 		exit(EXIT_OTHER);		/* not reached */
 	}
-	res = run_query(conn,
-					"SELECT nspname FROM pg_catalog.pg_namespace"
-					" WHERE nspname::pg_catalog.text OPERATOR(pg_catalog.~~) $1"
-					" AND nspname::pg_catalog.text OPERATOR(pg_catalog.!~~) 'pg\\_%'"
-					" AND nspname OPERATOR(pg_catalog.<>) ALL"
-					"  (ARRAY['information_schema', 'migrate']::pg_catalog.name[])"
-					" AND pg_catalog.strpos(nspname, E'\\n') OPERATOR(pg_catalog.=) 0"
-					" ORDER BY nspname COLLATE \"C\"",
-					1, &opts->fleet_scopes);
+	res = query_scopes(conn, opts->fleet_scopes);
 	PQfinish(conn);
 	/* the files go to a database that has pairs to run, once */
 	if (register_files && PQntuples(res) > 0)
@@ -718,7 +723,6 @@ static void print_line(Fleet *fleet, const Target *t);
 static void
 finish_target(Fleet *fleet, Target *t, int wstatus)
 {
-
 	t->seconds = now_seconds() - t->started;
 	fleet->busy_seconds += t->seconds;
 	fleet->running--;

@@ -119,6 +119,8 @@ extern void migrate_journal_entry(const char *revision, const char *operation,
 
 /* catalog/scope.c: the tenant schema of the current call, if any */
 extern void migrate_scope_enter(FunctionCallInfo fcinfo, int argno);
+extern Datum migrate_call_in_scope(FunctionCallInfo fcinfo, int argno,
+								  PGFunction body);
 extern void migrate_scope_leave(void);
 extern const char *migrate_scope(void);
 extern Datum migrate_scope_datum(void);

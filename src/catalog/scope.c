@@ -129,6 +129,23 @@ migrate_scope_lock_key(const char *scope)
 	return hash_bytes((const unsigned char *) scope, strlen(scope));
 }
 
+/*
+ * Run body with the scope given by argument argno of the call (none when
+ * the function has no such argument or it is NULL), then clear it; an
+ * error clears it too (the transaction callbacks above).  The SQL-callable
+ * forms of the scoped functions are this around their bodies.
+ */
+Datum
+migrate_call_in_scope(FunctionCallInfo fcinfo, int argno, PGFunction body)
+{
+	Datum		result;
+
+	migrate_scope_enter(fcinfo, argno);
+	result = body(fcinfo);
+	migrate_scope_leave();
+	return result;
+}
+
 /* Clear the scope at the end of a call. */
 void
 migrate_scope_leave(void)

@@ -33,7 +33,6 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -209,14 +208,13 @@ migrate_integrity_wait(void)
 	bool		running;
 	LOCKTAG		tag;
 
-	if (!migrate_catalog_has_rows("interrupted", true))
-		return;
-
 	/*
 	 * In a scope, the client running a step holds the scope's lock, which
 	 * migrate_begin_change waits for: nothing to wait for here.
 	 */
 	if (migrate_scope() != NULL)
+		return;
+	if (!migrate_catalog_has_rows("interrupted", true))
 		return;
 	h = migrate_catalog_begin();
 	migrate_catalog_query(false,

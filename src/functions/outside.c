@@ -31,20 +31,14 @@ PG_FUNCTION_INFO_V1(migrate_outside_resume);
 PG_FUNCTION_INFO_V1(migrate_resolve);
 
 /*
- * Run body in the scope given by argument argno (the shared run when the
- * function has no such argument or it is NULL), then clear it; an error
- * clears it too (scope.c).  The arguments before it must not be NULL.
+ * Run body in the scope given by argument argno (see
+ * migrate_call_in_scope); the arguments before it must not be NULL.
  */
 static Datum
 call_in_scope(FunctionCallInfo fcinfo, int argno, PGFunction body)
 {
-	Datum		result;
-
 	migrate_scope_require_args(fcinfo, argno);
-	migrate_scope_enter(fcinfo, argno);
-	result = body(fcinfo);
-	migrate_scope_leave();
-	return result;
+	return migrate_call_in_scope(fcinfo, argno, body);
 }
 
 /*
@@ -136,7 +130,8 @@ no_note(const char *revision)
 }
 
 /*
- * The body of migrate_outside_progress(revision, done): that many statements of this session's running step succeeded.  Their
+ * The body of migrate_outside_progress(revision, done): that many
+ * statements of this session's running step succeeded.  Their
  * fingerprint, as registered now, is kept, so that a resumed run can tell
  * that they were not edited since.
  */
@@ -276,8 +271,8 @@ outside_resume(FunctionCallInfo fcinfo)
 
 /*
  * The body of migrate_outside_failed(revision, statement, sqlstate,
- * message): statement number statement (1-based) of this session's running step
- * failed with that error.  The line it starts on is found from the
+ * message): statement number statement (1-based) of this session's
+ * running step failed with that error.  The line it starts on is found from the
  * registered SQL.
  */
 static Datum
@@ -316,8 +311,8 @@ outside_failed(FunctionCallInfo fcinfo)
 }
 
 /*
- * The body of migrate_resolve(revision, outcome): settles an interrupted non-transactional step.  'applied': its
- * statements were completed by hand; the step is recorded as done.
+ * The body of migrate_resolve(revision, outcome): settles an
+ * interrupted non-transactional step.  'applied': its statements were completed by hand; the step is recorded as done.
  * 'not applied' (or 'not-applied'): what it did was undone by hand; the
  * note goes and the revision stays where it was, so that the next upgrade
  * runs it from its first statement.  Either is journaled as "resolve".

@@ -705,29 +705,13 @@ migrate_wait(PG_FUNCTION_ARGS)
 /* ---- the SQL-callable forms, in the call's scope ---- */
 
 /*
- * Run body with the scope given by argument argno of the call (none when
- * the function has no such argument or it is NULL), then clear it; an
- * error clears it too (scope.c).
- */
-static Datum
-call_in_scope(FunctionCallInfo fcinfo, int argno, PGFunction body)
-{
-	Datum		result;
-
-	migrate_scope_enter(fcinfo, argno);
-	result = body(fcinfo);
-	migrate_scope_leave();
-	return result;
-}
-
-/*
  * migrate_current() RETURNS SETOF text
  * migrate_current(scope text) RETURNS SETOF text
  */
 Datum
 migrate_current(PG_FUNCTION_ARGS)
 {
-	return call_in_scope(fcinfo, 0, current_in_scope);
+	return migrate_call_in_scope(fcinfo, 0, current_in_scope);
 }
 
 /*
@@ -737,7 +721,7 @@ migrate_current(PG_FUNCTION_ARGS)
 Datum
 migrate_history_range(PG_FUNCTION_ARGS)
 {
-	return call_in_scope(fcinfo, 1, history_range_in_scope);
+	return migrate_call_in_scope(fcinfo, 1, history_range_in_scope);
 }
 
 /*
@@ -750,7 +734,7 @@ migrate_script(PG_FUNCTION_ARGS)
 {
 	/* the scoped overload is not strict: NULL is the shared run */
 	migrate_scope_require_args(fcinfo, 2);
-	return call_in_scope(fcinfo, 2, script_in_scope);
+	return migrate_call_in_scope(fcinfo, 2, script_in_scope);
 }
 
 /*
@@ -761,7 +745,7 @@ migrate_script(PG_FUNCTION_ARGS)
 Datum
 migrate_pending(PG_FUNCTION_ARGS)
 {
-	return call_in_scope(fcinfo, 1, pending_in_scope);
+	return migrate_call_in_scope(fcinfo, 1, pending_in_scope);
 }
 
 /*
@@ -771,7 +755,7 @@ migrate_pending(PG_FUNCTION_ARGS)
 Datum
 migrate_check(PG_FUNCTION_ARGS)
 {
-	return call_in_scope(fcinfo, 1, check_in_scope);
+	return migrate_call_in_scope(fcinfo, 1, check_in_scope);
 }
 
 /*
@@ -781,5 +765,5 @@ migrate_check(PG_FUNCTION_ARGS)
 Datum
 migrate_status(PG_FUNCTION_ARGS)
 {
-	return call_in_scope(fcinfo, 0, status_in_scope);
+	return migrate_call_in_scope(fcinfo, 0, status_in_scope);
 }
