@@ -267,11 +267,12 @@ migrate_journal_entry(const char *revision, const char *operation,
 /*
  * The version rows of this call's scope, in the order migrate_catalog_load
  * gives them (by revision id), as the statement's snapshot sees them, with
- * their count in *n and the number of registered revisions in *nrevs.  The
- * reports that need no more than this (current revisions, and the heads
- * when migrate.state says the rows are the heads) read it instead of
- * loading every revision and building the graph: at 10,000 revisions that
- * is one short query instead of tens of milliseconds.
+ * their count in *n and, unless nrevs is NULL, the number of registered
+ * revisions in *nrevs.  The reports that need no more than this (current
+ * revisions, and the heads when migrate.state says the rows are the heads)
+ * read it instead of loading every revision and building the graph: at
+ * 10,000 revisions that is one short query instead of tens of
+ * milliseconds.
  */
 char	  **
 migrate_catalog_version_ids(int *n, int *nrevs)
@@ -285,12 +286,18 @@ migrate_catalog_version_ids(int *n, int *nrevs)
 
 	values[0] = migrate_scope_datum();
 	migrate_catalog_enter(&cxt);
-	migrate_catalog_exec(true, "SELECT ARRAY(SELECT revision FROM migrate.version"
+	/* the count reads every revision's row: only when asked for */
+	migrate_catalog_exec(true, nrevs ?
+						 "SELECT ARRAY(SELECT revision FROM migrate.version"
 						 " WHERE scope = $1 ORDER BY revision),"
-						 " (SELECT count(*) FROM migrate.revision)::int4",
+						 " (SELECT count(*) FROM migrate.revision)::int4" :
+						 "SELECT ARRAY(SELECT revision FROM migrate.version"
+						 " WHERE scope = $1 ORDER BY revision)",
 						 1, types, values, NULL, SPI_OK_SELECT);
-	*nrevs = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 2, &isnull));
+	if (nrevs)
+		*nrevs = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 2,
+											 &isnull));
 	spi_cxt = MemoryContextSwitchTo(cxt.caller_cxt);
 	ids = migrate_text_array_items(SPI_getbinval(SPI_tuptable->vals[0],
 												 SPI_tuptable->tupdesc, 1,

@@ -88,8 +88,7 @@ current_in_scope(FunctionCallInfo fcinfo)
 	if (migrate_catalog_at_heads(false, false))
 	{
 		int			n;
-		int			nrevs;
-		char	  **ids = migrate_catalog_version_ids(&n, &nrevs);
+		char	  **ids = migrate_catalog_version_ids(&n, NULL);
 
 		put_id_strings(fcinfo, ids, n);
 		return (Datum) 0;
@@ -111,8 +110,7 @@ migrate_heads(PG_FUNCTION_ARGS)
 	/* at the one head, as migrate.state tells: the version row is it */
 	if (migrate_catalog_at_heads(true, false))
 	{
-		int			nrevs;
-		char	  **ids = migrate_catalog_version_ids(&n, &nrevs);
+		char	  **ids = migrate_catalog_version_ids(&n, NULL);
 
 		put_id_strings(fcinfo, ids, n);
 		return (Datum) 0;
